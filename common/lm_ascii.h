@@ -1,0 +1,32 @@
+/* lm_ascii.h — locale-independent ASCII character classes and case folding. */
+#ifndef LM_ASCII_H
+#define LM_ASCII_H
+
+#include <stddef.h>
+
+static inline int lm_is_wsp(int c) { return c == ' ' || c == '\t'; }
+static inline int lm_is_space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static inline int lm_is_digit(int c) { return c >= '0' && c <= '9'; }
+static inline int lm_is_alpha(int c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+static inline int lm_is_alnum(int c) { return lm_is_alpha(c) || lm_is_digit(c); }
+static inline int lm_to_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static inline int lm_to_upper(int c) { return c >= 'a' && c <= 'z' ? c - 32 : c; }
+/* The value of a hex digit, or -1. */
+static inline int lm_hex_value(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Case-insensitive ASCII comparison of `n` bytes; 0 when equal. */
+int lm_strncasecmp(const char *a, const char *b, size_t n);
+/* Non-zero when the `n` bytes at `s` equal the NUL-terminated `lit`, ignoring ASCII case. */
+int lm_eq_nocase(const char *s, size_t n, const char *lit);
+/* Lowercases `n` bytes in place. */
+void lm_lower(char *s, size_t n);
+
+#endif
