@@ -147,7 +147,8 @@ enum {
 /* Limits. Each 0 means the default given in the comment. What happens past each one:
  *  max_message_size   hard: mailparse_parse()/feed() return MAILPARSE_E_LIMIT.
  *  max_header_count   per part; the fields past it are ignored, HEADER_LIMIT is reported.
- *  max_header_size    per field (all folded lines); the field is truncated, HEADER_TOO_LONG.
+ *  max_header_size    per field (name, colon and all folded lines, not the final line end);
+ *                     the value is cut there (offset_end stays true), HEADER_TOO_LONG.
  *  max_depth          multipart/message nesting; deeper content is one opaque part, DEPTH_LIMIT.
  *  max_parts          in the whole message; the rest stays in the last part's body, PART_LIMIT.
  *  max_encoded_words  per message; the rest stay as literal text, ENCODED_WORD_LIMIT. */

@@ -1,47 +1,342 @@
-/* message_body.c — STUB: not implemented yet. */
-#include "mp_internal.h"
+/* message_body.c — body decoding (transfer encoding, then charset to UTF-8), the RFC 8621
+ * §4.1.4 body lists (textBody, htmlBody, attachments), and the message's text and HTML views. */
+#include "message.h"
 
-const size_t * mailparse_message_text_body(const mailparse_message *m, size_t *count)
+#include <string.h>
+
+/* ---- decoding one part ------------------------------------------------------------------- */
+
+/* Copies `n` bytes into the arena with a NUL after them. */
+static const char *arena_copy(lm_arena *a, const void *p, size_t n)
 {
-    (void)m;
-    (void)count;
-    return NULL;
+    char *d = lm_arena_alloc(a, n + 1);
+    if (d) {
+        if (n)
+            memcpy(d, p, n);
+        d[n] = '\0';
+    }
+    return d;
 }
 
-const size_t * mailparse_message_html_body(const mailparse_message *m, size_t *count)
+/* Undoes the transfer encoding of part `pt`. Identity encodings point into the raw message. */
+static int decode_transfer(mailparse_message *m, mailparse_part *pt, lm_buf *tmp)
 {
-    (void)m;
-    (void)count;
-    return NULL;
+    const char *in = (const char *)m->raw + pt->offset_body;
+    size_t len = pt->offset_end - pt->offset_body;
+    mp_diag d = mp_message_diag(m, pt->offset_body);
+    int rc;
+    switch (pt->encoding) {
+    case MAILPARSE_ENC_BASE64:
+        rc = lm_buf_reserve(tmp, len / 4 * 3 + 3) ? MAILPARSE_E_NOMEM : mp_base64_decode(in, len, tmp, &d);
+        break;
+    case MAILPARSE_ENC_QUOTED_PRINTABLE:
+        rc = lm_buf_reserve(tmp, len) ? MAILPARSE_E_NOMEM : mp_qp_decode(in, len, tmp, &d);
+        break;
+    case MAILPARSE_ENC_UUENCODE:
+        rc = mp_uu_decode(in, len, tmp, &d);
+        break;
+    default:
+        pt->body = (const unsigned char *)in;
+        pt->body_len = len;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    const char *body = arena_copy(m->arena, tmp->data ? tmp->data : "", tmp->len);
+    if (!body)
+        return MAILPARSE_E_NOMEM;
+    pt->body = (const unsigned char *)body;
+    pt->body_len = tmp->len;
+    return 0;
 }
 
-const size_t * mailparse_message_attachments(const mailparse_message *m, size_t *count)
+static int has_8bit(const unsigned char *p, size_t n)
 {
-    (void)m;
-    (void)count;
-    return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] & 0x80)
+            return 1;
+    return 0;
 }
 
-const char * mailparse_message_text(const mailparse_message *m, size_t *len)
+/* Converts a text part's decoded body to UTF-8. */
+static int decode_text(mailparse_message *m, mailparse_part *pt, lm_buf *tmp)
 {
-    (void)m;
-    (void)len;
-    return NULL;
+    const unsigned char *in = pt->body;
+    size_t len = pt->body_len;
+    mp_diag d = mp_message_diag(m, pt->offset_body);
+    const char *cs = pt->charset;
+    size_t cs_len = cs ? strlen(cs) : 0;
+    int rc;
+    lm_buf_reset(tmp);
+    if (!cs || mp_charset_is_utf8(cs, cs_len)) {
+        /* Undeclared, UTF-8 or US-ASCII: valid UTF-8 needs no conversion (mislabelled US-ASCII
+         * is usually UTF-8); anything else is guessed. */
+        if (mp_utf8_valid_prefix(in, len) == len) {
+            const char *text = (const char *)in;
+            if (pt->encoding == MAILPARSE_ENC_7BIT || pt->encoding == MAILPARSE_ENC_8BIT ||
+                pt->encoding == MAILPARSE_ENC_BINARY || pt->encoding == MAILPARSE_ENC_UNKNOWN)
+                text = arena_copy(m->arena, in, len); /* raw bytes are not NUL-terminated */
+            if (!text)
+                return MAILPARSE_E_NOMEM;
+            pt->text = text;
+            pt->text_len = len;
+            return 0;
+        }
+        if (cs && !lm_eq_nocase(cs, cs_len, "us-ascii") && !lm_eq_nocase(cs, cs_len, "ascii"))
+            rc = mp_utf8_sanitize(in, len, tmp, &d); /* declared UTF-8: repair, do not guess */
+        else {
+            rc = mp_text_guess_to_utf8(in, len, m->opts.default_charset, tmp, &d);
+            if (!cs && has_8bit(in, len))
+                pt->flags |= MAILPARSE_PART_ENCODING_PROBLEM;
+        }
+    } else {
+        rc = mp_charset_to_utf8(cs, cs_len, in, len, tmp, &d);
+        if (rc == MAILPARSE_E_CHARSET) {
+            mp_report(&d, MAILPARSE_ANOMALY_CHARSET_UNKNOWN, 0);
+            pt->flags |= MAILPARSE_PART_CHARSET_UNKNOWN | MAILPARSE_PART_ENCODING_PROBLEM;
+            lm_buf_reset(tmp);
+            rc = mp_text_guess_to_utf8(in, len, m->opts.default_charset, tmp, &d);
+        }
+    }
+    if (rc)
+        return rc;
+    pt->text = arena_copy(m->arena, tmp->data ? tmp->data : "", tmp->len);
+    pt->text_len = tmp->len;
+    return pt->text ? 0 : MAILPARSE_E_NOMEM;
 }
 
-const char * mailparse_message_html(const mailparse_message *m, size_t *len)
+static int decode_part(mailparse_message *m, mailparse_part *pt, lm_buf *tmp)
 {
-    (void)m;
-    (void)len;
-    return NULL;
+    size_t before = m->anomalies.total;
+    lm_buf_reset(tmp);
+    int rc = decode_transfer(m, pt, tmp);
+    if (rc == 0 && (pt->kind == MAILPARSE_PART_TEXT || pt->kind == MAILPARSE_PART_HTML))
+        rc = decode_text(m, pt, tmp);
+    if (m->anomalies.total != before)
+        pt->flags |= MAILPARSE_PART_ENCODING_PROBLEM;
+    return rc;
 }
 
-int mailparse_message_preview(const mailparse_message *m, size_t max_chars,
-                                            char **out, size_t *out_len)
+/* ---- RFC 8621 §4.1.4 body lists ------------------------------------------------------------ */
+
+struct id_list {
+    size_t *ids;
+    size_t count;
+};
+
+struct body_lists {
+    struct id_list text, html, attachments;
+};
+
+static int is_type(const mailparse_part *pt, const char *type, const char *subtype)
 {
-    (void)m;
-    (void)max_chars;
-    (void)out;
-    (void)out_len;
-    return MAILPARSE_E_UNSUPPORTED;
+    const mailparse_content_type *ct = pt->content_type;
+    return strcmp(ct->type, type) == 0 && (!subtype || (ct->subtype && strcmp(ct->subtype, subtype) == 0));
+}
+
+static int is_inline_media(const mailparse_part *pt)
+{
+    return is_type(pt, "image", NULL) || is_type(pt, "audio", NULL) || is_type(pt, "video", NULL);
+}
+
+static void push(struct id_list *l, size_t id) { l->ids[l->count++] = id; }
+
+/* The walk of RFC 8621 §4.1.4 over the children of `parent`. `text`/`html` are NULL once that
+ * view has been abandoned in this branch. Recursion is bounded by max_depth (the parse never
+ * nests multiparts deeper). */
+static void walk(const mailparse_message *m, const mailparse_part *parent, const char *multipart_type,
+                 int in_alternative, struct id_list *text, struct id_list *html, struct id_list *attachments)
+{
+    size_t text_len = text ? text->count : (size_t)-1;
+    size_t html_len = html ? html->count : (size_t)-1;
+    for (size_t i = 0; i < parent->child_count; i++) {
+        const mailparse_part *pt = &m->parts[parent->children[i]];
+        if (pt->kind == MAILPARSE_PART_MULTIPART) {
+            const char *sub = pt->content_type->subtype ? pt->content_type->subtype : "mixed";
+            walk(m, pt, sub, in_alternative || strcmp(sub, "alternative") == 0, text, html, attachments);
+            continue;
+        }
+        int is_text = is_type(pt, "text", "plain") && pt->kind == MAILPARSE_PART_TEXT;
+        int is_html = pt->kind == MAILPARSE_PART_HTML;
+        int is_attachment = pt->disposition && strcmp(pt->disposition->type, "attachment") == 0;
+        int is_inline = !is_attachment && (is_text || is_html || is_inline_media(pt)) &&
+                        (i == 0 || (strcmp(multipart_type, "related") != 0 &&
+                                    (is_inline_media(pt) || !pt->filename)));
+        if (!is_inline) {
+            push(attachments, pt->id);
+            continue;
+        }
+        if (strcmp(multipart_type, "alternative") == 0) {
+            if (is_text)
+                push(text, pt->id);
+            else if (is_html)
+                push(html, pt->id);
+            else
+                push(attachments, pt->id);
+            continue;
+        }
+        if (in_alternative) {
+            if (is_text)
+                html = NULL;
+            if (is_html)
+                text = NULL;
+        }
+        if (text)
+            push(text, pt->id);
+        if (html)
+            push(html, pt->id);
+        if ((!text || !html) && is_inline_media(pt))
+            push(attachments, pt->id);
+    }
+    if (strcmp(multipart_type, "alternative") == 0 && text && html) {
+        if (text_len == text->count && html_len != html->count)
+            for (size_t i = html_len; i < html->count; i++)
+                push(text, html->ids[i]);
+        if (html_len == html->count && text_len != text->count)
+            for (size_t i = text_len; i < text->count; i++)
+                push(html, text->ids[i]);
+    }
+}
+
+/* Runs the walk from the message itself, as the RFC's parseStructure([message], "mixed", ...). */
+static int body_lists(mailparse_message *m)
+{
+    /* Each list holds a part at most twice (the alternative fix-up copies), so 2n is enough. */
+    size_t n = m->part_count * 2 + 1;
+    struct id_list text = {lm_arena_alloc(m->arena, n * sizeof(size_t)), 0};
+    struct id_list html = {lm_arena_alloc(m->arena, n * sizeof(size_t)), 0};
+    struct id_list att = {lm_arena_alloc(m->arena, n * sizeof(size_t)), 0};
+    if (!text.ids || !html.ids || !att.ids)
+        return MAILPARSE_E_NOMEM;
+    mailparse_part root = {0};
+    size_t root_child = 0;
+    root.child_count = 1;
+    root.children = &root_child;
+    walk(m, &root, "mixed", 0, &text, &html, &att);
+    m->text_body = text.ids;
+    m->text_body_count = text.count;
+    m->html_body = html.ids;
+    m->html_body_count = html.count;
+    m->attachments = att.ids;
+    m->attachment_count = att.count;
+    return 0;
+}
+
+/* ---- the text and HTML views ----------------------------------------------------------------- */
+
+/* Joins the parts of `ids` into one view: parts of the wanted kind as they are, the other text
+ * kind converted (HTML to text or text to HTML); non-text parts are skipped. */
+static int join_view(mailparse_message *m, const size_t *ids, size_t count, int want_html, const char **out,
+                     size_t *out_len)
+{
+    lm_buf b = LM_BUF_INIT;
+    int any = 0, rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        const mailparse_part *pt = &m->parts[ids[i]];
+        if ((pt->kind != MAILPARSE_PART_TEXT && pt->kind != MAILPARSE_PART_HTML) || !pt->text)
+            continue;
+        int is_html = pt->kind == MAILPARSE_PART_HTML;
+        if (!want_html && is_html && (m->opts.flags & MAILPARSE_F_NO_HTML_TO_TEXT))
+            continue;
+        if (any && b.len && b.data[b.len - 1] != '\n')
+            lm_buf_putc(&b, '\n');
+        any = 1;
+        if (is_html == want_html)
+            lm_buf_append(&b, pt->text, pt->text_len);
+        else if (want_html)
+            rc = mp_text_to_html(pt->text, pt->text_len, &b);
+        else
+            rc = mp_html_to_text(pt->text, pt->text_len, &b);
+    }
+    if (rc == 0)
+        rc = mp_buf_status(&b);
+    if (rc == 0 && any) {
+        *out = arena_copy(m->arena, b.data ? b.data : "", b.len);
+        *out_len = b.len;
+        if (!*out)
+            rc = MAILPARSE_E_NOMEM;
+    }
+    lm_buf_free(&b);
+    return rc;
+}
+
+int mp_message_finish_bodies(mailparse_message *m)
+{
+    int rc = 0;
+    if (!(m->opts.flags & MAILPARSE_F_NO_BODY_DECODE)) {
+        lm_buf tmp = LM_BUF_INIT;
+        for (size_t i = 0; i < m->part_count && rc == 0; i++) {
+            mailparse_part *pt = &m->parts[i];
+            if (pt->kind == MAILPARSE_PART_TEXT || pt->kind == MAILPARSE_PART_HTML ||
+                pt->kind == MAILPARSE_PART_BINARY)
+                rc = decode_part(m, pt, &tmp);
+        }
+        lm_buf_free(&tmp);
+    }
+    if (rc == 0)
+        rc = body_lists(m);
+    if (rc == 0 && !(m->opts.flags & MAILPARSE_F_NO_BODY_DECODE)) {
+        rc = join_view(m, m->text_body, m->text_body_count, 0, &m->text, &m->text_len);
+        if (rc == 0)
+            rc = join_view(m, m->html_body, m->html_body_count, 1, &m->html, &m->html_len);
+    }
+    return rc;
+}
+
+/* ---- public accessors -------------------------------------------------------------------------- */
+
+const size_t *mailparse_message_text_body(const mailparse_message *m, size_t *count)
+{
+    if (count)
+        *count = m ? m->text_body_count : 0;
+    return m ? m->text_body : NULL;
+}
+
+const size_t *mailparse_message_html_body(const mailparse_message *m, size_t *count)
+{
+    if (count)
+        *count = m ? m->html_body_count : 0;
+    return m ? m->html_body : NULL;
+}
+
+const size_t *mailparse_message_attachments(const mailparse_message *m, size_t *count)
+{
+    if (count)
+        *count = m ? m->attachment_count : 0;
+    return m ? m->attachments : NULL;
+}
+
+const char *mailparse_message_text(const mailparse_message *m, size_t *len)
+{
+    if (len)
+        *len = m && m->text ? m->text_len : 0;
+    return m ? m->text : NULL;
+}
+
+const char *mailparse_message_html(const mailparse_message *m, size_t *len)
+{
+    if (len)
+        *len = m && m->html ? m->html_len : 0;
+    return m ? m->html : NULL;
+}
+
+int mailparse_message_preview(const mailparse_message *m, size_t max_chars, char **out, size_t *out_len)
+{
+    if (!m || !out)
+        return MAILPARSE_E_INVAL;
+    lm_buf b = LM_BUF_INIT;
+    int rc = m->text ? mp_preview(m->text, m->text_len, max_chars, &b) : 0;
+    if (rc == 0)
+        rc = mp_buf_status(&b);
+    if (rc) {
+        lm_buf_free(&b);
+        return rc;
+    }
+    size_t n = 0;
+    *out = lm_buf_take(&b, &n);
+    if (!*out)
+        return MAILPARSE_E_NOMEM;
+    if (out_len)
+        *out_len = n;
+    return 0;
 }

@@ -1,0 +1,716 @@
+/* test_html.c — HTML to text, text to HTML, previews and thread base subjects (RFC 5256 §2.1). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "html_entities.h"
+#include "mp_internal.h"
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+/* Non-zero when s[0..n) is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
+static int utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t k;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            k = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            k = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        else if (c >= 0xF0 && c <= 0xF4)
+            k = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        else
+            return 0;
+        for (size_t j = 1; j <= k; j++) {
+            if (i + j >= n || s[i + j] < lo || s[i + j] > hi)
+                return 0;
+            lo = 0x80, hi = 0xBF;
+        }
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* Code points in valid UTF-8. */
+static size_t utf8_count(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static char *run_html(const char *html, size_t len)
+{
+    char *out = NULL;
+    size_t out_len = 0;
+    assert_int_equal(mailparse_html_to_text(html, len, &out, &out_len), 0);
+    assert_non_null(out);
+    assert_int_equal(strlen(out), out_len);
+    assert_true(utf8_valid(out, out_len));
+    return out;
+}
+
+#define CHECK_HTML(html, expect)                                                                   \
+    do {                                                                                           \
+        char *got_ = run_html(html, strlen(html));                                                 \
+        assert_string_equal(got_, expect);                                                         \
+        mailparse_free(got_);                                                                      \
+    } while (0)
+
+static char *run_text(const char *text)
+{
+    char *out = NULL;
+    size_t out_len = 0;
+    assert_int_equal(mailparse_text_to_html(text, strlen(text), &out, &out_len), 0);
+    assert_non_null(out);
+    assert_int_equal(strlen(out), out_len);
+    return out;
+}
+
+#define CHECK_TEXT(text, expect)                                                                   \
+    do {                                                                                           \
+        char *got_ = run_text(text);                                                               \
+        assert_string_equal(got_, expect);                                                         \
+        mailparse_free(got_);                                                                      \
+    } while (0)
+
+#define CHECK_SUBJECT(subject, expect)                                                             \
+    do {                                                                                           \
+        char *got_ = NULL;                                                                         \
+        size_t n_ = 99;                                                                            \
+        assert_int_equal(mailparse_thread_subject(subject, strlen(subject), &got_, &n_), 0);       \
+        assert_non_null(got_);                                                                     \
+        assert_string_equal(got_, expect);                                                         \
+        assert_int_equal(n_, strlen(expect));                                                      \
+        mailparse_free(got_);                                                                      \
+    } while (0)
+
+#define CHECK_PREVIEW(text, max, expect)                                                           \
+    do {                                                                                           \
+        lm_buf b_ = LM_BUF_INIT;                                                                   \
+        assert_int_equal(mp_preview(text, strlen(text), max, &b_), 0);                             \
+        assert_string_equal(b_.data ? b_.data : "", expect);                                       \
+        lm_buf_free(&b_);                                                                          \
+    } while (0)
+
+/* ---- HTML to text: structure --------------------------------------------------------------- */
+
+static void html_plain_text_passes_through(void **state)
+{
+    (void)state;
+    CHECK_HTML("Hello world", "Hello world");
+    CHECK_HTML("", "");
+}
+
+static void html_tags_are_dropped(void **state)
+{
+    (void)state;
+    CHECK_HTML("<b>bold</b> and <i>it</i><span class=x>alic</span>", "bold and italic");
+    CHECK_HTML("<P>Upper</P><DIV>Case</DIV>", "Upper\n\nCase");
+}
+
+static void html_whitespace_collapses(void **state)
+{
+    (void)state;
+    CHECK_HTML("  a \n\t b  \r\n c ", "a b c");
+    CHECK_HTML("<p>  lead and trail  </p>", "lead and trail");
+    CHECK_HTML("a <b> b </b> c", "a b c");
+}
+
+static void html_paragraphs_are_separated_by_a_blank_line(void **state)
+{
+    (void)state;
+    CHECK_HTML("<p>one</p><p>two</p>", "one\n\ntwo");
+    CHECK_HTML("<p>one<p>two", "one\n\ntwo");
+    CHECK_HTML("<h1>Title</h1><p>Body</p><h2>Sub</h2>text", "Title\n\nBody\n\nSub\n\ntext");
+}
+
+static void html_div_gives_a_line_break(void **state)
+{
+    (void)state;
+    CHECK_HTML("<div>a</div><div>b</div>", "a\nb");
+    CHECK_HTML("<div><div><div>a</div></div></div><div>b</div>", "a\nb");
+}
+
+static void html_br_gives_line_breaks(void **state)
+{
+    (void)state;
+    CHECK_HTML("a<br>b<br/>c<BR />d</br>e", "a\nb\nc\nd\ne");
+    CHECK_HTML("a<br><br>b", "a\n\nb");
+}
+
+static void html_blank_lines_collapse_to_one(void **state)
+{
+    (void)state;
+    CHECK_HTML("a<br><br><br><br><br>b", "a\n\nb");
+    CHECK_HTML("<p>a</p><p></p><p>&nbsp;</p><p> </p><p>b</p>", "a\n\nb");
+    CHECK_HTML("<div><p>a</p></div><div><p>b</p></div>", "a\n\nb");
+    CHECK_HTML("<p>a</p><br><br><p>b</p>", "a\n\nb");
+}
+
+static void html_leading_and_trailing_breaks_are_dropped(void **state)
+{
+    (void)state;
+    CHECK_HTML("<br><br><p>a</p><br><div></div>", "a");
+    CHECK_HTML("<p></p><br>", "");
+}
+
+static void html_gmail_and_outlook_shapes(void **state)
+{
+    (void)state;
+    CHECK_HTML("<div dir=\"ltr\">Hi Bob,<div><br></div><div>Thanks</div></div>", "Hi Bob,\n\nThanks");
+    CHECK_HTML("<p class=MsoNormal>Hello<o:p></o:p></p><p class=MsoNormal><o:p>&nbsp;</o:p></p>"
+               "<p class=MsoNormal>Bye<o:p></o:p></p>",
+               "Hello\n\nBye");
+}
+
+static void html_table_rows_are_lines_and_cells_spaced(void **state)
+{
+    (void)state;
+    CHECK_HTML("<table><tr><td>a</td><td>b</td></tr><tr><th>c</th><td>d</td></tr></table>", "a b\nc d");
+    CHECK_HTML("x<table><tr><td>1</td></tr></table>y", "x\n1\ny");
+}
+
+static void html_hr_is_a_rule_line(void **state)
+{
+    (void)state;
+    CHECK_HTML("a<hr>b", "a\n---\nb");
+    CHECK_HTML("<p>a</p><hr/><p>b</p>", "a\n\n---\n\nb");
+}
+
+/* ---- HTML to text: lists ------------------------------------------------------------------- */
+
+static void html_list_items_get_dashes(void **state)
+{
+    (void)state;
+    CHECK_HTML("<ul><li>one</li><li>two</li></ul>", "- one\n- two");
+    CHECK_HTML("<p>Intro</p><ul><li>a<li>b</ul><p>End</p>", "Intro\n\n- a\n- b\n\nEnd");
+    CHECK_HTML("<ul>\n  <li> spaced </li>\n  <li>\n item </li>\n</ul>", "- spaced\n- item");
+}
+
+static void html_ordered_lists_are_numbered(void **state)
+{
+    (void)state;
+    CHECK_HTML("<ol><li>a</li><li>b</li><li>c</li></ol>", "1. a\n2. b\n3. c");
+    CHECK_HTML("<ol start=\"7\"><li>a<li>b</ol>", "7. a\n8. b");
+    CHECK_HTML("<ol start=x><li>a</ol>", "0. a");
+    CHECK_HTML("<ol start=99999999999999><li>a</ol>", "1000000000. a");
+}
+
+static void html_nested_lists_are_indented(void **state)
+{
+    (void)state;
+    CHECK_HTML("<ul><li>a<ul><li>b</li><li>c</li></ul></li><li>d</li></ul>", "- a\n  - b\n  - c\n- d");
+    CHECK_HTML("<ul><li>x<ol><li>y<li>z</ol></ul>", "- x\n  1. y\n  2. z");
+    CHECK_HTML("<ol><li>a<ol><li>b</ol><li>c</ol>", "1. a\n  1. b\n2. c");
+}
+
+static void html_list_item_outside_a_list_gets_a_dash(void **state)
+{
+    (void)state;
+    CHECK_HTML("<li>a</li><li>b</li>", "- a\n- b");
+    CHECK_HTML("</ul></ol>text", "text");
+}
+
+static void html_empty_list_item_leaves_no_dash(void **state)
+{
+    (void)state;
+    CHECK_HTML("<ul><li></li><li>b</li><li> </li></ul>", "- b");
+}
+
+static void html_deep_lists_indent_up_to_the_limit(void **state)
+{
+    (void)state;
+    char html[2000] = "";
+    /* 16 levels (the limit) and 17 levels indent the same. */
+    for (int levels = 16; levels <= 17; levels++) {
+        html[0] = '\0';
+        for (int i = 0; i < levels; i++)
+            strcat(html, "<ul><li>");
+        strcat(html, "x");
+        char expect[64];
+        memset(expect, ' ', 30);
+        strcpy(expect + 30, "- x");
+        CHECK_HTML(html, expect);
+    }
+}
+
+/* ---- HTML to text: quotes and pre ------------------------------------------------------------ */
+
+static void html_blockquote_lines_get_quote_marks(void **state)
+{
+    (void)state;
+    CHECK_HTML("<p>I wrote:</p><blockquote>quoted<br>more</blockquote><p>reply</p>",
+               "I wrote:\n\n> quoted\n> more\n\nreply");
+    CHECK_HTML("<blockquote><p>p1</p><p>p2</p></blockquote>", "> p1\n>\n> p2");
+}
+
+static void html_nested_blockquotes_deepen_the_marks(void **state)
+{
+    (void)state;
+    CHECK_HTML("<blockquote>a<blockquote>b</blockquote>c</blockquote>d", "> a\n>\n>> b\n>\n> c\n\nd");
+}
+
+static void html_deep_blockquotes_stop_at_the_limit(void **state)
+{
+    (void)state;
+    lm_buf html = LM_BUF_INIT;
+    for (int i = 0; i < 100000; i++)
+        lm_buf_puts(&html, "<blockquote>");
+    lm_buf_puts(&html, "x");
+    char *out = run_html(html.data, html.len);
+    assert_string_equal(out, ">>>>>>>>>>>>>>>> x");
+    mailparse_free(out);
+    lm_buf_free(&html);
+    CHECK_HTML("<blockquote><blockquote><blockquote><blockquote><blockquote><blockquote><blockquote>"
+               "<blockquote><blockquote><blockquote><blockquote><blockquote><blockquote><blockquote>"
+               "<blockquote><blockquote>x",
+               ">>>>>>>>>>>>>>>> x");
+    CHECK_HTML("</blockquote></blockquote>x", "x");
+}
+
+static void html_pre_keeps_whitespace(void **state)
+{
+    (void)state;
+    CHECK_HTML("<p>x</p><pre>  a  b\n    c\n</pre><p>y</p>", "x\n\n  a  b\n    c\n\ny");
+    CHECK_HTML("<pre>a\n\n\n\nb</pre>", "a\n\n\n\nb");
+    CHECK_HTML("<pre>a&nbsp;&nbsp;b\tc</pre>", "a  b\tc");
+}
+
+static void html_pre_drops_its_first_line_end(void **state)
+{
+    (void)state;
+    CHECK_HTML("<pre>\nline</pre>", "line");
+    CHECK_HTML("<pre>a\r\nb\rc</pre>", "a\nb\nc");
+}
+
+static void html_pre_inside_blockquote_keeps_marks(void **state)
+{
+    (void)state;
+    CHECK_HTML("<blockquote><pre>a\n\nb</pre></blockquote>", "> a\n>\n> b");
+}
+
+/* ---- HTML to text: dropped content --------------------------------------------------------- */
+
+static void html_script_and_style_are_dropped(void **state)
+{
+    (void)state;
+    CHECK_HTML("a<script>var x = '<p>no</p>';</script>b", "ab");
+    CHECK_HTML("a <style>p { color: red }</style> b", "a b");
+    CHECK_HTML("a<SCRIPT type=text/javascript>x</ScRiPt >b", "ab");
+    CHECK_HTML("a<script>x</scripty>y</script>b", "ab");
+    CHECK_HTML("a<script>never closed <p>x", "a");
+    CHECK_HTML("a<style>x</style", "a");
+    CHECK_HTML("<xmp><b>x</b></xmp>y<template>t</template><iframe>f</iframe>", "y");
+}
+
+static void html_head_and_title_are_dropped(void **state)
+{
+    (void)state;
+    CHECK_HTML("<html><head><title>T</title><style>p{color:red}</style><meta charset=utf-8>"
+               "<link rel=stylesheet href=x></head><body><p>Body</p></body></html>",
+               "Body");
+    CHECK_HTML("<head>junk text<body>y", "y");
+    CHECK_HTML("<head><meta x><p>y", "y");
+    CHECK_HTML("<title>only title", "");
+}
+
+static void html_comments_are_dropped(void **state)
+{
+    (void)state;
+    CHECK_HTML("a<!-- hidden <p> -->b", "ab");
+    CHECK_HTML("a<!-->b<!--->c", "abc");
+    CHECK_HTML("a<!--x--!>b", "ab");
+    CHECK_HTML("a<!-- - -- --->b", "ab");
+    CHECK_HTML("<!--[if mso]>x<![endif]-->y", "y");
+    CHECK_HTML("<![if !mso]>z<![endif]>", "z");
+}
+
+static void html_unclosed_comment_runs_to_the_end(void **state)
+{
+    (void)state;
+    CHECK_HTML("a<!-- never", "a");
+    CHECK_HTML("a<!--", "a");
+    CHECK_HTML("a<!--x-", "a");
+}
+
+static void html_doctype_and_processing_instructions_are_dropped(void **state)
+{
+    (void)state;
+    CHECK_HTML("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\"><p>a", "a");
+    CHECK_HTML("<?xml version=\"1.0\"?><p>a", "a");
+    CHECK_HTML("a</>b</ 3>c", "abc");
+}
+
+static void html_cdata_content_is_text(void **state)
+{
+    (void)state;
+    CHECK_HTML("<![CDATA[x<y & z]]>!", "x<y & z!");
+    CHECK_HTML("<![CDATA[open ] ]] end", "open ] ]] end");
+}
+
+static void html_stray_less_than_is_text(void **state)
+{
+    (void)state;
+    CHECK_HTML("a < b and c<3", "a < b and c<3");
+    CHECK_HTML("a <", "a <");
+    CHECK_HTML("x<", "x<");
+    CHECK_HTML("1 <= 2", "1 <= 2");
+}
+
+static void html_unclosed_tag_at_the_end_is_dropped(void **state)
+{
+    (void)state;
+    CHECK_HTML("a<b c=\"d", "a");
+    CHECK_HTML("text <span", "text");
+    CHECK_HTML("a<a href=\"x>b c", "a");
+    CHECK_HTML("a</p", "a");
+}
+
+static void html_attributes_with_any_quoting(void **state)
+{
+    (void)state;
+    CHECK_HTML("<img alt=\"a>b\">", "a>b");
+    CHECK_HTML("<img alt='single \"q\"'>", "single \"q\"");
+    CHECK_HTML("<img alt=bare>", "bare");
+    CHECK_HTML("<img src=x alt = \"spaced\" >", "spaced");
+    CHECK_HTML("<img =weird alt=ok/>", "ok");
+    CHECK_HTML("<img/alt=slash>", "slash");
+    CHECK_HTML("<img ALT=upper alt=second>", "upper");
+}
+
+static void html_huge_attribute_is_skipped_in_linear_time(void **state)
+{
+    (void)state;
+    size_t n = 4 * 1024 * 1024;
+    lm_buf html = LM_BUF_INIT;
+    lm_buf_puts(&html, "<div title=\"");
+    for (size_t i = 0; i < n; i++)
+        lm_buf_putc(&html, 'x');
+    lm_buf_puts(&html, "\">text</div>");
+    char *out = run_html(html.data, html.len);
+    assert_string_equal(out, "text");
+    mailparse_free(out);
+    lm_buf_free(&html);
+}
+
+/* ---- HTML to text: links and images ---------------------------------------------------------- */
+
+static void html_links_show_their_url(void **state)
+{
+    (void)state;
+    CHECK_HTML("<a title='x>y' href=\"http://e.com/\">link</a>", "link <http://e.com/>");
+    CHECK_HTML("<a href=http://e.com/x>go</a> on", "go <http://e.com/x> on");
+    CHECK_HTML("see <a href=\"https://e.com/p\">\n the page \n</a>.", "see the page <https://e.com/p>.");
+}
+
+static void html_link_equal_to_its_text_is_shown_once(void **state)
+{
+    (void)state;
+    CHECK_HTML("<a href=\"https://example.com/\">https://example.com/</a>", "https://example.com/");
+    CHECK_HTML("<a href=\"https://example.com/\">example.com</a>", "example.com");
+    CHECK_HTML("<a href=\"HTTP://Example.com\">example.COM/</a>", "example.COM/");
+    CHECK_HTML("<blockquote><a href=\"http://e.com\">http://e.com</a></blockquote>", "> http://e.com");
+}
+
+static void html_mailto_links_show_the_address(void **state)
+{
+    (void)state;
+    CHECK_HTML("<a href=\"mailto:bob@example.com\">Bob</a>", "Bob <bob@example.com>");
+    CHECK_HTML("<a href=\"mailto:bob@example.com?subject=hi\">bob@example.com</a>", "bob@example.com");
+    CHECK_HTML("<a href=\"MAILTO:bob@example.com\">write</a>", "write <bob@example.com>");
+    CHECK_HTML("<a href=\"mailto:?subject=x\">share</a>", "share");
+}
+
+static void html_links_without_a_target_show_only_text(void **state)
+{
+    (void)state;
+    CHECK_HTML("<a name=x>text</a>", "text");
+    CHECK_HTML("<a href=\"#top\">Top</a>", "Top");
+    CHECK_HTML("<a href=\"javascript:void(0)\">x</a>", "x");
+    CHECK_HTML("<a href=\"data:text/html,hi\">d</a>", "d");
+    CHECK_HTML("<a href=\"\">empty</a>", "empty");
+    CHECK_HTML("<a href>bare</a>", "bare");
+}
+
+static void html_link_href_entities_are_decoded(void **state)
+{
+    (void)state;
+    CHECK_HTML("<a href=\"http://e.com/?a=1&amp;b=2\">q</a>", "q <http://e.com/?a=1&b=2>");
+    CHECK_HTML("<a href=\"http://e.com/?a=1&copy=2\">q</a>", "q <http://e.com/?a=1&copy=2>");
+    CHECK_HTML("<a href=\"http://e.com/&copy\">q</a>", "q <http://e.com/\xC2\xA9>");
+    CHECK_HTML("<a href=\" http://e.com/a\nb \">q</a>", "q <http://e.com/ab>");
+}
+
+static void html_link_around_an_image_uses_its_alt(void **state)
+{
+    (void)state;
+    CHECK_HTML("<a href=\"http://e.com/\"><img src=\"logo.png\" alt=\"Logo\"></a>", "Logo <http://e.com/>");
+    CHECK_HTML("<a href=\"http://e.com/\"><img src=x></a>", "");
+}
+
+static void html_unclosed_and_nested_links(void **state)
+{
+    (void)state;
+    CHECK_HTML("see <a href=\"http://e.com/\">here", "see here <http://e.com/>");
+    CHECK_HTML("<a href=\"http://a/\">A<a href=\"http://b/\">B</a>", "A <http://a/>B <http://b/>");
+    CHECK_HTML("</a></a>x", "x");
+}
+
+static void html_long_href_is_shown_up_to_the_limit(void **state)
+{
+    (void)state;
+    for (size_t n = 8192; n <= 8193; n++) {
+        lm_buf html = LM_BUF_INIT, expect = LM_BUF_INIT;
+        lm_buf_puts(&html, "<a href=\"http://e.com/");
+        lm_buf_puts(&expect, "t <http://e.com/");
+        for (size_t i = strlen("http://e.com/"); i < n; i++) {
+            lm_buf_putc(&html, 'a');
+            lm_buf_putc(&expect, 'a');
+        }
+        lm_buf_puts(&html, "\">t</a>");
+        lm_buf_putc(&expect, '>');
+        char *out = run_html(html.data, html.len);
+        assert_string_equal(out, n == 8192 ? expect.data : "t");
+        mailparse_free(out);
+        lm_buf_free(&html);
+        lm_buf_free(&expect);
+    }
+}
+
+static void html_images_show_their_alt_text(void **state)
+{
+    (void)state;
+    CHECK_HTML("Hi <img alt=\"smiley\" src=x> there", "Hi smiley there");
+    CHECK_HTML("a<img src=x>b", "ab");
+    CHECK_HTML("<img alt=\"Tom &amp; Jerry &copy=\">", "Tom & Jerry &copy=");
+    CHECK_HTML("<img alt=\"  spaced   out \">", "spaced out");
+}
+
+/* ---- HTML to text: character references and encoding ----------------------------------------- */
+
+static void entities_basic_named(void **state)
+{
+    (void)state;
+    CHECK_HTML("&lt;&gt;&amp;&quot;&apos;", "<>&\"'");
+    CHECK_HTML("&eacute;&copy;&euro;&hellip;&mdash;", "\xC3\xA9\xC2\xA9\xE2\x82\xAC\xE2\x80\xA6\xE2\x80\x94");
+    CHECK_HTML("&AMP;&LT;&Auml;", "&<\xC3\x84");
+}
+
+static void entities_legacy_names_work_without_semicolon(void **state)
+{
+    (void)state;
+    CHECK_HTML("&copy 2024 &amp co", "\xC2\xA9 2024 & co");
+    CHECK_HTML("&notit;", "\xC2\xACit;");
+    CHECK_HTML("&ampx", "&x");
+    CHECK_HTML("&frac12&middot", "\xC2\xBD\xC2\xB7");
+}
+
+static void entities_modern_names_need_semicolon(void **state)
+{
+    (void)state;
+    CHECK_HTML("&hellip &euro", "&hellip &euro");
+}
+
+static void entities_unknown_stay_literal(void **state)
+{
+    (void)state;
+    CHECK_HTML("&foo; & &; &&amp;", "&foo; & &; &&");
+    CHECK_HTML("AT&T", "AT&T");
+    CHECK_HTML("&", "&");
+    CHECK_HTML("&#", "&#");
+}
+
+static void entities_with_two_code_points(void **state)
+{
+    (void)state;
+    CHECK_HTML("&NotEqualTilde;", "\xE2\x89\x82\xCC\xB8");
+    CHECK_HTML("&fjlig;", "fj");
+}
+
+static void entities_longest_name(void **state)
+{
+    (void)state;
+    CHECK_HTML("&CounterClockwiseContourIntegral;", "\xE2\x88\xB3");
+    CHECK_HTML("&CounterClockwiseContourIntegralX;", "&CounterClockwiseContourIntegralX;");
+}
+
+static void entities_numeric(void **state)
+{
+    (void)state;
+    CHECK_HTML("&#65;&#x42;&#X43;&#0068;&#x45", "ABCDE");
+    CHECK_HTML("&#128512;&#x1F600;", "\xF0\x9F\x98\x80\xF0\x9F\x98\x80");
+    CHECK_HTML("&#;&#x;&#xg;", "&#;&#x;&#xg;");
+}
+
+static void entities_numeric_windows_1252_remap(void **state)
+{
+    (void)state;
+    CHECK_HTML("&#128;&#150;&#x99;&#x9F;", "\xE2\x82\xAC\xE2\x80\x93\xE2\x84\xA2\xC5\xB8");
+    CHECK_HTML("&#129;&#x8D;", "\xC2\x81\xC2\x8D");
+}
+
+static void entities_numeric_invalid_become_replacement(void **state)
+{
+    (void)state;
+    CHECK_HTML("&#0;&#xD800;&#xDFFF;&#x110000;&#99999999999999999999;",
+               "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK_HTML("&#x10FFFF;", "\xF4\x8F\xBF\xBF");
+}
+
+static void entities_whitespace_references_collapse(void **state)
+{
+    (void)state;
+    CHECK_HTML("a&#32;&#32;&#10;b&nbsp;&nbsp;c", "a b c");
+}
+
+static void entity_table_lookup(void **state)
+{
+    (void)state;
+    uint32_t cp[2];
+    assert_int_equal(mp_html_entity_lookup("amp;", 4, cp), 1);
+    assert_int_equal(cp[0], '&');
+    assert_int_equal(mp_html_entity_lookup("amp", 3, cp), 1);
+    assert_int_equal(mp_html_entity_lookup("hellip", 6, cp), 0);
+    assert_int_equal(mp_html_entity_lookup("hellip;", 7, cp), 1);
+    assert_int_equal(cp[0], 0x2026);
+    assert_int_equal(mp_html_entity_lookup("AElig", 5, cp), 1);
+    assert_int_equal(mp_html_entity_lookup("zwnj;", 5, cp), 1);
+    assert_int_equal(cp[0], 0x200C);
+    assert_int_equal(mp_html_entity_lookup("acE;", 4, cp), 2);
+    assert_int_equal(cp[0], 0x223E);
+    assert_int_equal(cp[1], 0x333);
+    assert_int_equal(mp_html_entity_lookup("", 0, cp), 0);
+    assert_int_equal(mp_html_entity_lookup("am", 2, cp), 0);
+    assert_int_equal(mp_html_entity_lookup("amp\0;", 5, cp), 0);
+    assert_int_equal(mp_html_entity_lookup("CounterClockwiseContourIntegral;", 32, cp), 1);
+    assert_int_equal(mp_html_entity_lookup("CounterClockwiseContourIntegral;;", 33, cp), 0);
+}
+
+static void html_invalid_utf8_becomes_replacement(void **state)
+{
+    (void)state;
+    CHECK_HTML("a\xFF\xFE" "b", "a\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+    CHECK_HTML("end\xE2\x82", "end\xEF\xBF\xBD");
+    CHECK_HTML("\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK_HTML("\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK_HTML("\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+static void html_valid_utf8_is_kept(void **state)
+{
+    (void)state;
+    CHECK_HTML("<p>\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E \xF0\x9F\x98\x80 caf\xC3\xA9</p>",
+               "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E \xF0\x9F\x98\x80 caf\xC3\xA9");
+}
+
+static void html_nul_byte_becomes_replacement(void **state)
+{
+    (void)state;
+    char *out = run_html("a\0b", 3);
+    assert_string_equal(out, "a\xEF\xBF\xBD" "b");
+    mailparse_free(out);
+}
+
+static void html_invisible_characters_are_dropped(void **state)
+{
+    (void)state;
+    CHECK_HTML("a&shy;b&#x200B;c\xEF\xBB\xBF" "d&#847;e", "abcde");
+    CHECK_HTML("\xF0\x9F\x91\xA8&zwj;\xF0\x9F\x91\xA9", "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9");
+}
+
+/* ---- HTML to text: hostile shapes -------------------------------------------------------------- */
+
+/* `unit` repeated `n` times (then `tail`) converts to `expect`; quadratic work would time out. */
+static void check_repeated(const char *unit, size_t n, const char *tail, const char *expect)
+{
+    lm_buf html = LM_BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        lm_buf_puts(&html, unit);
+    lm_buf_puts(&html, tail);
+    char *out = run_html(html.data, html.len);
+    if (expect)
+        assert_string_equal(out, expect);
+    mailparse_free(out);
+    lm_buf_free(&html);
+}
+
+static void html_hostile_repetitions_run_in_linear_time(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    check_repeated("<!--", n, "", "");
+    check_repeated("<div>", n, "x", "x");
+    check_repeated("<script>", n, "", "");
+    check_repeated("<a href=\"http://e/\">", n, "", "");
+    check_repeated("<![CDATA[", n, "", NULL);
+    check_repeated("<!", n, "x", NULL);
+    check_repeated("&amp", n, "", NULL);
+    check_repeated("&#x", n, "", NULL);
+    check_repeated("<a b=\"", n, "", "");
+    check_repeated("<li>", n, "x", "- x");
+    check_repeated("<ul>", n, "<li>x", NULL);
+    check_repeated("<br>", n, "x", "x");
+    check_repeated("</div>", n, "x", "x");
+    check_repeated("<", n, "", NULL);
+    check_repeated("<pre>", n, "a\nb", "a\nb");
+}
+
+static void html_deep_nesting_of_divs(void **state)
+{
+    (void)state;
+    lm_buf html = LM_BUF_INIT;
+    for (int i = 0; i < 100000; i++)
+        lm_buf_puts(&html, "<div><span>");
+    lm_buf_puts(&html, "deep");
+    for (int i = 0; i < 100000; i++)
+        lm_buf_puts(&html, "</span></div>");
+    char *out = run_html(html.data, html.len);
+    assert_string_equal(out, "deep");
+    mailparse_free(out);
+    lm_buf_free(&html);
+}
+
+static void html_appends_after_existing_buffer_content(void **state)
+{
+    (void)state;
+    lm_buf b = LM_BUF_INIT;
+    lm_buf_puts(&b, "keep \n");
+    assert_int_equal(mp_html_to_text("<p></p>", 7, &b), 0);
+    assert_string_equal(b.data, "keep \n");
+    assert_int_equal(mp_html_to_text("<p>x</p>", 8, &b), 0);
+    assert_string_equal(b.data, "keep \nx");
+    lm_buf_free(&b);
+}
+
+static void html_public_api_checks_arguments(void **state)
+{
+    (void)state;
+    char *out = (char *)"sentinel";
+    size_t n;
+    assert_int_equal(mailparse_html_to_text(NULL, 1, &out, &n), MAILPARSE_E_INVAL);
+    assert_int_equal(mailparse_html_to_text("x", 1, NULL, &n), MAILPARSE_E_INVAL);
+    assert_int_equal(mailparse_text_to_html(NULL, 1, &out, &n), MAILPARSE_E_INVAL);
+    assert_int_equal(mailparse_thread_subject(NULL, 1, &out, &n), MAILPARSE_E_INVAL);
+    assert_int_equal(mailparse_html_to_text(NULL, 0, &out, NULL), 0);
+    assert_string_equal(out, "");
+    mailparse_free(out);
+    assert_int_equal(mailparse_thread_subject(NULL, 0, &out, &n), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(n, 0);
+    mailparse_free(out);
+}
