@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages libmail builds and tests with. `--dev` adds what CI and
+# developers need beyond that: clang and its sanitizer/libFuzzer runtime.
+set -euo pipefail
+packages=(build-essential meson ninja-build pkg-config libicu-dev libcmocka-dev python3)
+if [ "${1:-}" = "--dev" ]; then
+  packages+=(clang llvm libclang-rt-14-dev)
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${packages[@]}"
