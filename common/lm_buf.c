@@ -27,6 +27,7 @@ int lm_buf_reserve(lm_buf *b, size_t extra)
     }
     b->data = d;
     b->cap = cap;
+    b->data[b->len] = '\0';
     return 0;
 }
 

@@ -534,10 +534,15 @@ MAILPARSE_API int mailparse_mbox_open_buffer(const unsigned char *data, size_t l
 MAILPARSE_API int mailparse_mbox_open_file(const char *path, int format, mailparse_mbox **out);
 /* Next message's bytes, unquoted, without the "From " line. *data stays valid until the next
  * call or mailparse_mbox_free(). `from_line` (may be NULL) receives the envelope line without
- * its line end, `offset` (may be NULL) the byte offset of the "From " line in the mbox.
- * Returns 0, MAILPARSE_E_EOF at the end, MAILPARSE_E_IO or MAILPARSE_E_NOMEM. */
+ * its line end ("" for a first message without one), `offset` (may be NULL) the byte offset
+ * of the "From " line in the mbox. Returns 0, MAILPARSE_E_EOF at the end, MAILPARSE_E_IO,
+ * MAILPARSE_E_NOMEM, or MAILPARSE_E_LIMIT when a message in file mode exceeds the size cap
+ * (`offset` set; the next call continues after it). */
 MAILPARSE_API int mailparse_mbox_next(mailparse_mbox *mb, const unsigned char **data, size_t *len,
                                       const char **from_line, size_t *offset);
+/* File mode: the largest message kept (0 = 256 MiB). Call before the first mailparse_mbox_next();
+ * returns 0 or MAILPARSE_E_INVAL. */
+MAILPARSE_API int mailparse_mbox_set_max_message_size(mailparse_mbox *mb, size_t max);
 MAILPARSE_API void mailparse_mbox_free(mailparse_mbox *mb); /* NULL is fine */
 
 /* Maildir flags from a file name ("1234.host:2,FRS"): a bitmask of MAILPARSE_MAILDIR_*. */

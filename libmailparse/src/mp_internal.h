@@ -128,6 +128,12 @@ int mp_parse_urls(lm_arena *a, const char *in, size_t len, mailparse_string_list
 
 int mp_parse_received(lm_arena *a, const char *in, size_t len, mailparse_received **out);
 
+/* ---- mbox.c ------------------------------------------------------------------------------ */
+
+/* Sets the file-mode message cap and read block size (0 keeps each default); before the first
+ * mailparse_mbox_next() only. Tests use small values to reach the edge cases. */
+int mp_mbox_tune(mailparse_mbox *mb, size_t max_message_size, size_t block_size);
+
 /* ---- html.c ---------------------------------------------------------------------------------- */
 
 int mp_html_to_text(const char *html, size_t len, lm_buf *out);

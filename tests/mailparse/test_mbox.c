@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "mailparse.h"
+#include "mp_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,6 @@
 #include <unistd.h>
 
 /* Tuning hook of mbox.c (not in the public header). */
-int mp_mbox_tune(mailparse_mbox *mb, size_t max_message_size, size_t block_size);
 
 typedef struct msg {
     char *data, *from;
