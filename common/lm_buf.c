@@ -42,7 +42,7 @@ int lm_buf_append(lm_buf *b, const void *p, size_t n)
     return 0;
 }
 
-int lm_buf_putc(lm_buf *b, int c)
+int lm_buf_putc_slow(lm_buf *b, int c)
 {
     if (lm_buf_reserve(b, 1))
         return -1;

@@ -17,7 +17,17 @@ typedef struct lm_buf {
 
 int lm_buf_reserve(lm_buf *b, size_t extra); /* room for `extra` more bytes + NUL; 0 or -1 */
 int lm_buf_append(lm_buf *b, const void *p, size_t n);
-int lm_buf_putc(lm_buf *b, int c);
+int lm_buf_putc_slow(lm_buf *b, int c);
+/* One byte; inline while the buffer has room, as it is called per byte in the codecs. */
+static inline int lm_buf_putc(lm_buf *b, int c)
+{
+    if (b->len + 1 < b->cap && !b->oom) {
+        b->data[b->len++] = (char)c;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return lm_buf_putc_slow(b, c);
+}
 int lm_buf_puts(lm_buf *b, const char *s);
 int lm_buf_put_utf8(lm_buf *b, unsigned long cp); /* one code point (invalid ones as U+FFFD) */
 void lm_buf_reset(lm_buf *b);                     /* length 0, memory kept */

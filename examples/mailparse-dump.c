@@ -423,13 +423,13 @@ static void json_message(const mailparse_message *m, const struct opts *o)
         json_strn(text, len);
     else
         fputs("null", stdout);
-    const char *html = mailparse_message_html(m, &len);
-    json_key("html", &first);
-    if (html)
-        json_strn(html, len);
-    else
-        fputs("null", stdout);
     char *s = NULL;
+    json_key("html", &first);
+    if (mailparse_message_html_dup(m, &s, &len) == 0 && s) {
+        json_strn(s, len);
+        mailparse_free(s);
+    } else
+        fputs("null", stdout);
     json_key("preview", &first);
     if (mailparse_message_preview(m, 256, &s, &len) == 0) {
         json_strn(s, len);

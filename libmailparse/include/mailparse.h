@@ -398,10 +398,12 @@ MAILPARSE_API const size_t *mailparse_message_html_body(const mailparse_message 
 MAILPARSE_API const size_t *mailparse_message_attachments(const mailparse_message *m, size_t *count);
 
 /* The message's text: the text_body parts joined (an HTML part in it converted to text), or
- * NULL when there is none. The HTML view likewise: html_body joined, a text part in it
- * converted to HTML. Both borrowed, computed once at parse time. */
+ * NULL when there is none. Borrowed; computed once at parse time. */
 MAILPARSE_API const char *mailparse_message_text(const mailparse_message *m, size_t *len);
-MAILPARSE_API const char *mailparse_message_html(const mailparse_message *m, size_t *len);
+/* The message's HTML: the html_body parts joined, a text part in it converted to HTML. Built
+ * on request (most callers never need it); the caller owns *out (mailparse_free()). *out is
+ * NULL when there is no body. Returns 0, MAILPARSE_E_INVAL or MAILPARSE_E_NOMEM. */
+MAILPARSE_API int mailparse_message_html_dup(const mailparse_message *m, char **out, size_t *out_len);
 
 /* A preview of the message text: whitespace collapsed, at most `max_chars` characters (code
  * points), cut at a word boundary when one is near, with "…" when cut.

@@ -453,8 +453,11 @@ static void on_boundary(struct mailparse_parser *p, size_t k, int close, size_t 
         return;
     if (p->cur != p->stack[p->depth - 1].part)
         end_part_before(p, p->cur, s);
-    if (k + 1 < p->depth)
-        report(p, MAILPARSE_ANOMALY_BOUNDARY_OUTER, s);
+    for (size_t j = k + 1; j < p->depth; j++)
+        if (p->stack[j].boundary && !p->stack[j].closed) {
+            report(p, MAILPARSE_ANOMALY_BOUNDARY_OUTER, s);
+            break;
+        }
     while (p->depth > k + 1) {
         struct container *c = &p->stack[--p->depth];
         end_part_before(p, c->part, s);
@@ -727,8 +730,12 @@ static void describe_part(mailparse_message *m, mailparse_part *pt)
         fn = mp_param(pt->content_type, "name");
     pt->filename = fn && *fn ? fn : NULL;
     const char *cs = mp_param(pt->content_type, "charset");
-    if (cs && *cs && (pt->kind == MAILPARSE_PART_TEXT || pt->kind == MAILPARSE_PART_HTML))
-        pt->charset = cs;
+    if (cs && *cs && (pt->kind == MAILPARSE_PART_TEXT || pt->kind == MAILPARSE_PART_HTML)) {
+        char *lower = lm_arena_strndup(m->arena, cs, strlen(cs));
+        if (lower)
+            lm_lower(lower, strlen(lower));
+        pt->charset = lower ? lower : cs;
+    }
     const mailparse_header *h = header_in(m, pt->id, "content-id", 0);
     if (h && h->list && h->list->count)
         pt->content_id = h->list->items[0];

@@ -38,8 +38,8 @@ struct mailparse_message {
 
     size_t *text_body, *html_body, *attachments;
     size_t text_body_count, html_body_count, attachment_count;
-    const char *text, *html;
-    size_t text_len, html_len;
+    const char *text;
+    size_t text_len;
 };
 
 /* A diag that records into the message's anomaly list, with offsets based at `base`. */

@@ -19,21 +19,20 @@ static const char *arena_copy(lm_arena *a, const void *p, size_t n)
 }
 
 /* Undoes the transfer encoding of part `pt`. Identity encodings point into the raw message. */
-static int decode_transfer(mailparse_message *m, mailparse_part *pt, lm_buf *tmp)
+static int decode_transfer(mailparse_message *m, mailparse_part *pt, lm_buf *tmp, const mp_diag *d)
 {
     const char *in = (const char *)m->raw + pt->offset_body;
     size_t len = pt->offset_end - pt->offset_body;
-    mp_diag d = mp_message_diag(m, pt->offset_body);
     int rc;
     switch (pt->encoding) {
     case MAILPARSE_ENC_BASE64:
-        rc = lm_buf_reserve(tmp, len / 4 * 3 + 3) ? MAILPARSE_E_NOMEM : mp_base64_decode(in, len, tmp, &d);
+        rc = lm_buf_reserve(tmp, len / 4 * 3 + 3) ? MAILPARSE_E_NOMEM : mp_base64_decode(in, len, tmp, d);
         break;
     case MAILPARSE_ENC_QUOTED_PRINTABLE:
-        rc = lm_buf_reserve(tmp, len) ? MAILPARSE_E_NOMEM : mp_qp_decode(in, len, tmp, &d);
+        rc = lm_buf_reserve(tmp, len) ? MAILPARSE_E_NOMEM : mp_qp_decode(in, len, tmp, d);
         break;
     case MAILPARSE_ENC_UUENCODE:
-        rc = mp_uu_decode(in, len, tmp, &d);
+        rc = mp_uu_decode(in, len, tmp, d);
         break;
     default:
         pt->body = (const unsigned char *)in;
@@ -50,20 +49,11 @@ static int decode_transfer(mailparse_message *m, mailparse_part *pt, lm_buf *tmp
     return 0;
 }
 
-static int has_8bit(const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] & 0x80)
-            return 1;
-    return 0;
-}
-
 /* Converts a text part's decoded body to UTF-8. */
-static int decode_text(mailparse_message *m, mailparse_part *pt, lm_buf *tmp)
+static int decode_text(mailparse_message *m, mailparse_part *pt, lm_buf *tmp, const mp_diag *d)
 {
     const unsigned char *in = pt->body;
     size_t len = pt->body_len;
-    mp_diag d = mp_message_diag(m, pt->offset_body);
     const char *cs = pt->charset;
     size_t cs_len = cs ? strlen(cs) : 0;
     int rc;
@@ -83,19 +73,16 @@ static int decode_text(mailparse_message *m, mailparse_part *pt, lm_buf *tmp)
             return 0;
         }
         if (cs && !lm_eq_nocase(cs, cs_len, "us-ascii") && !lm_eq_nocase(cs, cs_len, "ascii"))
-            rc = mp_utf8_sanitize(in, len, tmp, &d); /* declared UTF-8: repair, do not guess */
-        else {
-            rc = mp_text_guess_to_utf8(in, len, m->opts.default_charset, tmp, &d);
-            if (!cs && has_8bit(in, len))
-                pt->flags |= MAILPARSE_PART_ENCODING_PROBLEM;
-        }
+            rc = mp_utf8_sanitize(in, len, tmp, d); /* declared UTF-8: repair, do not guess */
+        else
+            rc = mp_text_guess_to_utf8(in, len, m->opts.default_charset, tmp, d);
     } else {
-        rc = mp_charset_to_utf8(cs, cs_len, in, len, tmp, &d);
+        rc = mp_charset_to_utf8(cs, cs_len, in, len, tmp, d);
         if (rc == MAILPARSE_E_CHARSET) {
-            mp_report(&d, MAILPARSE_ANOMALY_CHARSET_UNKNOWN, 0);
-            pt->flags |= MAILPARSE_PART_CHARSET_UNKNOWN | MAILPARSE_PART_ENCODING_PROBLEM;
+            mp_report(d, MAILPARSE_ANOMALY_CHARSET_UNKNOWN, 0);
+            pt->flags |= MAILPARSE_PART_CHARSET_UNKNOWN;
             lm_buf_reset(tmp);
-            rc = mp_text_guess_to_utf8(in, len, m->opts.default_charset, tmp, &d);
+            rc = mp_text_guess_to_utf8(in, len, m->opts.default_charset, tmp, d);
         }
     }
     if (rc)
@@ -105,15 +92,45 @@ static int decode_text(mailparse_message *m, mailparse_part *pt, lm_buf *tmp)
     return pt->text ? 0 : MAILPARSE_E_NOMEM;
 }
 
+/* The repairs that change or guess content set MAILPARSE_PART_ENCODING_PROBLEM; the cosmetic
+ * ones (long QP lines, bad padding, '=' kept literally) do not. */
+static int is_content_problem(mailparse_anomaly_kind kind)
+{
+    switch (kind) {
+    case MAILPARSE_ANOMALY_BASE64_BAD_CHAR:
+    case MAILPARSE_ANOMALY_BASE64_TRUNCATED:
+    case MAILPARSE_ANOMALY_CHARSET_UNKNOWN:
+    case MAILPARSE_ANOMALY_CHARSET_INVALID:
+    case MAILPARSE_ANOMALY_8BIT_UNDECLARED:
+    case MAILPARSE_ANOMALY_ENCODING_UNKNOWN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The anomaly sink while one part is decoded: records, and flags the part. */
+struct part_sink {
+    mp_anomalies *anomalies;
+    mailparse_part *part;
+};
+
+static void part_sink_record(void *user, mailparse_anomaly_kind kind, size_t offset)
+{
+    struct part_sink *s = user;
+    if (is_content_problem(kind))
+        s->part->flags |= MAILPARSE_PART_ENCODING_PROBLEM;
+    mp_anomalies_record(s->anomalies, kind, offset);
+}
+
 static int decode_part(mailparse_message *m, mailparse_part *pt, lm_buf *tmp)
 {
-    size_t before = m->anomalies.total;
+    struct part_sink sink = {&m->anomalies, pt};
+    mp_diag d = {part_sink_record, &sink, pt->offset_body};
     lm_buf_reset(tmp);
-    int rc = decode_transfer(m, pt, tmp);
+    int rc = decode_transfer(m, pt, tmp, &d);
     if (rc == 0 && (pt->kind == MAILPARSE_PART_TEXT || pt->kind == MAILPARSE_PART_HTML))
-        rc = decode_text(m, pt, tmp);
-    if (m->anomalies.total != before)
-        pt->flags |= MAILPARSE_PART_ENCODING_PROBLEM;
+        rc = decode_text(m, pt, tmp, &d);
     return rc;
 }
 
@@ -224,13 +241,14 @@ static int body_lists(mailparse_message *m)
 
 /* ---- the text and HTML views ----------------------------------------------------------------- */
 
-/* Joins the parts of `ids` into one view: parts of the wanted kind as they are, the other text
- * kind converted (HTML to text or text to HTML); non-text parts are skipped. */
-static int join_view(mailparse_message *m, const size_t *ids, size_t count, int want_html, const char **out,
-                     size_t *out_len)
+/* Joins the parts of `ids` into one view in `b`: parts of the wanted kind as they are, the
+ * other text kind converted (HTML to text or text to HTML); non-text parts are skipped.
+ * Returns 0 with *any set when at least one part contributed. */
+static int join_view(const mailparse_message *m, const size_t *ids, size_t count, int want_html, lm_buf *b,
+                     int *any)
 {
-    lm_buf b = LM_BUF_INIT;
-    int any = 0, rc = 0;
+    int rc = 0;
+    *any = 0;
     for (size_t i = 0; i < count && rc == 0; i++) {
         const mailparse_part *pt = &m->parts[ids[i]];
         if ((pt->kind != MAILPARSE_PART_TEXT && pt->kind != MAILPARSE_PART_HTML) || !pt->text)
@@ -238,22 +256,28 @@ static int join_view(mailparse_message *m, const size_t *ids, size_t count, int 
         int is_html = pt->kind == MAILPARSE_PART_HTML;
         if (!want_html && is_html && (m->opts.flags & MAILPARSE_F_NO_HTML_TO_TEXT))
             continue;
-        if (any && b.len && b.data[b.len - 1] != '\n')
-            lm_buf_putc(&b, '\n');
-        any = 1;
+        if (*any && b->len && b->data[b->len - 1] != '\n')
+            lm_buf_putc(b, '\n');
+        *any = 1;
         if (is_html == want_html)
-            lm_buf_append(&b, pt->text, pt->text_len);
+            lm_buf_append(b, pt->text, pt->text_len);
         else if (want_html)
-            rc = mp_text_to_html(pt->text, pt->text_len, &b);
+            rc = mp_text_to_html(pt->text, pt->text_len, b);
         else
-            rc = mp_html_to_text(pt->text, pt->text_len, &b);
+            rc = mp_html_to_text(pt->text, pt->text_len, b);
     }
-    if (rc == 0)
-        rc = mp_buf_status(&b);
+    return rc ? rc : mp_buf_status(b);
+}
+
+static int text_view(mailparse_message *m)
+{
+    lm_buf b = LM_BUF_INIT;
+    int any;
+    int rc = join_view(m, m->text_body, m->text_body_count, 0, &b, &any);
     if (rc == 0 && any) {
-        *out = arena_copy(m->arena, b.data ? b.data : "", b.len);
-        *out_len = b.len;
-        if (!*out)
+        m->text = arena_copy(m->arena, b.data ? b.data : "", b.len);
+        m->text_len = b.len;
+        if (!m->text)
             rc = MAILPARSE_E_NOMEM;
     }
     lm_buf_free(&b);
@@ -275,11 +299,8 @@ int mp_message_finish_bodies(mailparse_message *m)
     }
     if (rc == 0)
         rc = body_lists(m);
-    if (rc == 0 && !(m->opts.flags & MAILPARSE_F_NO_BODY_DECODE)) {
-        rc = join_view(m, m->text_body, m->text_body_count, 0, &m->text, &m->text_len);
-        if (rc == 0)
-            rc = join_view(m, m->html_body, m->html_body_count, 1, &m->html, &m->html_len);
-    }
+    if (rc == 0 && !(m->opts.flags & MAILPARSE_F_NO_BODY_DECODE))
+        rc = text_view(m);
     return rc;
 }
 
@@ -313,11 +334,20 @@ const char *mailparse_message_text(const mailparse_message *m, size_t *len)
     return m ? m->text : NULL;
 }
 
-const char *mailparse_message_html(const mailparse_message *m, size_t *len)
+int mailparse_message_html_dup(const mailparse_message *m, char **out, size_t *out_len)
 {
-    if (len)
-        *len = m && m->html ? m->html_len : 0;
-    return m ? m->html : NULL;
+    if (!m || !out)
+        return MAILPARSE_E_INVAL;
+    *out = NULL;
+    lm_buf b = LM_BUF_INIT;
+    int any;
+    int rc = join_view(m, m->html_body, m->html_body_count, 1, &b, &any);
+    if (rc || !any) {
+        lm_buf_free(&b);
+        return rc;
+    }
+    *out = lm_buf_take(&b, out_len);
+    return *out ? 0 : MAILPARSE_E_NOMEM;
 }
 
 int mailparse_message_preview(const mailparse_message *m, size_t max_chars, char **out, size_t *out_len)

@@ -87,9 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
     const char *t = mailparse_message_text(m, &len);
     touch(t, len);
-    t = mailparse_message_html(m, &len);
-    touch(t, len);
     char *out = NULL;
+    if (mailparse_message_html_dup(m, &out, &len) == 0 && out) {
+        touch(out, len);
+        mailparse_free(out);
+    }
     if (mailparse_message_preview(m, 64, &out, &len) == 0)
         mailparse_free(out);
     const char *subject = mailparse_message_subject(m);
