@@ -337,9 +337,9 @@ typedef enum {
 } mailparse_encoding;
 
 enum {
-    MAILPARSE_PART_ENCODING_PROBLEM = 1u << 0, /* transfer decoding or charset conversion repaired something */
+    MAILPARSE_PART_ENCODING_PROBLEM = 1u << 0, /* decoding lost content: bytes outside base64, an unknown charset or encoding */
     MAILPARSE_PART_CHARSET_UNKNOWN = 1u << 1,  /* the declared charset is unknown to ICU */
-    MAILPARSE_PART_TRUNCATED = 1u << 2,        /* the part was cut by a limit or the end of input */
+    MAILPARSE_PART_TRUNCATED = 1u << 2,        /* cut by max_parts, or by the end of input inside an unclosed multipart */
     MAILPARSE_PART_DEFAULT_TYPE = 1u << 3      /* no Content-Type: the default (text/plain or digest's message/rfc822) */
 };
 

@@ -10,6 +10,10 @@
 void mp_anomalies_record(void *user, mailparse_anomaly_kind kind, size_t offset)
 {
     mp_anomalies *a = user;
+    /* The same repair seen twice (a header decoded as text and as its typed value) counts once. */
+    for (size_t i = a->count, seen = 0; i-- > 0 && seen < 4; seen++)
+        if (a->kinds[i] == kind && a->offsets[i] == offset)
+            return;
     a->total++;
     if (a->count < MP_MAX_STORED_ANOMALIES) {
         if (a->count == a->cap) {
@@ -223,8 +227,8 @@ static size_t field_colon(struct mailparse_parser *p, size_t s, size_t e)
 
 /* ---- the decisions taken when a header block ends ----------------------------------------- */
 
-/* The first field `name` of part `part` during the parse (names are not copied yet); a second
- * one is reported as a duplicate. */
+/* The field `name` of part `part` during the parse (names are not copied yet). When it appears
+ * more than once the last one wins, as in GMime and mail-parser, and the repeat is reported. */
 static const mailparse_header *find_field(struct mailparse_parser *p, size_t part, const char *name)
 {
     mailparse_message *m = p->m;
@@ -234,12 +238,9 @@ static const mailparse_header *find_field(struct mailparse_parser *p, size_t par
     for (size_t i = 0; i < pt->header_count; i++) {
         const mailparse_header *h = &m->headers[pt->header_first + i];
         if (h->name_len == n && lm_strncasecmp((const char *)p->data + h->offset_field, name, n) == 0) {
-            if (!found)
-                found = h;
-            else {
+            if (found)
                 report(p, MAILPARSE_ANOMALY_HEADER_DUPLICATE, h->offset_field);
-                break;
-            }
+            found = h;
         }
     }
     return found;
@@ -289,11 +290,20 @@ static const mailparse_content_type *parse_ct_field(struct mailparse_parser *p, 
     mailparse_header *mh = &m->headers[h - m->headers];
     if (rc == MAILPARSE_E_NOMEM)
         p->failed = rc;
-    if (rc != 0 || !ct) {
-        if (!disposition)
-            report(p, MAILPARSE_ANOMALY_CONTENT_TYPE_INVALID, h->offset_value);
+    if (rc == MAILPARSE_E_SYNTAX && !disposition) {
+        /* "Content-Type: binary; name=x": RFC 2045 §5.2 says text/plain, but keep the parameters. */
+        report(p, MAILPARSE_ANOMALY_CONTENT_TYPE_INVALID, h->offset_value);
+        rc = mp_parse_content_type(m->arena, (const char *)p->data + h->offset_value, h->raw_value_len, 1,
+                                   NULL, &m->encoded_word_budget, &ct);
+        if (rc == 0 && ct && ct->param_count) {
+            ct->type = "text";
+            ct->subtype = "plain";
+            return ct; /* used for the part, not stored as the header's typed value */
+        }
         return NULL;
     }
+    if (rc != 0 || !ct)
+        return NULL;
     mh->content_type = ct;
     return ct;
 }
@@ -410,7 +420,8 @@ static size_t match_boundary(const struct mailparse_parser *p, size_t s, size_t 
         return 0;
     for (size_t k = p->depth; k-- > 0;) {
         const struct container *c = &p->stack[k];
-        if (!c->boundary || ce - s - 2 < c->blen || memcmp(d + s + 2, c->boundary, c->blen) != 0)
+        /* A closed multipart is in its epilogue: only enclosing boundaries end it. */
+        if (!c->boundary || c->closed || ce - s - 2 < c->blen || memcmp(d + s + 2, c->boundary, c->blen) != 0)
             continue;
         size_t i = s + 2 + c->blen;
         int is_close = 0;
@@ -475,8 +486,6 @@ static void on_boundary(struct mailparse_parser *p, size_t k, int close, size_t 
         c->closed = 1;
         return;
     }
-    if (c->closed)
-        return; /* a delimiter in the epilogue: RFC 2046 says the epilogue is ignored */
     if (new_part(p, (long)c->part, e) == (size_t)-1) {
         p->cur = c->part;
         p->mode = MODE_BODY;
@@ -594,6 +603,11 @@ static void close_all(struct mailparse_parser *p)
         return;
     if (m->parts[p->cur].offset_end < end)
         m->parts[p->cur].offset_end = end;
+    for (size_t j = 0; j < p->depth; j++)
+        if (p->stack[j].boundary && !p->stack[j].closed && p->cur != p->stack[j].part) {
+            m->parts[p->cur].flags |= MAILPARSE_PART_TRUNCATED; /* its multipart never closed */
+            break;
+        }
     while (p->depth > 0) {
         struct container *c = &p->stack[--p->depth];
         m->parts[c->part].offset_end = end;

@@ -92,16 +92,16 @@ static int decode_text(mailparse_message *m, mailparse_part *pt, lm_buf *tmp, co
     return pt->text ? 0 : MAILPARSE_E_NOMEM;
 }
 
-/* The repairs that change or guess content set MAILPARSE_PART_ENCODING_PROBLEM; the cosmetic
- * ones (long QP lines, bad padding, '=' kept literally) do not. */
+/* The repairs that lose content set MAILPARSE_PART_ENCODING_PROBLEM: bytes outside the base64
+ * alphabet, a cut base64 group, a charset or transfer encoding nobody knows. The others (long QP
+ * lines, bad padding, '=' kept literally, a byte replaced by U+FFFD in a known charset, a guessed
+ * charset for undeclared 8-bit text) are reported as anomalies only. */
 static int is_content_problem(mailparse_anomaly_kind kind)
 {
     switch (kind) {
     case MAILPARSE_ANOMALY_BASE64_BAD_CHAR:
     case MAILPARSE_ANOMALY_BASE64_TRUNCATED:
     case MAILPARSE_ANOMALY_CHARSET_UNKNOWN:
-    case MAILPARSE_ANOMALY_CHARSET_INVALID:
-    case MAILPARSE_ANOMALY_8BIT_UNDECLARED:
     case MAILPARSE_ANOMALY_ENCODING_UNKNOWN:
         return 1;
     default:

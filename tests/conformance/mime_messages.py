@@ -310,9 +310,18 @@ def first_field(node, name):
     return None, None
 
 
+def last_field(node, name):
+    """The field that decides a part's type when it is repeated (mail-parser, GMime and
+    libmailparse all let the last Content-Type / Content-Disposition win)."""
+    for field in reversed(node.part['headers']):
+        if canon_name(field['name']) == name:
+            return header_value(field['value'])
+    return None, None
+
+
 def expected_content_type(node, parent_subtype):
     """The declared type, or the RFC 2045/2046 default (message/rfc822 inside a digest)."""
-    variant, payload = first_field(node, 'content_type')
+    variant, payload = last_field(node, 'content_type')
     if variant == 'ContentType' and payload.get('c_type'):
         return '%s/%s' % (payload['c_type'].lower(), (payload.get('c_subtype') or '').lower())
     return 'message/rfc822' if parent_subtype == 'digest' else 'text/plain'
@@ -321,7 +330,7 @@ def expected_content_type(node, parent_subtype):
 def expected_filename(node):
     """mail-parser's attachment name: Content-Disposition filename, else Content-Type name."""
     for field, attr in (('content_disposition', 'filename'), ('content_type', 'name')):
-        variant, payload = first_field(node, field)
+        variant, payload = last_field(node, field)
         if variant == 'ContentType':
             for name, value in expected_params(payload):
                 if name == attr:
@@ -361,7 +370,7 @@ def compare_part(case, node, our_id, part, parent_subtype):
     quirk = is_encoding_quirk(node, content_type)
     case.check(where + '.content_type', content_type, part.get('content_type'))
     flags = part.get('flags') or []
-    problem = 'encoding_problem' in flags or 'charset_unknown' in flags
+    problem = bool({"encoding_problem", "charset_unknown", "truncated"} & set(flags))
     case.check(where + '.encoding_problem', node.part['is_encoding_problem'], problem)
     if not quirk:
         want_kind = KIND_OF_BODY.get(node.variant, node.variant)
