@@ -31,7 +31,7 @@ int lm_buf_reserve(lm_buf *b, size_t extra)
     return 0;
 }
 
-int lm_buf_append(lm_buf *b, const void *p, size_t n)
+int lm_buf_append_slow(lm_buf *b, const void *p, size_t n)
 {
     if (lm_buf_reserve(b, n))
         return -1;

@@ -6,6 +6,7 @@
 #define LM_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct lm_buf {
     char *data;
@@ -16,7 +17,18 @@ typedef struct lm_buf {
 #define LM_BUF_INIT {NULL, 0, 0, 0}
 
 int lm_buf_reserve(lm_buf *b, size_t extra); /* room for `extra` more bytes + NUL; 0 or -1 */
-int lm_buf_append(lm_buf *b, const void *p, size_t n);
+int lm_buf_append_slow(lm_buf *b, const void *p, size_t n);
+/* Appends `n` bytes; inline while they fit. */
+static inline int lm_buf_append(lm_buf *b, const void *p, size_t n)
+{
+    if (n < b->cap - b->len && !b->oom) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return lm_buf_append_slow(b, p, n);
+}
 int lm_buf_putc_slow(lm_buf *b, int c);
 /* One byte; inline while the buffer has room, as it is called per byte in the codecs. */
 static inline int lm_buf_putc(lm_buf *b, int c)

@@ -394,7 +394,7 @@ static void check_segments(struct ct_parser *st, const struct raw_param *r, size
         mp_report(st->d, MAILPARSE_ANOMALY_RFC2231_MISSING_SEGMENT, r[s].off);
 }
 
-/* Joins the sectioned segments [s, e) in section order (duplicates: the first wins). */
+/* Joins the sectioned segments [s, e) in section order (a repeated section: the first wins). */
 static void join_segments(struct ct_parser *st, struct joined *j, const struct raw_param *r,
                           size_t s, size_t e)
 {
@@ -458,8 +458,8 @@ static int group_value(struct ct_parser *st, const struct raw_param *r, size_t s
     size_t sec = s, pick = s;
     while (sec < e && r[sec].section < 0)
         sec++;
-    for (size_t k = s; k < sec; k++)
-        if (r[k].ext && !r[pick].ext)
+    for (size_t k = s; k < sec; k++) /* name*= beats name=; among equals the last wins */
+        if (r[k].ext >= r[pick].ext)
             pick = k;
     for (size_t k = s; k < sec; k++)
         if (k != pick || sec < e)

@@ -140,6 +140,8 @@ static void scan_field_bytes(struct mailparse_parser *p, size_t from, size_t to)
     int nul = 0, high = 0, cr = 0;
     for (size_t i = from; i < to; i++) {
         unsigned char c = p->data[i];
+        if (c >= 0x20 && c < 0x80)
+            continue; /* the common case, one test */
         if (c >= 0x80 && !high) {
             high = 1;
             report(p, MAILPARSE_ANOMALY_HEADER_8BIT, i);
@@ -494,19 +496,21 @@ static void on_boundary(struct mailparse_parser *p, size_t k, int close, size_t 
 
 /* ---- lines --------------------------------------------------------------------------------- */
 
-static void header_line(struct mailparse_parser *p, size_t s, size_t ce, size_t e)
+/* Returns 1 when the line was not a header line and must be looked at again as body (it may be
+ * the first delimiter of the multipart the header block just declared). */
+static int header_line(struct mailparse_parser *p, size_t s, size_t ce, size_t e)
 {
     const unsigned char *d = p->data;
     if (ce == s) { /* the empty line */
         finish_field(p, s);
         headers_end(p, e);
-        return;
+        return 0;
     }
     if (lm_is_wsp(d[s])) {
         if (p->have_field)
-            return; /* a continuation line */
+            return 0; /* a continuation line */
         report(p, MAILPARSE_ANOMALY_HEADER_NO_COLON, s);
-        return;
+        return 0;
     }
     size_t colon = field_colon(p, s, ce);
     if (colon) {
@@ -514,18 +518,19 @@ static void header_line(struct mailparse_parser *p, size_t s, size_t ce, size_t 
         p->have_field = 1;
         p->field_start = s;
         p->field_value = colon + 1;
-        return;
+        return 0;
     }
     if (p->cur == 0 && s == 0 && ce - s >= 5 && memcmp(d, "From ", 5) == 0) {
         report(p, MAILPARSE_ANOMALY_MBOX_FROM_LINE, s);
         p->m->parts[0].offset_header = e;
         p->m->parts[0].header_first = p->m->header_count;
-        return;
+        return 0;
     }
     /* Not a field: the header block ends without its empty line and this line is body. */
     report(p, MAILPARSE_ANOMALY_HEADER_NO_COLON, s);
     finish_field(p, s);
     headers_end(p, s);
+    return 1;
 }
 
 static void body_line(struct mailparse_parser *p, size_t s, size_t ce)
@@ -547,19 +552,23 @@ static void process_line(struct mailparse_parser *p, size_t s, size_t ce, size_t
         p->reported_mixed = 1;
         report(p, MAILPARSE_ANOMALY_MIXED_LINE_ENDINGS, s);
     }
-    if (!p->frozen && p->depth) {
-        int close = 0;
-        size_t k = match_boundary(p, s, ce, &close);
-        if (k) {
-            on_boundary(p, k - 1, close, s, e);
-            p->last_eol = e - ce;
-            return;
+    /* A line that ended a header block without its empty line is looked at once more: it may
+     * be the first delimiter of the multipart that header block declared. */
+    for (int again = 1; again;) {
+        again = 0;
+        if (!p->frozen && p->depth) {
+            int close = 0;
+            size_t k = match_boundary(p, s, ce, &close);
+            if (k) {
+                on_boundary(p, k - 1, close, s, e);
+                break;
+            }
         }
+        if (p->mode == MODE_HEADERS)
+            again = header_line(p, s, ce, e) && !p->failed;
+        else
+            body_line(p, s, ce);
     }
-    if (p->mode == MODE_HEADERS)
-        header_line(p, s, ce, e);
-    else
-        body_line(p, s, ce);
     p->last_eol = e - ce;
 }
 
@@ -624,34 +633,38 @@ static void close_all(struct mailparse_parser *p)
 
 /* ---- typed header values -------------------------------------------------------------------- */
 
+#define FIELD(name, kind) {name, sizeof name - 1, MAILPARSE_VALUE_##kind}
 static const struct {
     const char *name;
+    size_t len;
     mailparse_value_kind kind;
 } field_kinds[] = {
-    {"from", MAILPARSE_VALUE_ADDRESSES}, {"to", MAILPARSE_VALUE_ADDRESSES},
-    {"cc", MAILPARSE_VALUE_ADDRESSES}, {"bcc", MAILPARSE_VALUE_ADDRESSES},
-    {"sender", MAILPARSE_VALUE_ADDRESSES}, {"reply-to", MAILPARSE_VALUE_ADDRESSES},
-    {"resent-from", MAILPARSE_VALUE_ADDRESSES}, {"resent-sender", MAILPARSE_VALUE_ADDRESSES},
-    {"resent-to", MAILPARSE_VALUE_ADDRESSES}, {"resent-cc", MAILPARSE_VALUE_ADDRESSES},
-    {"resent-bcc", MAILPARSE_VALUE_ADDRESSES}, {"return-path", MAILPARSE_VALUE_ADDRESSES},
-    {"disposition-notification-to", MAILPARSE_VALUE_ADDRESSES},
-    {"mail-followup-to", MAILPARSE_VALUE_ADDRESSES}, {"mail-reply-to", MAILPARSE_VALUE_ADDRESSES},
-    {"date", MAILPARSE_VALUE_DATE}, {"resent-date", MAILPARSE_VALUE_DATE},
-    {"message-id", MAILPARSE_VALUE_IDS}, {"in-reply-to", MAILPARSE_VALUE_IDS},
-    {"references", MAILPARSE_VALUE_IDS}, {"resent-message-id", MAILPARSE_VALUE_IDS},
-    {"content-id", MAILPARSE_VALUE_IDS},
-    {"content-type", MAILPARSE_VALUE_CONTENT_TYPE}, {"content-disposition", MAILPARSE_VALUE_CONTENT_TYPE},
-    {"received", MAILPARSE_VALUE_RECEIVED},
-    {"list-archive", MAILPARSE_VALUE_URLS}, {"list-help", MAILPARSE_VALUE_URLS},
-    {"list-owner", MAILPARSE_VALUE_URLS}, {"list-post", MAILPARSE_VALUE_URLS},
-    {"list-subscribe", MAILPARSE_VALUE_URLS}, {"list-unsubscribe", MAILPARSE_VALUE_URLS},
-    {"keywords", MAILPARSE_VALUE_TEXT_LIST}, {"content-language", MAILPARSE_VALUE_TEXT_LIST},
+    FIELD("from", ADDRESSES), FIELD("to", ADDRESSES),
+    FIELD("cc", ADDRESSES), FIELD("bcc", ADDRESSES),
+    FIELD("sender", ADDRESSES), FIELD("reply-to", ADDRESSES),
+    FIELD("resent-from", ADDRESSES), FIELD("resent-sender", ADDRESSES),
+    FIELD("resent-to", ADDRESSES), FIELD("resent-cc", ADDRESSES),
+    FIELD("resent-bcc", ADDRESSES), FIELD("return-path", ADDRESSES),
+    FIELD("disposition-notification-to", ADDRESSES),
+    FIELD("mail-followup-to", ADDRESSES), FIELD("mail-reply-to", ADDRESSES),
+    FIELD("date", DATE), FIELD("resent-date", DATE),
+    FIELD("message-id", IDS), FIELD("in-reply-to", IDS),
+    FIELD("references", IDS), FIELD("resent-message-id", IDS),
+    FIELD("content-id", IDS),
+    FIELD("content-type", CONTENT_TYPE), FIELD("content-disposition", CONTENT_TYPE),
+    FIELD("received", RECEIVED),
+    FIELD("list-archive", URLS), FIELD("list-help", URLS),
+    FIELD("list-owner", URLS), FIELD("list-post", URLS),
+    FIELD("list-subscribe", URLS), FIELD("list-unsubscribe", URLS),
+    FIELD("keywords", TEXT_LIST), FIELD("content-language", TEXT_LIST),
 };
+
+#undef FIELD
 
 static mailparse_value_kind kind_of(const char *name, size_t len)
 {
     for (size_t i = 0; i < sizeof field_kinds / sizeof field_kinds[0]; i++)
-        if (lm_eq_nocase(name, len, field_kinds[i].name))
+        if (field_kinds[i].len == len && lm_strncasecmp(name, field_kinds[i].name, len) == 0)
             return field_kinds[i].kind;
     return MAILPARSE_VALUE_TEXT;
 }

@@ -280,6 +280,19 @@ static void before_word(struct dec *st, const struct ew *w, size_t span_start)
     }
 }
 
+/* ISO-2022 words usually end back in ASCII ("ESC ( B"); when the next word opens with another
+ * escape, that return is dropped before the bytes are joined, since converters reject an
+ * escape right after an escape. A word cut inside a character joins as it is. */
+static void join_iso2022(struct dec *st)
+{
+    lm_buf *b = &st->bytes;
+    const char *w = st->word.data;
+    if (st->cs_len >= 8 && lm_strncasecmp(st->cs, "iso-2022", 8) == 0 && b->len >= 3 && st->word.len >= 1 &&
+        w[0] == '\x1b' && memcmp(b->data + b->len - 3, "\x1b(", 2) == 0 &&
+        (b->data[b->len - 1] == 'B' || b->data[b->len - 1] == 'J'))
+        b->len -= 3;
+}
+
 static void take_word(struct dec *st, const struct ew *w, size_t span_start)
 {
     before_word(st, w, span_start);
@@ -293,6 +306,8 @@ static void take_word(struct dec *st, const struct ew *w, size_t span_start)
         st->cs_len = w->cs_len;
         st->word_off = w->start;
     }
+    if (same)
+        join_iso2022(st);
     lm_buf_append(&st->bytes, st->word.data ? st->word.data : "", st->word.len);
     st->after_word = 1;
     st->held_nl = 0;
@@ -324,6 +339,17 @@ static void decode_span(struct dec *st, size_t s, size_t e, unsigned mode)
     size_t i = s;
     while (i < e && !st->status) {
         unsigned char c = (unsigned char)in[i];
+        if (!st->after_word) { /* a run of plain text goes in one append */
+            size_t r = i;
+            while (r < e && !lm_is_space((unsigned char)in[r]) && in[r] != '=' &&
+                   !((mode & SPAN_ESCAPES) && in[r] == '\\'))
+                r++;
+            if (r > i) {
+                raw_append(st, i, in + i, r - i);
+                i = r;
+                continue;
+            }
+        }
         if (c == '=' && i + 1 < e && in[i + 1] == '?' && !st->exhausted) {
             size_t next = try_word(st, i, e, s);
             if (next) {

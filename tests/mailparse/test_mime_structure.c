@@ -220,6 +220,19 @@ static void part_without_headers_starts_with_its_body(void **state)
     mailparse_message_free(m);
 }
 
+static void delimiter_right_after_the_headers_is_still_a_delimiter(void **state)
+{
+    (void)state;
+    /* No empty line between the multipart's header block and its first delimiter. */
+    mailparse_message *m = parse_str("Content-Type: multipart/mixed; boundary=ab\n--ab\n"
+                                     "Content-Type: text/plain\n\ninside\n--ab--\n");
+    assert_int_equal(mailparse_message_part_count(m), 2);
+    assert_int_equal(part_at(m, 0)->kind, MAILPARSE_PART_MULTIPART);
+    assert_string_equal(text_of(m, 1), "inside");
+    assert_true(has_anomaly(m, MAILPARSE_ANOMALY_HEADER_NO_COLON));
+    mailparse_message_free(m);
+}
+
 static void delimiters_in_the_epilogue_are_ignored(void **state)
 {
     (void)state;
@@ -362,6 +375,7 @@ int main(void)
         cmocka_unit_test(inner_boundary_extending_the_outer_one_is_told_apart),
         cmocka_unit_test(outer_boundary_longer_than_inner_is_not_mistaken),
         cmocka_unit_test(part_without_headers_starts_with_its_body),
+        cmocka_unit_test(delimiter_right_after_the_headers_is_still_a_delimiter),
         cmocka_unit_test(delimiters_in_the_epilogue_are_ignored),
         cmocka_unit_test(message_global_is_parsed_as_a_nested_message),
         cmocka_unit_test(leading_mbox_from_line_is_skipped),

@@ -173,6 +173,19 @@ static void decode_unknown_charset_is_guessed(void **state)
     expect_dec("=?x-no-such-charset?q?caf=C3=A9?=", 0, "caf\xc3\xa9");
 }
 
+static void decode_adjacent_iso2022_words_join_without_the_return_to_ascii(void **state)
+{
+    (void)state;
+    /* Each ISO-2022-JP word returns to ASCII at its end; joined as they are, the escape pair
+     * ESC ( B ESC $ B would be rejected by the converter. */
+    const char *in = "=?ISO-2022-JP?B?GyRCRnxLXBsoQg==?= =?ISO-2022-JP?B?GyRCOGwbKEI=?=";
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(mailparse_rfc2047_decode(in, strlen(in), 0, &out, &len, NULL, NULL), 0);
+    assert_string_equal(out, "日本語");
+    mailparse_free(out);
+}
+
 static void decode_raw_8bit_text(void **state)
 {
     (void)state;
@@ -403,6 +416,7 @@ int main(void)
         cmocka_unit_test(decode_keeps_malformed_words),
         cmocka_unit_test(decode_charset_language_suffix),
         cmocka_unit_test(decode_unknown_charset_is_guessed),
+        cmocka_unit_test(decode_adjacent_iso2022_words_join_without_the_return_to_ascii),
         cmocka_unit_test(decode_raw_8bit_text),
         cmocka_unit_test(decode_phrase_quoted_strings),
         cmocka_unit_test(decode_phrase_comments_kept),
