@@ -657,6 +657,49 @@ def corpus_case(dump, name, path, is_mbox):
 
 
 # ---------------------------------------------------------------------------------------------
+# Cases where mail-parser's expectation departs from the RFCs (or from what GMime and Python's
+# email do) and libmailparse deliberately does not follow it. Each is still run; when it differs
+# it is reported as skipped with its reason instead of failed. README.md explains each one.
+OUTER_BOUNDARY = ('an enclosing boundary ends an unclosed inner multipart (RFC 2046 §5.1.2; '
+                  'GMime and Python email agree); mail-parser keeps it as text of the inner part')
+EXACT_DELIMITER = ('a delimiter line is "--" + the boundary + optional "--" and whitespace, at the '
+                   'start of a line (RFC 2046 §5.1.1, as Python email); mail-parser matches prefixes')
+DIVERGENCES = {
+    'mail-parser/malformed/008.eml': OUTER_BOUNDARY,
+    'mail-parser/malformed/009.eml': OUTER_BOUNDARY,
+    'mail-parser/malformed/011.eml': OUTER_BOUNDARY,
+    'mail-parser/malformed/012.eml': OUTER_BOUNDARY,
+    'mail-parser/malformed/013.eml': OUTER_BOUNDARY,
+    'mail-parser/malformed/014.eml': OUTER_BOUNDARY,
+    'mail-parser/malformed/016.eml': OUTER_BOUNDARY,
+    'mail-parser/thirdparty/015.eml': OUTER_BOUNDARY,
+    'mail-parser/malformed/001.eml': EXACT_DELIMITER,
+    'mail-parser/malformed/004.eml': EXACT_DELIMITER,
+    'mail-parser/thirdparty/005.eml': EXACT_DELIMITER,
+    'mail-parser/malformed/000.eml': ('boundary ":foo" is a valid quoted value; its four delimiters make four '
+                                      'parts (mail-parser finds none)'),
+    'mail-parser/malformed/007.eml': ('a delimiter right after a header block that lacks its empty line '
+                                      'still opens the part (mail-parser folds it into the headers)'),
+    'mail-parser/malformed/019.eml': ('fuzzer-mangled headers and boundaries in a different case; '
+                                      'boundaries are case-sensitive (RFC 2046 §5.1.1)'),
+    'mail-parser/malformed/022.eml': ('message/rfc822 content is parsed as a message even when its header '
+                                      'block is empty (RFC 2046 §5.2.1); mail-parser keeps it as text'),
+    'mail-parser/rfc/008.eml': ('a base64-encoded message/rfc822 part stays opaque: RFC 2046 §5.2.1 '
+                                'allows only 7bit, 8bit and binary there'),
+    'mail-parser/thirdparty/002.eml': ('base64 with characters outside the alphabet is decoded skipping '
+                                       'them (RFC 2045 §6.8, as GMime); mail-parser keeps the raw text'),
+    'torture/torture-test.eml structure': ('"Content-Type: BINARY" has no subtype; RFC 2045 §5.2 makes it '
+                                           'text/plain (parameters kept); crymap reports binary/unknown'),
+}
+
+
+def divergence(case):
+    for key, reason in DIVERGENCES.items():
+        if case.name == key or case.name.startswith(key + ' '):
+            return reason
+    return None
+
+
 # Driver
 
 def report(case, verbose):
@@ -699,9 +742,16 @@ def main(argv):
     if not mime_dir or not os.path.isdir(mime_dir):
         print('skipped: LIBMAIL_CONFORMANCE_DIR is unset or has no mime/ folder')
         return 77
-    passed = failed = 0
+    passed = failed = skipped = 0
     offset_cases = offset_diffs = list_cases = list_diffs = 0
     for case in all_cases(os.path.abspath(args[0]), mime_dir, only):
+        reason = divergence(case) if case.failures else None
+        if reason:
+            print('SKIP %s (divergence: %s)' % (case.name, reason))
+            if verbose:
+                report(case, verbose)
+            skipped += 1
+            continue
         report(case, verbose)
         failed += bool(case.failures)
         passed += not case.failures
@@ -711,7 +761,7 @@ def main(argv):
         list_diffs += len(case.body_lists)
     print('informative: offsets differ in %d cases (%d fields), RFC 8621 body lists in %d cases (%d lists)'
           % (offset_cases, offset_diffs, list_cases, list_diffs))
-    print('%d passed, %d failed, %d skipped' % (passed, failed, 0))
+    print('%d passed, %d failed, %d skipped' % (passed, failed, skipped))
     return 1 if failed else 0
 
 
