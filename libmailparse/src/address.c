@@ -249,9 +249,14 @@ static int emit_bare(addr_out *o, const char *in, mailbox_acc *m)
             mp_report(o->d, MAILPARSE_ANOMALY_ADDRESS_INVALID, w[i].start);
         const char *name = NULL;
         rc = clean_addr(in, w[first].start, w[i - 1].end, &addr);
-        if (rc == 0 && !(addr.len && memchr(addr.data, '@', addr.len)))
+        int has_at = rc == 0 && addr.len && memchr(addr.data, '@', addr.len);
+        if (rc == 0 && !has_at)
             mp_report(o->d, MAILPARSE_ANOMALY_ADDRESS_INVALID, w[first].start);
-        if (rc == 0 && first == 0 && i == n)
+        if (rc == 0 && first == 0 && i == n && !has_at && !m->comments.len) {
+            /* "From: Whomever": a lone word without '@' is a name, not an address. */
+            rc = make_name(o, addr.data, addr.len, &m->comments, m->item_start, &name);
+            lm_buf_reset(&addr);
+        } else if (rc == 0 && first == 0 && i == n)
             rc = make_name(o, NULL, 0, &m->comments, m->item_start, &name);
         if (rc == 0)
             rc = emit(o, name, addr.data, addr.len);

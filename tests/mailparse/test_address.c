@@ -423,9 +423,25 @@ static void nul_byte_ends_the_field(void **state)
     const mailparse_address_list *l = NULL;
     assert_int_equal(mailparse_parse_addresses(values, in, sizeof in - 1, record, &seen, &l), 0);
     assert_int_equal(l->count, 1);
-    assert_memory_equal(l->items[0].address, "urmnt", 5); /* then the bad byte as U+FFFD */
+    /* A lone word without '@' is a name; then the bad byte as U+FFFD. */
+    assert_null(l->items[0].address);
+    assert_memory_equal(l->items[0].name, "urmnt", 5);
     assert_int_equal(seen.kinds[0], MAILPARSE_ANOMALY_ADDRESS_INVALID);
     assert_int_equal(seen.offsets[0], 7); /* text after the NUL is dropped */
+}
+
+static void lone_word_without_at_is_a_name(void **state)
+{
+    (void)state;
+    /* RFC 2046's examples write "From: Whomever"; mail-parser and JMAP read it as a name. */
+    const mailparse_address_list *l = parse("Whomever");
+    assert_int_equal(l->count, 1);
+    assert_string_equal(l->items[0].name, "Whomever");
+    assert_null(l->items[0].address);
+    l = parse("a@b.example, Someone Else");
+    assert_int_equal(l->count, 2);
+    assert_string_equal(l->items[1].name, "Someone Else");
+    assert_null(l->items[1].address);
 }
 
 static void addresses_never_hold_line_ends(void **state)
@@ -433,7 +449,7 @@ static void addresses_never_hold_line_ends(void **state)
     (void)state;
     const mailparse_address_list *l = parse("John\"\"\"x\r\n Doe");
     assert_int_equal(l->count, 1);
-    assert_string_equal(l->items[0].address, "John\"\"\"xDoe"); /* the fold goes */
+    assert_string_equal(l->items[0].name, "John\"\"\"xDoe"); /* the fold goes; no '@': a name */
     l = parse("\"a\r\n b\"@c.d");
     assert_string_equal(l->items[0].address, "\"a b\"@c.d");
 }
@@ -444,6 +460,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(single_mailbox_with_display_name),
+        T(lone_word_without_at_is_a_name),
         T(bare_addr_spec_has_no_name),
         T(quoted_display_name_is_unescaped),
         T(quoted_name_keeps_its_inner_spaces),
