@@ -246,6 +246,7 @@ typedef struct mailparse_param {
     const char *name;    /* lowercased attribute name, without RFC 2231 "*N*" suffixes */
     const char *value;   /* value unquoted, RFC 2231 (or RFC 2047) decoded to UTF-8 */
     const char *language;/* RFC 2231 language tag, or NULL */
+    size_t value_len;    /* bytes in value (a percent-encoded %00 makes it differ from strlen) */
 } mailparse_param;
 
 /* Content-Type (type + subtype) or Content-Disposition (type only, subtype NULL).
@@ -431,6 +432,8 @@ MAILPARSE_API int mailparse_parse_ids(mailparse_values *v, const char *in, size_
                                       const mailparse_string_list **out);
 MAILPARSE_API int mailparse_parse_urls(mailparse_values *v, const char *in, size_t len,
                                        const mailparse_string_list **out);
+/* mailparse_parse_content_type() reads Content-Type ("type/subtype; params") and
+ * Content-Disposition ("type; params": subtype NULL) alike. */
 MAILPARSE_API int mailparse_parse_content_type(mailparse_values *v, const char *in, size_t len,
                                                mailparse_anomaly_fn anomaly, void *user,
                                                const mailparse_content_type **out);

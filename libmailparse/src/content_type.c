@@ -519,6 +519,7 @@ static int build_params(struct ct_parser *st, mailparse_content_type *ct)
             break;
         op[groups].p.name = lm_arena_strndup(st->a, r[s].base, r[s].base_len);
         op[groups].p.value = lm_arena_strndup(st->a, v.data ? v.data : "", v.len);
+        op[groups].p.value_len = v.len;
         op[groups].p.language = lang;
         if (!op[groups].p.name || !op[groups].p.value || v.oom)
             rc = MAILPARSE_E_NOMEM;

@@ -122,11 +122,18 @@ static int read_colon(date_cursor *c)
 /* hour ":" minute [":" second] with range checks. Returns 0 or -1. */
 static int read_time(date_cursor *c, mailparse_date *out)
 {
-    int h, m, s = 0;
-    if (read_number(c, &h) <= 0 || !read_colon(c) || read_number(c, &m) != 2)
+    int h, m, s = 0, n;
+    size_t start = c->pos;
+    if (read_number(c, &h) <= 0 || !read_colon(c) || (n = read_number(c, &m)) < 1 || n > 2)
         return -1;
-    if (read_colon(c) && read_number(c, &s) != 2)
-        return -1;
+    int short_field = n == 1;
+    if (read_colon(c)) {
+        if ((n = read_number(c, &s)) < 1 || n > 2)
+            return -1;
+        short_field |= n == 1;
+    }
+    if (short_field) /* "10:28:3": one-digit minutes or seconds, written by some mailers */
+        mp_report(c->d, MAILPARSE_ANOMALY_DATE_OBSOLETE, start);
     /* fractions of a second some mailers add are dropped */
     if (c->pos + 1 < c->len && c->s[c->pos] == '.' && lm_is_digit((unsigned char)c->s[c->pos + 1]))
         for (c->pos++; c->pos < c->len && lm_is_digit((unsigned char)c->s[c->pos]); c->pos++)

@@ -94,7 +94,7 @@ int mailparse_parse_content_type(mailparse_values *v, const char *in, size_t len
     mp_diag d = {anomaly, user, 0};
     size_t budget = MAILPARSE_DEFAULT_MAX_ENCODED_WORDS;
     mailparse_content_type *ct = NULL;
-    rc = mp_parse_content_type(v->arena, in, len, 0, &d, &budget, &ct);
+    rc = mp_parse_content_type(v->arena, in, len, 1, &d, &budget, &ct); /* a lone type too */
     if (rc == 0)
         *out = ct;
     return rc;

@@ -50,7 +50,8 @@ class AddressList(Structure):
 
 
 class Param(Structure):
-    _fields_ = [("name", c_char_p), ("value", c_char_p), ("language", c_char_p)]
+    _fields_ = [("name", c_char_p), ("value", POINTER(c_char)), ("language", c_char_p),
+                ("value_len", c_size_t)]
 
 
 class ContentType(Structure):
@@ -238,7 +239,9 @@ def content_type(ct):
     if not ct:
         return None
     c = ct.contents
-    params = [(text(c.params[i].name), text(c.params[i].value), text(c.params[i].language))
+    params = [(text(c.params[i].name),
+               ctypes.string_at(c.params[i].value, c.params[i].value_len).decode("utf-8", "replace"),
+               text(c.params[i].language))
               for i in range(c.param_count)]
     return {"type": text(c.type), "subtype": text(c.subtype), "params": params}
 
