@@ -280,18 +280,6 @@ int mp_base64_encode(const unsigned char *in, size_t len, size_t line_len, lm_bu
     return 0;
 }
 
-/* Hands a codec's output to the public caller: on success the bytes, else the error. */
-static int b64_hand_out(lm_buf *b, int rc, char **out, size_t *out_len)
-{
-    if (rc) {
-        lm_buf_free(b);
-        return rc;
-    }
-    lm_buf_append(b, "", 0); /* NUL-terminates even an output that never grew */
-    *out = lm_buf_take(b, out_len);
-    return *out ? 0 : MAILPARSE_E_NOMEM;
-}
-
 int mailparse_base64_decode(const char *in, size_t len, unsigned char **out, size_t *out_len,
                             mailparse_anomaly_fn anomaly, void *user)
 {
@@ -301,7 +289,7 @@ int mailparse_base64_decode(const char *in, size_t len, unsigned char **out, siz
     mp_diag d = {anomaly, user, 0};
     lm_buf b = LM_BUF_INIT;
     char *bytes = NULL;
-    int rc = b64_hand_out(&b, mp_base64_decode(in, len, &b, &d), &bytes, out_len);
+    int rc = mp_hand_out(&b, mp_base64_decode(in, len, &b, &d), &bytes, out_len);
     *out = (unsigned char *)bytes;
     return rc;
 }
@@ -313,5 +301,5 @@ int mailparse_base64_encode(const unsigned char *in, size_t len, size_t line_len
         return MAILPARSE_E_INVAL;
     *out = NULL;
     lm_buf b = LM_BUF_INIT;
-    return b64_hand_out(&b, mp_base64_encode(in, len, line_len, &b), out, out_len);
+    return mp_hand_out(&b, mp_base64_encode(in, len, line_len, &b), out, out_len);
 }

@@ -522,18 +522,6 @@ int mp_charset_from_utf8(const char *charset, size_t cs_len, const char *in, siz
 
 /* ---- public wrappers ------------------------------------------------------------------ */
 
-/* Hands a conversion's output to the public caller: on success the bytes, else the error. */
-static int cs_hand_out(lm_buf *b, int rc, char **out, size_t *out_len)
-{
-    if (rc) {
-        lm_buf_free(b);
-        return rc;
-    }
-    lm_buf_append(b, "", 0); /* NUL-terminates even an output that never grew */
-    *out = lm_buf_take(b, out_len);
-    return *out ? 0 : MAILPARSE_E_NOMEM;
-}
-
 int mailparse_charset_to_utf8(const char *charset, const unsigned char *in, size_t len, char **out,
                               size_t *out_len, mailparse_anomaly_fn anomaly, void *user)
 {
@@ -542,7 +530,7 @@ int mailparse_charset_to_utf8(const char *charset, const unsigned char *in, size
     *out = NULL;
     mp_diag d = {anomaly, user, 0};
     lm_buf b = LM_BUF_INIT;
-    return cs_hand_out(&b, mp_charset_to_utf8(charset, strlen(charset), in, len, &b, &d), out,
+    return mp_hand_out(&b, mp_charset_to_utf8(charset, strlen(charset), in, len, &b, &d), out,
                        out_len);
 }
 
@@ -554,7 +542,7 @@ int mailparse_charset_from_utf8(const char *charset, const char *in, size_t len,
     *out = NULL;
     lm_buf b = LM_BUF_INIT;
     char *bytes = NULL;
-    int rc = cs_hand_out(&b, mp_charset_from_utf8(charset, strlen(charset), in, len, &b), &bytes,
+    int rc = mp_hand_out(&b, mp_charset_from_utf8(charset, strlen(charset), in, len, &b), &bytes,
                          out_len);
     *out = (unsigned char *)bytes;
     return rc;

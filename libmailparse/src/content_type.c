@@ -1,6 +1,7 @@
 /* content_type.c — Content-Type and Content-Disposition with parameters: RFC 2045 §5.1,
  * RFC 2183 §2, RFC 2231 §3-§4 (continuations, charset and language), RFC 2047 words in values. */
 #include "mp_internal.h"
+#include "rfc5322_lex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,28 +46,7 @@ static void bad_param(const struct ct_parser *st, size_t off)
 }
 
 /* Skips whitespace (folding included) and comments; an unterminated comment runs to the end. */
-static size_t skip_cfws(const char *in, size_t i, size_t len)
-{
-    while (i < len) {
-        if (lm_is_space((unsigned char)in[i])) {
-            i++;
-        } else if (in[i] == '(') {
-            size_t depth = 0;
-            for (; i < len; i++) {
-                if (in[i] == '\\')
-                    i++;
-                else if (in[i] == '(')
-                    depth++;
-                else if (in[i] == ')' && --depth == 0)
-                    break;
-            }
-            i = i < len ? i + 1 : len;
-        } else {
-            break;
-        }
-    }
-    return i;
-}
+static size_t skip_cfws(const char *in, size_t i, size_t len) { return mp_lex_skip_cfws(in, len, i, NULL); }
 
 /* The end of a token: whitespace, '(', a NUL byte or one of `stops` ends it. */
 static size_t token_end(const char *in, size_t i, size_t len, const char *stops)

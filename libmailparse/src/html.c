@@ -1254,12 +1254,7 @@ static int run_to_caller(text_fn fn, const char *in, size_t len, char **out, siz
     *out = NULL;
     if (out_len)
         *out_len = 0;
-    int rc = fn(in ? in : "", len, &b);
-    lm_buf_append(&b, "", 0); /* terminates an empty result too */
-    if (rc == 0 && (*out = lm_buf_take(&b, out_len)) == NULL)
-        rc = MAILPARSE_E_NOMEM;
-    lm_buf_free(&b);
-    return rc;
+    return mp_hand_out(&b, fn(in ? in : "", len, &b), out, out_len);
 }
 
 int mailparse_html_to_text(const char *html, size_t len, char **out, size_t *out_len)

@@ -32,6 +32,19 @@ void mailparse_set_allocator(void *(*malloc_fn)(size_t), void *(*realloc_fn)(voi
 
 void mailparse_free(void *p) { lm_free(p); }
 
+int mp_hand_out(lm_buf *b, int rc, char **out, size_t *out_len)
+{
+    if (rc == 0)
+        rc = mp_buf_status(b);
+    if (rc == 0)
+        lm_buf_append(b, "", 0); /* NUL-terminates an output that never grew */
+    if (rc == 0 && (*out = lm_buf_take(b, out_len)) == NULL)
+        rc = MAILPARSE_E_NOMEM;
+    if (rc)
+        lm_buf_free(b);
+    return rc;
+}
+
 static const char *const anomaly_names[MAILPARSE_ANOMALY_KIND_COUNT] = {
     [MAILPARSE_ANOMALY_NUL_BYTE] = "nul_byte",
     [MAILPARSE_ANOMALY_BARE_CR] = "bare_cr",

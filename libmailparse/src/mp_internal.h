@@ -41,6 +41,11 @@ static inline mp_diag mp_diag_at(const mp_diag *d, size_t delta)
     return r;
 }
 
+/* Hands an internal codec's output to a public caller: with rc 0 the bytes go to *out
+ * (NUL-terminated, even when empty; free with mailparse_free), else the buffer is freed and rc
+ * returned. Turns an out-of-memory buffer into MAILPARSE_E_NOMEM. */
+int mp_hand_out(lm_buf *b, int rc, char **out, size_t *out_len);
+
 /* Maps an lm_buf's sticky failure to the error code. */
 static inline int mp_buf_status(const lm_buf *b) { return b->oom ? MAILPARSE_E_NOMEM : 0; }
 

@@ -166,18 +166,6 @@ int mp_qp_encode(const unsigned char *in, size_t len, unsigned flags, lm_buf *ou
     return 0;
 }
 
-/* Hands a codec's output to the public caller: on success the bytes, else the error. */
-static int qp_hand_out(lm_buf *b, int rc, char **out, size_t *out_len)
-{
-    if (rc) {
-        lm_buf_free(b);
-        return rc;
-    }
-    lm_buf_append(b, "", 0); /* NUL-terminates even an output that never grew */
-    *out = lm_buf_take(b, out_len);
-    return *out ? 0 : MAILPARSE_E_NOMEM;
-}
-
 int mailparse_qp_decode(const char *in, size_t len, unsigned char **out, size_t *out_len,
                         mailparse_anomaly_fn anomaly, void *user)
 {
@@ -186,7 +174,7 @@ int mailparse_qp_decode(const char *in, size_t len, unsigned char **out, size_t 
     mp_diag d = {anomaly, user, 0};
     lm_buf b = LM_BUF_INIT;
     char *bytes = NULL;
-    int rc = qp_hand_out(&b, mp_qp_decode(in, len, &b, &d), &bytes, out_len);
+    int rc = mp_hand_out(&b, mp_qp_decode(in, len, &b, &d), &bytes, out_len);
     *out = (unsigned char *)bytes;
     return rc;
 }
@@ -198,5 +186,5 @@ int mailparse_qp_encode(const unsigned char *in, size_t len, unsigned flags, cha
         return MAILPARSE_E_INVAL;
     *out = NULL;
     lm_buf b = LM_BUF_INIT;
-    return qp_hand_out(&b, mp_qp_encode(in, len, flags, &b), out, out_len);
+    return mp_hand_out(&b, mp_qp_encode(in, len, flags, &b), out, out_len);
 }

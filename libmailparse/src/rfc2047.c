@@ -1,5 +1,6 @@
 /* rfc2047.c — RFC 2047 encoded words both ways (§2-§6), with RFC 5322 §2.2.3 unfolding. */
 #include "mp_internal.h"
+#include "rfc5322_lex.h"
 
 #include <string.h>
 
@@ -387,16 +388,9 @@ static size_t quoted_end(const char *in, size_t i, size_t len)
 /* The index of the ')' closing the comment opened at `i`, or `len` (nesting counted). */
 static size_t comment_end(const char *in, size_t i, size_t len)
 {
-    size_t depth = 0;
-    for (; i < len; i++) {
-        if (in[i] == '\\')
-            i++;
-        else if (in[i] == '(')
-            depth++;
-        else if (in[i] == ')' && --depth == 0)
-            return i;
-    }
-    return len;
+    int closed;
+    size_t after = mp_lex_skip_comment(in, len, i, &closed);
+    return closed ? after - 1 : len;
 }
 
 /* A phrase: quoted strings lose their quotes, comments are kept as "(...)" text. */
@@ -466,13 +460,7 @@ int mailparse_rfc2047_decode(const char *in, size_t len, unsigned flags, char **
     *out = NULL;
     mp_diag d = {anomaly, user, 0};
     lm_buf b = LM_BUF_INIT;
-    int rc = mp_rfc2047_decode(in, len, flags, &b, &d, NULL);
-    if (rc) {
-        lm_buf_free(&b);
-        return rc;
-    }
-    *out = lm_buf_take(&b, out_len);
-    return *out ? 0 : MAILPARSE_E_NOMEM;
+    return mp_hand_out(&b, mp_rfc2047_decode(in, len, flags, &b, &d, NULL), out, out_len);
 }
 
 /* ---- encoding ------------------------------------------------------------------------------ */
@@ -761,13 +749,7 @@ int mailparse_rfc2047_encode(const char *in, size_t len, const char *charset, un
         return MAILPARSE_E_INVAL;
     *out = NULL;
     lm_buf b = LM_BUF_INIT;
-    int rc = mp_rfc2047_encode(in, len, charset, flags, first_line_used, &b);
-    if (rc) {
-        lm_buf_free(&b);
-        return rc;
-    }
-    *out = lm_buf_take(&b, out_len);
-    return *out ? 0 : MAILPARSE_E_NOMEM;
+    return mp_hand_out(&b, mp_rfc2047_encode(in, len, charset, flags, first_line_used, &b), out, out_len);
 }
 
 /* ---- unfolding ----------------------------------------------------------------------------- */

@@ -173,11 +173,5 @@ int mailparse_rfc2231_encode(const char *name, const char *value, size_t len, co
         return MAILPARSE_E_INVAL;
     *out = NULL;
     lm_buf b = LM_BUF_INIT;
-    int rc = mp_rfc2231_encode(name, value, len, language, &b);
-    if (rc) {
-        lm_buf_free(&b);
-        return rc;
-    }
-    *out = lm_buf_take(&b, out_len);
-    return *out ? 0 : MAILPARSE_E_NOMEM;
+    return mp_hand_out(&b, mp_rfc2231_encode(name, value, len, language, &b), out, out_len);
 }
