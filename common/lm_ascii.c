@@ -13,11 +13,6 @@ int lm_strncasecmp(const char *a, const char *b, size_t n)
     return 0;
 }
 
-int lm_eq_nocase(const char *s, size_t n, const char *lit)
-{
-    return strlen(lit) == n && lm_strncasecmp(s, lit, n) == 0;
-}
-
 void lm_lower(char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)

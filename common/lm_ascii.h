@@ -24,8 +24,16 @@ static inline int lm_hex_value(int c)
 
 /* Case-insensitive ASCII comparison of `n` bytes; 0 when equal. */
 int lm_strncasecmp(const char *a, const char *b, size_t n);
-/* Non-zero when the `n` bytes at `s` equal the NUL-terminated `lit`, ignoring ASCII case. */
-int lm_eq_nocase(const char *s, size_t n, const char *lit);
+/* Non-zero when the `n` bytes at `s` equal the NUL-terminated `lit`, ignoring ASCII case.
+ * Inline: the parsers call it in keyword loops, and it stops at the first difference. */
+static inline int lm_eq_nocase(const char *s, size_t n, const char *lit)
+{
+    size_t i = 0;
+    for (; i < n; i++)
+        if (!lit[i] || lm_to_lower((unsigned char)s[i]) != lm_to_lower((unsigned char)lit[i]))
+            return 0;
+    return lit[i] == '\0';
+}
 /* Lowercases `n` bytes in place. */
 void lm_lower(char *s, size_t n);
 

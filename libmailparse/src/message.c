@@ -135,13 +135,26 @@ static size_t new_part(struct mailparse_parser *p, long parent, size_t offset_he
 static int valid_name_char(unsigned char c) { return c > 32 && c < 127 && c != ':'; }
 
 /* Checks a field's bytes for NUL, bare CR and 8-bit data, reporting each kind once. */
+/* Non-zero when one of the 8 bytes is a control byte (< 0x20) or 8-bit (>= 0x80). */
+static int word_has_special(const unsigned char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    return ((w | ((w - ones * 0x20) & ~w)) & highs) != 0;
+}
+
 static void scan_field_bytes(struct mailparse_parser *p, size_t from, size_t to)
 {
     int nul = 0, high = 0, cr = 0;
     for (size_t i = from; i < to; i++) {
+        if (i + 8 <= to && !word_has_special(p->data + i)) {
+            i += 7; /* eight plain bytes at once */
+            continue;
+        }
         unsigned char c = p->data[i];
         if (c >= 0x20 && c < 0x80)
-            continue; /* the common case, one test */
+            continue;
         if (c >= 0x80 && !high) {
             high = 1;
             report(p, MAILPARSE_ANOMALY_HEADER_8BIT, i);

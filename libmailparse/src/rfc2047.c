@@ -422,11 +422,43 @@ static void decode_phrase(struct dec *st, size_t len)
     }
 }
 
+/* Plain ASCII text without "=?" (most header values): only the whitespace runs change, by
+ * the same rule as below, so it is copied run by run without the decoder's state. */
+static int is_plain_ascii(const char *in, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c >= 0x80 || c == 0 || (c == '=' && i + 1 < len && in[i + 1] == '?'))
+            return 0;
+    }
+    return 1;
+}
+
+static int copy_plain(const char *in, size_t len, lm_buf *out)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t r = i;
+        while (r < len && !lm_is_space((unsigned char)in[r]))
+            r++;
+        lm_buf_append(out, in + i, r - i);
+        i = r;
+        while (r < len && lm_is_space((unsigned char)in[r]))
+            r++;
+        if (r > i)
+            unfold_run(in, i, r, 0, out);
+        i = r;
+    }
+    return mp_buf_status(out);
+}
+
 int mp_rfc2047_decode(const char *in, size_t len, unsigned flags, lm_buf *out, const mp_diag *d,
                       size_t *budget)
 {
     if ((!in && len) || !out)
         return MAILPARSE_E_INVAL;
+    if (!(flags & MAILPARSE_2047_PHRASE) && is_plain_ascii(in, len))
+        return copy_plain(in, len, out);
     struct dec st;
     memset(&st, 0, sizeof st);
     st.in = in;
