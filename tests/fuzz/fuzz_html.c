@@ -6,40 +6,13 @@
 #include <string.h>
 
 #include "mp_internal.h"
+#include "../mailparse/utf8_valid.h"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
         if (!(cond))                                                                               \
             __builtin_trap();                                                                      \
     } while (0)
-
-static int utf8_valid(const char *str, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i], lo = 0x80, hi = 0xBF;
-        size_t k;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            k = 1;
-        else if (c >= 0xE0 && c <= 0xEF)
-            k = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-        else if (c >= 0xF0 && c <= 0xF4)
-            k = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-        else
-            return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if (i + j >= n || s[i + j] < lo || s[i + j] > hi)
-                return 0;
-            lo = 0x80, hi = 0xBF;
-        }
-        i += k + 1;
-    }
-    return 1;
-}
 
 static size_t count_of(const char *s, size_t n, const char *sub)
 {

@@ -2,6 +2,7 @@
  * Input: byte 0 = format (mod 3) and limit choice, byte 1 = file block size, the rest = the mbox. */
 #include "mailparse.h"
 #include "mp_internal.h"
+#include "../mailparse/mbox_msgs.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -17,51 +18,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
             __builtin_trap();    \
     } while (0)
 
-typedef struct msg {
-    unsigned char *data;
-    char *from;
-    size_t len, off;
-} msg;
-
-typedef struct msgs {
-    msg *m;
-    size_t n;
-    size_t limit_hits;
-    int ok; /* ended with MAILPARSE_E_EOF, no allocation failure */
-} msgs;
-
-static void msgs_free(msgs *r)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->m[i].data);
-        free(r->m[i].from);
-    }
-    free(r->m);
-    memset(r, 0, sizeof *r);
-}
-
-static int push(msgs *r, const unsigned char *d, size_t len, const char *from, size_t off)
-{
-    msg *m = realloc(r->m, (r->n + 1) * sizeof *m);
-    if (!m)
-        return -1;
-    r->m = m;
-    m = &r->m[r->n];
-    m->data = malloc(len + 1);
-    m->from = strdup(from);
-    if (!m->data || !m->from) {
-        free(m->data);
-        free(m->from);
-        return -1;
-    }
-    if (len)
-        memcpy(m->data, d, len);
-    m->len = len;
-    m->off = off;
-    r->n++;
-    return 0;
-}
-
 static void drain(mailparse_mbox *mb, msgs *r)
 {
     memset(r, 0, sizeof *r);
@@ -75,11 +31,13 @@ static void drain(mailparse_mbox *mb, msgs *r)
             continue;
         }
         if (rc) {
-            r->ok = rc == MAILPARSE_E_EOF;
+            r->rc = rc;
             break;
         }
-        if (push(r, d, len, from, off))
+        if (msgs_push(r, d, len, from, off)) {
+            r->rc = MAILPARSE_E_NOMEM;
             break;
+        }
     }
     mailparse_mbox_free(mb);
 }
@@ -165,7 +123,7 @@ static void check_round_trip(const msgs *r)
     for (size_t i = 0; i < r->n; i++) {
         memcpy(buf + n, "From x\n", 7);
         n += 7;
-        n += quote(r->m[i].data, r->m[i].len, buf + n);
+        n += quote((const unsigned char *)r->m[i].data, r->m[i].len, buf + n);
         if (i + 1 < r->n)
             buf[n++] = '\n';
     }
@@ -173,7 +131,7 @@ static void check_round_trip(const msgs *r)
     CHECK(mailparse_mbox_open_buffer(buf, n, MAILPARSE_MBOX_RD, &mb) == 0);
     msgs back;
     drain(mb, &back);
-    if (back.ok) {
+    if (back.rc == MAILPARSE_E_EOF) {
         CHECK(back.n == r->n);
         for (size_t i = 0; i < r->n; i++)
             CHECK(back.m[i].len == r->m[i].len && memcmp(back.m[i].data, r->m[i].data, r->m[i].len) == 0);
@@ -208,7 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(mailparse_mbox_open_buffer(size ? data : NULL, size, format, &mb) == 0);
     msgs full;
     drain(mb, &full);
-    if (!full.ok) {
+    if (full.rc != MAILPARSE_E_EOF) {
         msgs_free(&full);
         return 0;
     }
@@ -219,7 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     msgs file;
     read_file(data, size, format, 0, block, &file);
-    if (file.ok) {
+    if (file.rc == MAILPARSE_E_EOF) {
         CHECK(file.n == full.n && file.limit_hits == 0);
         for (size_t i = 0; i < full.n; i++)
             CHECK(same_msg(&full.m[i], &file.m[i]));
@@ -228,7 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (format != MAILPARSE_MBOX_CL) {
         read_file(data, size, format, max, block, &file);
-        if (file.ok)
+        if (file.rc == MAILPARSE_E_EOF)
             check_limited(&full, &file, max);
         msgs_free(&file);
     }

@@ -2,7 +2,12 @@
 #ifndef ANOMALY_LOG_H
 #define ANOMALY_LOG_H
 
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
 
 #include "mailparse.h"
 
@@ -14,6 +19,7 @@ typedef struct anomaly_log {
     size_t offset[ANOMALY_LOG_MAX];
 } anomaly_log;
 
+/* The mailparse_anomaly_fn that appends to the anomaly_log `user`; counts past the maximum too. */
 static inline void anomaly_log_add(void *user, mailparse_anomaly_kind kind, size_t offset)
 {
     anomaly_log *l = user;
@@ -40,6 +46,14 @@ static inline size_t anomaly_log_offset(const anomaly_log *l, mailparse_anomaly_
         if (l->kind[i] == kind)
             return l->offset[i];
     return (size_t)-1;
+}
+
+/* Fails the test unless report `i` of the log is `kind` at `off`. */
+static inline void assert_anomaly_at(const anomaly_log *l, size_t i, mailparse_anomaly_kind kind, size_t off)
+{
+    assert_true(i < l->count);
+    assert_int_equal(l->kind[i], kind);
+    assert_int_equal(l->offset[i], off);
 }
 
 #endif

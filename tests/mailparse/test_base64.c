@@ -9,33 +9,18 @@
 
 #include <cmocka.h>
 
+#include "anomaly_log.h"
+#include "byte_pattern.h"
 #include "mp_internal.h"
+#include "test_files.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-#define MAX_SEEN 64
-
-struct seen {
-    size_t count;
-    mailparse_anomaly_kind kind[MAX_SEEN];
-    size_t offset[MAX_SEEN];
-};
-
-static void record(void *user, mailparse_anomaly_kind kind, size_t offset)
-{
-    struct seen *s = user;
-    if (s->count < MAX_SEEN) {
-        s->kind[s->count] = kind;
-        s->offset[s->count] = offset;
-    }
-    s->count++;
-}
-
 /* Decodes `in` and checks the bytes; returns the anomalies seen. */
-static struct seen decode_expect(const char *in, const char *want, size_t want_len)
+static anomaly_log decode_expect(const char *in, const char *want, size_t want_len)
 {
-    struct seen s = {0};
-    mp_diag d = {record, &s, 0};
+    anomaly_log s = {0};
+    mp_diag d = {anomaly_log_add, &s, 0};
     lm_buf b = LM_BUF_INIT;
     assert_int_equal(mp_base64_decode(in, strlen(in), &b, &d), 0);
     assert_int_equal(b.len, want_len);
@@ -45,59 +30,12 @@ static struct seen decode_expect(const char *in, const char *want, size_t want_l
     return s;
 }
 
-static void assert_seen(const struct seen *s, size_t i, mailparse_anomaly_kind kind, size_t off)
-{
-    assert_true(i < s->count);
-    assert_int_equal(s->kind[i], kind);
-    assert_int_equal(s->offset[i], off);
-}
-
 static char *encode(const unsigned char *in, size_t len, size_t line_len, size_t *out_len)
 {
     char *out = NULL;
     assert_int_equal(mailparse_base64_encode(in, len, line_len, &out, out_len), 0);
     assert_non_null(out);
     return out;
-}
-
-/* A deterministic byte pattern (xorshift). */
-static void fill_random(unsigned char *p, size_t n, uint32_t seed)
-{
-    for (size_t i = 0; i < n; i++) {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        p[i] = (unsigned char)seed;
-    }
-}
-
-static unsigned char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
-/* A file of the conformance data, or NULL (the test is then skipped). */
-static unsigned char *conformance_file(const char *rel, size_t *len)
-{
-    const char *dir = getenv("LIBMAIL_CONFORMANCE_DIR");
-    if (!dir || !*dir)
-        return NULL;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    return read_file(path, len);
 }
 
 /* ---- RFC 4648 §10 vectors ---------------------------------------------------------------- */
@@ -110,7 +48,7 @@ static void decode_rfc4648_vectors(void **state)
 {
     (void)state;
     for (size_t i = 0; i < 7; i++) {
-        struct seen s = decode_expect(rfc4648_coded[i], rfc4648_plain[i], strlen(rfc4648_plain[i]));
+        anomaly_log s = decode_expect(rfc4648_coded[i], rfc4648_plain[i], strlen(rfc4648_plain[i]));
         assert_int_equal(s.count, 0);
     }
 }
@@ -139,7 +77,7 @@ static void decode_full_alphabet(void **state)
         want[3 * i + 1] = (unsigned char)(v >> 8);
         want[3 * i + 2] = (unsigned char)v;
     }
-    struct seen s = decode_expect(in, (const char *)want, 48);
+    anomaly_log s = decode_expect(in, (const char *)want, 48);
     assert_int_equal(s.count, 0);
 }
 
@@ -148,54 +86,54 @@ static void decode_full_alphabet(void **state)
 static void decode_skips_line_ends_silently(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zm9v\r\nYmFy\nYmF6\r\n", "foobarbaz", 9);
+    anomaly_log s = decode_expect("Zm9v\r\nYmFy\nYmF6\r\n", "foobarbaz", 9);
     assert_int_equal(s.count, 0);
 }
 
 static void decode_skips_spaces_and_tabs_silently(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("  Zm 9v\tYm\fFy \v", "foobar", 6);
+    anomaly_log s = decode_expect("  Zm 9v\tYm\fFy \v", "foobar", 6);
     assert_int_equal(s.count, 0);
 }
 
 static void decode_whitespace_inside_a_group(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Z\r\nm\r\n9\r\nv", "foo", 3);
+    anomaly_log s = decode_expect("Z\r\nm\r\n9\r\nv", "foo", 3);
     assert_int_equal(s.count, 0);
 }
 
 static void decode_skips_line_noise_reporting_its_offset(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zm9v!Ym*Fy", "foobar", 6);
+    anomaly_log s = decode_expect("Zm9v!Ym*Fy", "foobar", 6);
     assert_int_equal(s.count, 2);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 4);
-    assert_seen(&s, 1, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 7);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 4);
+    assert_anomaly_at(&s, 1, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 7);
 }
 
 static void decode_reports_a_run_of_bad_chars_once(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zm9v-_-_ ~~\r\n$Zm9v", "foofoo", 6);
+    anomaly_log s = decode_expect("Zm9v-_-_ ~~\r\n$Zm9v", "foofoo", 6);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 4);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 4);
 }
 
 static void decode_8bit_and_nul_bytes_are_bad_chars(void **state)
 {
     (void)state;
     const char in[] = "Zm\xC3\xA9" "9v\0Zm8=";
-    struct seen s = {0};
-    mp_diag d = {record, &s, 0};
+    anomaly_log s = {0};
+    mp_diag d = {anomaly_log_add, &s, 0};
     lm_buf b = LM_BUF_INIT;
     assert_int_equal(mp_base64_decode(in, sizeof in - 1, &b, &d), 0);
     assert_int_equal(b.len, 5);
     assert_memory_equal(b.data, "foofo", 5);
     assert_int_equal(s.count, 2);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 2);
-    assert_seen(&s, 1, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 6);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 2);
+    assert_anomaly_at(&s, 1, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 6);
     lm_buf_free(&b);
 }
 
@@ -210,13 +148,13 @@ static void decode_bad_char_reports_stop_at_limit(void **state)
         n += 5;
     }
     for (size_t runs = 16; runs <= 17; runs++) {
-        struct seen s = {0};
-        mp_diag d = {record, &s, 0};
+        anomaly_log s = {0};
+        mp_diag d = {anomaly_log_add, &s, 0};
         lm_buf b = LM_BUF_INIT;
         assert_int_equal(mp_base64_decode(in, runs * 5, &b, &d), 0);
         assert_int_equal(b.len, runs * 3);
         assert_int_equal(s.count, 16);
-        assert_seen(&s, 15, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 15 * 5 + 4);
+        assert_anomaly_at(&s, 15, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 15 * 5 + 4);
         lm_buf_free(&b);
     }
 }
@@ -226,93 +164,93 @@ static void decode_bad_char_reports_stop_at_limit(void **state)
 static void decode_missing_padding_is_reported_at_end(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zg", "f", 1);
+    anomaly_log s = decode_expect("Zg", "f", 1);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 2);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 2);
     s = decode_expect("Zm9vYmE", "fooba", 5);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 7);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 7);
 }
 
 static void decode_partial_padding_is_reported(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zg=", "f", 1);
+    anomaly_log s = decode_expect("Zg=", "f", 1);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 3);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 3);
 }
 
 static void decode_padding_split_across_lines_is_fine(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zg=\r\n=\r\n", "f", 1);
+    anomaly_log s = decode_expect("Zg=\r\n=\r\n", "f", 1);
     assert_int_equal(s.count, 0);
 }
 
 static void decode_excess_padding_is_reported_once(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zm8====", "fo", 2);
+    anomaly_log s = decode_expect("Zm8====", "fo", 2);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 4);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 4);
     s = decode_expect("==Zm9v", "foo", 3);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 0);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 0);
 }
 
 static void decode_padding_after_whole_group_is_excess(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zm9v=", "foo", 3);
+    anomaly_log s = decode_expect("Zm9v=", "foo", 3);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 4);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 4);
 }
 
 static void decode_continues_after_padding(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zg==\r\nZm8=\r\nYmFy", "ffobar", 6);
+    anomaly_log s = decode_expect("Zg==\r\nZm8=\r\nYmFy", "ffobar", 6);
     assert_int_equal(s.count, 2);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 6);
-    assert_seen(&s, 1, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 12);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 6);
+    assert_anomaly_at(&s, 1, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 12);
 }
 
 static void decode_data_inside_padding_is_reported(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zg=Zm9v", "ffoo", 4);
+    anomaly_log s = decode_expect("Zg=Zm9v", "ffoo", 4);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 3);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 3);
 }
 
 static void decode_dangling_char_is_truncated(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zm9vY", "foo", 3);
+    anomaly_log s = decode_expect("Zm9vY", "foo", 3);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_TRUNCATED, 4);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_TRUNCATED, 4);
     s = decode_expect("Q", "", 0);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_TRUNCATED, 0);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_TRUNCATED, 0);
 }
 
 static void decode_dangling_char_before_padding_is_truncated(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Zm9v\r\nY===", "foo", 3);
+    anomaly_log s = decode_expect("Zm9v\r\nY===", "foo", 3);
     assert_int_equal(s.count, 2);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_TRUNCATED, 6);
-    assert_seen(&s, 1, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 8);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_TRUNCATED, 6);
+    assert_anomaly_at(&s, 1, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 8);
 }
 
 static void decode_only_noise_gives_nothing(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("\r\n \t\r\n", "", 0);
+    anomaly_log s = decode_expect("\r\n \t\r\n", "", 0);
     assert_int_equal(s.count, 0);
     s = decode_expect("====", "", 0);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 0);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_PADDING, 0);
 }
 
 /* ---- buffers, diag, public API --------------------------------------------------------- */
@@ -331,22 +269,22 @@ static void decode_appends_after_existing_bytes(void **state)
 static void decode_offsets_start_at_diag_base(void **state)
 {
     (void)state;
-    struct seen s = {0};
-    mp_diag d = {record, &s, 1000};
+    anomaly_log s = {0};
+    mp_diag d = {anomaly_log_add, &s, 1000};
     lm_buf b = LM_BUF_INIT;
     assert_int_equal(mp_base64_decode("Zm9v!", 5, &b, &d), 0);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 1004);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_BASE64_BAD_CHAR, 1004);
     lm_buf_free(&b);
 }
 
 static void decode_public_api_returns_owned_bytes(void **state)
 {
     (void)state;
-    struct seen s = {0};
+    anomaly_log s = {0};
     unsigned char *out = NULL;
     size_t n = 0;
-    assert_int_equal(mailparse_base64_decode("Zm9vYg", 6, &out, &n, record, &s), 0);
+    assert_int_equal(mailparse_base64_decode("Zm9vYg", 6, &out, &n, anomaly_log_add, &s), 0);
     assert_int_equal(n, 4);
     assert_memory_equal(out, "foob", 4);
     assert_int_equal(out[4], 0);
@@ -443,8 +381,8 @@ static void round_trip_random_data(void **state)
         fill_random(in, len, (uint32_t)len * 2654435761u + 1);
         for (size_t w = 0; w < sizeof wraps / sizeof wraps[0]; w++) {
             lm_buf enc = LM_BUF_INIT, dec = LM_BUF_INIT;
-            struct seen s = {0};
-            mp_diag d = {record, &s, 0};
+            anomaly_log s = {0};
+            mp_diag d = {anomaly_log_add, &s, 0};
             assert_int_equal(mp_base64_encode(in, len, wraps[w], &enc), 0);
             assert_int_equal(mp_base64_decode(enc.data, enc.len, &dec, &d), 0);
             assert_int_equal(dec.len, len);
@@ -483,8 +421,8 @@ static void mimekit_photo_decodes_to_jpeg(void **state)
         free(jpg);
         skip();
     }
-    struct seen s = {0};
-    mp_diag d = {record, &s, 0};
+    anomaly_log s = {0};
+    mp_diag d = {anomaly_log_add, &s, 0};
     lm_buf b = LM_BUF_INIT;
     assert_int_equal(mp_base64_decode((const char *)b64, b64_len, &b, &d), 0);
     assert_int_equal(b.len, jpg_len);

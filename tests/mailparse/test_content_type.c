@@ -10,24 +10,10 @@
 #include <cmocka.h>
 
 #include "anomaly_log.h"
+#include "arena_fixture.h"
 #include "mp_internal.h"
 
 static anomaly_log logged;
-static lm_arena *arena;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = lm_arena_new(0);
-    return arena ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    lm_arena_free(arena);
-    return 0;
-}
 
 static const mailparse_content_type *parse_as(const char *in, int disposition)
 {
@@ -387,5 +373,5 @@ int main(void)
         cmocka_unit_test(eight_bit_tokens_kept),
         cmocka_unit_test(rejects_bad_arguments),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -9,24 +9,10 @@
 #include <cmocka.h>
 
 #include "anomaly_log.h"
+#include "arena_fixture.h"
 #include "mp_internal.h"
 
 static anomaly_log logged;
-static lm_arena *arena;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = lm_arena_new(0);
-    return arena ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    lm_arena_free(arena);
-    return 0;
-}
 
 static void expect_text(const char *in, const char *want)
 {
@@ -173,5 +159,5 @@ int main(void)
         cmocka_unit_test(list_drops_empty_items),
         cmocka_unit_test(rejects_bad_arguments),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

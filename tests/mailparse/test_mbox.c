@@ -6,7 +6,9 @@
 #include <cmocka.h>
 
 #include "mailparse.h"
+#include "mbox_msgs.h"
 #include "mp_internal.h"
+#include "test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,30 +16,6 @@
 #include <unistd.h>
 
 /* Tuning hook of mbox.c (not in the public header). */
-
-typedef struct msg {
-    char *data, *from;
-    size_t len, off;
-    int zero_copy; /* data pointed into the caller's buffer */
-} msg;
-
-typedef struct msgs {
-    msg *m;
-    size_t n;
-    int rc;             /* the code that ended the reading (MAILPARSE_E_EOF when all went well) */
-    size_t limit_hits;  /* MAILPARSE_E_LIMIT results skipped over */
-    size_t limit_off;   /* offset reported with the last one */
-} msgs;
-
-static void msgs_free(msgs *r)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->m[i].data);
-        free(r->m[i].from);
-    }
-    free(r->m);
-    memset(r, 0, sizeof *r);
-}
 
 /* Reads every message of `mb` into `r` (the reader is freed). LIMIT results are counted and skipped. */
 static void drain(mailparse_mbox *mb, const unsigned char *buf, size_t buf_len, msgs *r)
@@ -57,19 +35,9 @@ static void drain(mailparse_mbox *mb, const unsigned char *buf, size_t buf_len, 
             r->rc = rc;
             break;
         }
-        r->m = realloc(r->m, (r->n + 1) * sizeof *r->m);
-        assert_non_null(r->m);
-        msg *m = &r->m[r->n++];
-        m->data = malloc(len + 1);
-        assert_non_null(m->data);
-        if (len)
-            memcpy(m->data, d, len);
-        m->data[len] = '\0';
-        m->len = len;
         assert_non_null(from);
-        m->from = strdup(from);
-        m->off = off;
-        m->zero_copy = buf && d >= buf && d + len <= buf + buf_len;
+        assert_int_equal(msgs_push(r, d, len, from, off), 0);
+        r->m[r->n - 1].zero_copy = buf && d >= buf && d + len <= buf + buf_len;
     }
     mailparse_mbox_free(mb);
 }
@@ -124,23 +92,6 @@ static char *write_temp(const void *data, size_t len)
     assert_int_equal(write(fd, data, len), (ssize_t)len);
     close(fd);
     return path;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 /* ---- separators ---------------------------------------------------------------------------- */
@@ -577,7 +528,7 @@ static void file_mode_matches_buffer_mode_at_every_block_size(void **state)
         char path[512];
         snprintf(path, sizeof path, "%s/mbox/%s", TEST_DATA_DIR, files[f]);
         size_t len;
-        char *buf = slurp(path, &len);
+        char *buf = test_file_read(path, &len);
         assert_non_null(buf);
         for (int format = 0; format <= 2; format++) {
             msgs want, got;
@@ -757,16 +708,6 @@ static void file_limit_last_message_to_eof(void **state)
 }
 
 /* ---- conformance: MimeKit and GMime mbox files ----------------------------------------------- */
-
-static char *conformance_file(const char *rel, size_t *len)
-{
-    const char *dir = getenv("LIBMAIL_CONFORMANCE_DIR");
-    if (!dir || !*dir)
-        return NULL;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    return slurp(path, len);
-}
 
 static char *lf_to_crlf(const char *in, size_t len, size_t *out_len)
 {

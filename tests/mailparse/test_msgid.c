@@ -1,6 +1,7 @@
 /* test_msgid.c — msg-id lists (RFC 5322 §3.6.4) and List-* URL lists (RFC 2369). */
 #include "test_util.h"
 
+#include "arena_fixture.h"
 #include "mp_internal.h"
 
 typedef struct {
@@ -16,22 +17,12 @@ static void record(void *user, mailparse_anomaly_kind kind, size_t offset)
         a->first = offset;
 }
 
-static lm_arena *arena;
 static anomalies seen;
 
 static int setup(void **state)
 {
-    (void)state;
     memset(&seen, 0, sizeof seen);
-    arena = lm_arena_new(0);
-    return arena ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    lm_arena_free(arena);
-    return 0;
+    return arena_setup(state);
 }
 
 static mailparse_string_list *ids(const char *s)
@@ -233,7 +224,7 @@ static void nul_byte_ends_the_list(void **state)
     assert_string_equal(l->items[0], "a@b");
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, arena_teardown)
 
 int main(void)
 {

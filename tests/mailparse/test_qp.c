@@ -9,32 +9,17 @@
 
 #include <cmocka.h>
 
+#include "anomaly_log.h"
+#include "byte_pattern.h"
 #include "mp_internal.h"
+#include "test_files.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-#define MAX_SEEN 64
-
-struct seen {
-    size_t count;
-    mailparse_anomaly_kind kind[MAX_SEEN];
-    size_t offset[MAX_SEEN];
-};
-
-static void record(void *user, mailparse_anomaly_kind kind, size_t offset)
+static anomaly_log decode_expect_n(const char *in, size_t len, const char *want, size_t want_len)
 {
-    struct seen *s = user;
-    if (s->count < MAX_SEEN) {
-        s->kind[s->count] = kind;
-        s->offset[s->count] = offset;
-    }
-    s->count++;
-}
-
-static struct seen decode_expect_n(const char *in, size_t len, const char *want, size_t want_len)
-{
-    struct seen s = {0};
-    mp_diag d = {record, &s, 0};
+    anomaly_log s = {0};
+    mp_diag d = {anomaly_log_add, &s, 0};
     lm_buf b = LM_BUF_INIT;
     assert_int_equal(mp_qp_decode(in, len, &b, &d), 0);
     assert_int_equal(b.len, want_len);
@@ -44,16 +29,9 @@ static struct seen decode_expect_n(const char *in, size_t len, const char *want,
     return s;
 }
 
-static struct seen decode_expect(const char *in, const char *want)
+static anomaly_log decode_expect(const char *in, const char *want)
 {
     return decode_expect_n(in, strlen(in), want, strlen(want));
-}
-
-static void assert_seen(const struct seen *s, size_t i, mailparse_anomaly_kind kind, size_t off)
-{
-    assert_true(i < s->count);
-    assert_int_equal(s->kind[i], kind);
-    assert_int_equal(s->offset[i], off);
 }
 
 static void encode_expect(const char *in, unsigned flags, const char *want)
@@ -85,89 +63,56 @@ static void assert_qp_lines_ok(const char *s, size_t n)
     }
 }
 
-static void fill_random(unsigned char *p, size_t n, uint32_t seed)
-{
-    for (size_t i = 0; i < n; i++) {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        p[i] = (unsigned char)seed;
-    }
-}
-
-static unsigned char *conformance_file(const char *rel, size_t *len)
-{
-    const char *dir = getenv("LIBMAIL_CONFORMANCE_DIR");
-    if (!dir || !*dir)
-        return NULL;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
 /* ---- decoding ------------------------------------------------------------------------------ */
 
 static void decode_plain_text_is_unchanged(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Hello, world!\r\nSecond line.\r\n", "Hello, world!\r\nSecond line.\r\n");
+    anomaly_log s = decode_expect("Hello, world!\r\nSecond line.\r\n", "Hello, world!\r\nSecond line.\r\n");
     assert_int_equal(s.count, 0);
 }
 
 static void decode_hex_escapes(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("caf=C3=A9 =3D", "caf\xC3\xA9 =");
+    anomaly_log s = decode_expect("caf=C3=A9 =3D", "caf\xC3\xA9 =");
     assert_int_equal(s.count, 0);
-    struct seen t = decode_expect_n("=00=FF", 6, "\0\xFF", 2);
+    anomaly_log t = decode_expect_n("=00=FF", 6, "\0\xFF", 2);
     assert_int_equal(t.count, 0);
 }
 
 static void decode_hex_is_case_insensitive(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("=c3=a9=C3=a9=c3=A9", "\xC3\xA9\xC3\xA9\xC3\xA9");
+    anomaly_log s = decode_expect("=c3=a9=C3=a9=c3=A9", "\xC3\xA9\xC3\xA9\xC3\xA9");
     assert_int_equal(s.count, 0);
 }
 
 static void decode_soft_break_crlf(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("long li=\r\nne\r\n", "long line\r\n");
+    anomaly_log s = decode_expect("long li=\r\nne\r\n", "long line\r\n");
     assert_int_equal(s.count, 0);
 }
 
 static void decode_soft_break_lf(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("long li=\nne\n", "long line\n");
+    anomaly_log s = decode_expect("long li=\nne\n", "long line\n");
     assert_int_equal(s.count, 0);
 }
 
 static void decode_soft_break_after_trailing_whitespace(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("ab = \t\r\ncd=  \nef", "ab cdef");
+    anomaly_log s = decode_expect("ab = \t\r\ncd=  \nef", "ab cdef");
     assert_int_equal(s.count, 0);
 }
 
 static void decode_soft_break_at_end_of_input(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("abc=", "abc");
+    anomaly_log s = decode_expect("abc=", "abc");
     assert_int_equal(s.count, 0);
     s = decode_expect("abc= \t", "abc");
     assert_int_equal(s.count, 0);
@@ -176,76 +121,76 @@ static void decode_soft_break_at_end_of_input(void **state)
 static void decode_removes_trailing_whitespace(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("abc  \r\ndef\t\nghi \t ", "abc\r\ndef\nghi");
+    anomaly_log s = decode_expect("abc  \r\ndef\t\nghi \t ", "abc\r\ndef\nghi");
     assert_int_equal(s.count, 0);
 }
 
 static void decode_keeps_encoded_trailing_whitespace(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("abc=20\r\ndef=09\n", "abc \r\ndef\t\n");
+    anomaly_log s = decode_expect("abc=20\r\ndef=09\n", "abc \r\ndef\t\n");
     assert_int_equal(s.count, 0);
 }
 
 static void decode_preserves_line_ends_as_written(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("a\r\nb\nc\r\n\n\r\nd", "a\r\nb\nc\r\n\n\r\nd");
+    anomaly_log s = decode_expect("a\r\nb\nc\r\n\n\r\nd", "a\r\nb\nc\r\n\n\r\nd");
     assert_int_equal(s.count, 0);
 }
 
 static void decode_keeps_bare_cr(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("a\rb\r\r\n", "a\rb\r\r\n");
+    anomaly_log s = decode_expect("a\rb\r\r\n", "a\rb\r\r\n");
     assert_int_equal(s.count, 0);
 }
 
 static void decode_bad_escape_kept_literally(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("a=G1b=4", "a=G1b=4");
+    anomaly_log s = decode_expect("a=G1b=4", "a=G1b=4");
     assert_int_equal(s.count, 2);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 1);
-    assert_seen(&s, 1, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 5);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 1);
+    assert_anomaly_at(&s, 1, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 5);
 }
 
 static void decode_bad_escape_second_digit(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("x=4z=3D", "x=4z=");
+    anomaly_log s = decode_expect("x=4z=3D", "x=4z=");
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 1);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 1);
 }
 
 static void decode_equals_followed_by_space_mid_line(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("1 = 2\r\n", "1 = 2\r\n");
+    anomaly_log s = decode_expect("1 = 2\r\n", "1 = 2\r\n");
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 2);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 2);
 }
 
 static void decode_double_equals_before_line_end(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("ab==\r\ncd", "ab=cd");
+    anomaly_log s = decode_expect("ab==\r\ncd", "ab=cd");
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 2);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 2);
 }
 
 static void decode_escape_cannot_span_soft_break(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("=4=\r\n1", "=41");
+    anomaly_log s = decode_expect("=4=\r\n1", "=41");
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 0);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 0);
 }
 
 static void decode_8bit_bytes_pass_through(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("caf\xE9 \xC3\xA9", "caf\xE9 \xC3\xA9");
+    anomaly_log s = decode_expect("caf\xE9 \xC3\xA9", "caf\xE9 \xC3\xA9");
     assert_int_equal(s.count, 0);
 }
 
@@ -255,14 +200,14 @@ static void decode_bad_escape_reports_stop_at_limit(void **state)
     char in[64];
     for (size_t n = 16; n <= 17; n++) {
         memset(in, '=', n);
-        struct seen s = decode_expect_n(in, n, in, n - 1); /* the last '=' is a soft break */
+        anomaly_log s = decode_expect_n(in, n, in, n - 1); /* the last '=' is a soft break */
         assert_int_equal(s.count, n - 1 < 16 ? n - 1 : 16);
     }
     memset(in, '=', 20);
     memcpy(in + 20, "x", 2);
-    struct seen s = decode_expect(in, in);
+    anomaly_log s = decode_expect(in, in);
     assert_int_equal(s.count, 16);
-    assert_seen(&s, 15, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 15);
+    assert_anomaly_at(&s, 15, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 15);
 }
 
 static void decode_line_of_76_is_fine_77_is_reported(void **state)
@@ -271,25 +216,25 @@ static void decode_line_of_76_is_fine_77_is_reported(void **state)
     char in[200];
     memset(in, 'a', 76);
     memcpy(in + 76, "\r\nb", 4);
-    struct seen s = decode_expect(in, in);
+    anomaly_log s = decode_expect(in, in);
     assert_int_equal(s.count, 0);
     memset(in, 'a', 77);
     memcpy(in + 77, "\r\nb", 4);
     s = decode_expect(in, in);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_QP_LINE_TOO_LONG, 0);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_QP_LINE_TOO_LONG, 0);
     memcpy(in, "x\n", 2); /* the long line is now the second */
     memset(in + 2, 'a', 77);
     in[79] = '\0';
     s = decode_expect(in, in);
     assert_int_equal(s.count, 1);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_QP_LINE_TOO_LONG, 2);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_QP_LINE_TOO_LONG, 2);
 }
 
 static void decode_empty_input(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("", "");
+    anomaly_log s = decode_expect("", "");
     assert_int_equal(s.count, 0);
     s = decode_expect("\r\n", "\r\n");
     assert_int_equal(s.count, 0);
@@ -298,11 +243,11 @@ static void decode_empty_input(void **state)
 static void decode_offsets_start_at_diag_base(void **state)
 {
     (void)state;
-    struct seen s = {0};
-    mp_diag d = {record, &s, 500};
+    anomaly_log s = {0};
+    mp_diag d = {anomaly_log_add, &s, 500};
     lm_buf b = LM_BUF_INIT;
     assert_int_equal(mp_qp_decode("ab=zz", 5, &b, &d), 0);
-    assert_seen(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 502);
+    assert_anomaly_at(&s, 0, MAILPARSE_ANOMALY_QP_BAD_ESCAPE, 502);
     lm_buf_free(&b);
 }
 
@@ -311,8 +256,8 @@ static void decode_public_api(void **state)
     (void)state;
     unsigned char *out = NULL;
     size_t n = 0;
-    struct seen s = {0};
-    assert_int_equal(mailparse_qp_decode("a=3Db=\r\nc=", 10, &out, &n, record, &s), 0);
+    anomaly_log s = {0};
+    assert_int_equal(mailparse_qp_decode("a=3Db=\r\nc=", 10, &out, &n, anomaly_log_add, &s), 0);
     assert_int_equal(n, 4);
     assert_string_equal((char *)out, "a=bc");
     assert_int_equal(s.count, 0);
@@ -434,8 +379,8 @@ static void round_trip_binary_random(void **state)
     for (size_t len = 0; len <= sizeof in; len += len < 40 ? 1 : 97) {
         fill_random(in, len, (uint32_t)len + 5);
         lm_buf e = LM_BUF_INIT, d = LM_BUF_INIT;
-        struct seen s = {0};
-        mp_diag dg = {record, &s, 0};
+        anomaly_log s = {0};
+        mp_diag dg = {anomaly_log_add, &s, 0};
         assert_int_equal(mp_qp_encode(in, len, MAILPARSE_QP_BINARY, &e), 0);
         assert_qp_lines_ok(e.data ? e.data : "", e.len);
         assert_int_equal(mp_qp_decode(e.data, e.len, &d, &dg), 0);
@@ -489,8 +434,8 @@ static void mimekit_wikipedia_decodes(void **state)
         skip();
     }
     lm_buf b = LM_BUF_INIT;
-    struct seen s = {0};
-    mp_diag d = {record, &s, 0};
+    anomaly_log s = {0};
+    mp_diag d = {anomaly_log_add, &s, 0};
     assert_int_equal(mp_qp_decode((const char *)qp, qp_len, &b, &d), 0);
     assert_int_equal(b.len, txt_len);
     assert_memory_equal(b.data, txt, txt_len);

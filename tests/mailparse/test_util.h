@@ -13,24 +13,16 @@
 #include <cmocka.h>
 
 #include "mailparse.h"
+#include "test_files.h"
 
 /* The bytes of tests/data/<name>, NUL-terminated; fails the test when missing. */
 static inline unsigned char *load_data(const char *name, size_t *len)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", TEST_DATA_DIR, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = 0;
-    *len = (size_t)n;
+    unsigned char *buf = test_file_read(path, len);
+    if (!buf)
+        fail_msg("cannot read %s", path);
     return buf;
 }
 

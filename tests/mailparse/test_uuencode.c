@@ -9,32 +9,16 @@
 
 #include <cmocka.h>
 
+#include "anomaly_log.h"
 #include "mp_internal.h"
+#include "test_files.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-#define MAX_SEEN 16
-
-struct seen {
-    size_t count;
-    mailparse_anomaly_kind kind[MAX_SEEN];
-    size_t offset[MAX_SEEN];
-};
-
-static void record(void *user, mailparse_anomaly_kind kind, size_t offset)
+static anomaly_log decode_expect(const char *in, const void *want, size_t want_len)
 {
-    struct seen *s = user;
-    if (s->count < MAX_SEEN) {
-        s->kind[s->count] = kind;
-        s->offset[s->count] = offset;
-    }
-    s->count++;
-}
-
-static struct seen decode_expect(const char *in, const void *want, size_t want_len)
-{
-    struct seen s = {0};
-    mp_diag d = {record, &s, 0};
+    anomaly_log s = {0};
+    mp_diag d = {anomaly_log_add, &s, 0};
     lm_buf b = LM_BUF_INIT;
     assert_int_equal(mp_uu_decode(in, strlen(in), &b, &d), 0);
     assert_int_equal(b.len, want_len);
@@ -44,35 +28,12 @@ static struct seen decode_expect(const char *in, const void *want, size_t want_l
     return s;
 }
 
-static unsigned char *conformance_file(const char *rel, size_t *len)
-{
-    const char *dir = getenv("LIBMAIL_CONFORMANCE_DIR");
-    if (!dir || !*dir)
-        return NULL;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
 /* ---- tests ------------------------------------------------------------------------------- */
 
 static void decodes_a_short_file(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("begin 644 cat.txt\n#0V%T\n`\nend\n", "Cat", 3);
+    anomaly_log s = decode_expect("begin 644 cat.txt\n#0V%T\n`\nend\n", "Cat", 3);
     assert_int_equal(s.count, 0);
 }
 
@@ -82,7 +43,7 @@ static void decodes_a_full_45_byte_line(void **state)
     unsigned char want[45];
     for (int i = 0; i < 45; i++)
         want[i] = (unsigned char)i;
-    struct seen s = decode_expect(
+    anomaly_log s = decode_expect(
         "begin 600 bytes.bin\n"
         "M``$\"`P0%!@<(\"0H+#`T.#Q`1$A,4%187&!D:&QP='A\\@(2(C)\"4F)R@I*BLL\n"
         "`\nend\n",
@@ -93,7 +54,7 @@ static void decodes_a_full_45_byte_line(void **state)
 static void decodes_several_lines(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("begin 644 x\n#0V%T\n,:&5L;&\\@=V]R;&0*\n`\nend\n",
+    anomaly_log s = decode_expect("begin 644 x\n#0V%T\n,:&5L;&\\@=V]R;&0*\n`\nend\n",
                                   "Cathello world\n", 15);
     assert_int_equal(s.count, 0);
 }
@@ -101,7 +62,7 @@ static void decodes_several_lines(void **state)
 static void skips_text_before_begin(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("Here is the file:\r\n\r\nbeginning soon\r\nbegin 644 cat.txt\r\n"
+    anomaly_log s = decode_expect("Here is the file:\r\n\r\nbeginning soon\r\nbegin 644 cat.txt\r\n"
                                   "#0V%T\r\n`\r\nend\r\n",
                                   "Cat", 3);
     assert_int_equal(s.count, 0);
@@ -110,7 +71,7 @@ static void skips_text_before_begin(void **state)
 static void crlf_line_ends_are_accepted(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("begin 0644 a b c.txt\r\n#0V%T\r\n`\r\nend\r\n", "Cat", 3);
+    anomaly_log s = decode_expect("begin 0644 a b c.txt\r\n#0V%T\r\n`\r\nend\r\n", "Cat", 3);
     assert_int_equal(s.count, 0);
 }
 
@@ -118,7 +79,7 @@ static void begin_without_mode_is_not_a_begin_line(void **state)
 {
     (void)state;
     const char *in = "begin here\n#0V%T\nend\n";
-    struct seen s = decode_expect(in, in, strlen(in));
+    anomaly_log s = decode_expect(in, in, strlen(in));
     assert_int_equal(s.count, 1);
     assert_int_equal(s.kind[0], MAILPARSE_ANOMALY_ENCODING_UNKNOWN);
     assert_int_equal(s.offset[0], 0);
@@ -128,7 +89,7 @@ static void missing_begin_keeps_body_and_reports(void **state)
 {
     (void)state;
     const char *in = "just some text\nwith lines\n";
-    struct seen s = decode_expect(in, in, strlen(in));
+    anomaly_log s = decode_expect(in, in, strlen(in));
     assert_int_equal(s.count, 1);
     assert_int_equal(s.kind[0], MAILPARSE_ANOMALY_ENCODING_UNKNOWN);
     s = decode_expect("", "", 0);
@@ -138,7 +99,7 @@ static void missing_begin_keeps_body_and_reports(void **state)
 static void missing_end_is_tolerated(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("begin 644 cat.txt\n#0V%T\n", "Cat", 3);
+    anomaly_log s = decode_expect("begin 644 cat.txt\n#0V%T\n", "Cat", 3);
     assert_int_equal(s.count, 0);
     s = decode_expect("begin 644 cat.txt\n#0V%T", "Cat", 3);
     assert_int_equal(s.count, 0);
@@ -149,7 +110,7 @@ static void missing_end_is_tolerated(void **state)
 static void stops_at_end_line(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("begin 644 x\n#0V%T\nend  \n#0V%T\n", "Cat", 3);
+    anomaly_log s = decode_expect("begin 644 x\n#0V%T\nend  \n#0V%T\n", "Cat", 3);
     assert_int_equal(s.count, 0);
 }
 
@@ -158,7 +119,7 @@ static void stripped_trailing_spaces_count_as_zeros(void **state)
     (void)state;
     /* "&" + 8 spaces encodes six zero bytes; mailers strip the spaces. */
     static const unsigned char zeros[6] = {0};
-    struct seen s = decode_expect("begin 644 z\n&    \n`\nend\n", zeros, 6);
+    anomaly_log s = decode_expect("begin 644 z\n&    \n`\nend\n", zeros, 6);
     assert_int_equal(s.count, 0);
     s = decode_expect("begin 644 z\n&\n`\nend\n", zeros, 3); /* at most one missing group */
     assert_int_equal(s.count, 0);
@@ -168,7 +129,7 @@ static void backquote_and_space_are_both_zero(void **state)
 {
     (void)state;
     static const unsigned char zeros[3] = {0};
-    struct seen s = decode_expect("begin 644 z\n#````\nend\n", zeros, 3);
+    anomaly_log s = decode_expect("begin 644 z\n#````\nend\n", zeros, 3);
     assert_int_equal(s.count, 0);
     s = decode_expect("begin 644 z\n#    \nend\n", zeros, 3);
     assert_int_equal(s.count, 0);
@@ -188,14 +149,14 @@ static void overlong_count_is_bounded_by_the_line(void **state)
 static void extra_characters_after_data_are_ignored(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("begin 644 x\n#0V%TXYZ\nend\n", "Cat", 3);
+    anomaly_log s = decode_expect("begin 644 x\n#0V%TXYZ\nend\n", "Cat", 3);
     assert_int_equal(s.count, 0);
 }
 
 static void empty_lines_inside_data_are_skipped(void **state)
 {
     (void)state;
-    struct seen s = decode_expect("begin 644 x\n#0V%T\n\n#0V%T\nend\n", "CatCat", 6);
+    anomaly_log s = decode_expect("begin 644 x\n#0V%T\n\n#0V%T\nend\n", "CatCat", 6);
     assert_int_equal(s.count, 0);
 }
 
@@ -228,8 +189,8 @@ static void mimekit_photo(const char *rel)
         skip();
     }
     lm_buf b = LM_BUF_INIT;
-    struct seen s = {0};
-    mp_diag d = {record, &s, 0};
+    anomaly_log s = {0};
+    mp_diag d = {anomaly_log_add, &s, 0};
     assert_int_equal(mp_uu_decode((const char *)uu, uu_len, &b, &d), 0);
     assert_int_equal(b.len, jpg_len);
     assert_memory_equal(b.data, jpg, jpg_len);
