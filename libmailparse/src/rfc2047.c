@@ -2,6 +2,7 @@
 #include "mp_internal.h"
 #include "rfc5322_lex.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Longest charset name (with its "*language" suffix, RFC 2231 §5) accepted in an encoded word. */
@@ -426,16 +427,26 @@ static void decode_phrase(struct dec *st, size_t len)
  * the same rule as below, so it is copied run by run without the decoder's state. */
 static int is_plain_ascii(const char *in, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        if (c >= 0x80 || c == 0 || (c == '=' && i + 1 < len && in[i + 1] == '?'))
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, in + i, 8);
+        if (w & 0x8080808080808080u)
             return 0;
     }
-    return 1;
+    for (; i < len; i++)
+        if ((unsigned char)in[i] >= 0x80)
+            return 0;
+    for (const char *p = in; (p = memchr(p, '=', len - (size_t)(p - in))) != NULL; p++)
+        if ((size_t)(p - in) + 1 < len && p[1] == '?')
+            return 0;
+    return memchr(in, '\0', len) == NULL;
 }
 
 static int copy_plain(const char *in, size_t len, lm_buf *out)
 {
+    if (!memchr(in, '\n', len) && !memchr(in, '\r', len))
+        return lm_buf_append(out, in, len) ? MAILPARSE_E_NOMEM : 0; /* nothing to unfold */
     size_t i = 0;
     while (i < len) {
         size_t r = i;
