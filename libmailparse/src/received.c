@@ -1,6 +1,7 @@
 /* received.c — Received trace fields: the from/by/via/with/id/for clauses (RFC 5321 §4.4,
  * RFC 5322 §3.6.7) and what common MTAs write in comments (HELO name, address literal,
- * reverse name, ident, TLS version and cipher); the date after the last ';'. */
+ * reverse name, ident, TLS version and cipher); the date after the last ';' and a for
+ * clause written after it. */
 #include "rfc5322_lex.h"
 
 #include <string.h>
@@ -14,7 +15,8 @@ typedef struct {
     lm_arena *a;
     mailparse_received *r;
     clause_kind clause;
-    int value_seen; /* the current clause already has its value */
+    int value_seen;     /* the current clause already has its value */
+    int with_tentative; /* the with value is no protocol name; a later one replaces it */
     int nomem;
 } rcv_state;
 
@@ -200,20 +202,51 @@ static void from_ident(rcv_state *st, span w)
     }
 }
 
-/* A word that can be a reverse name: has a dot, is no address and no literal. */
+/* A word that can be a reverse name: dotted labels of letters, digits, '-', '_' or UTF-8
+ * (a trailing dot allowed), the last with a letter (RFC 1123 §2.1: a top-level label is
+ * never all digits). So no address, no literal and no version number such as "7.0.299". */
 static int is_host_name(span w)
 {
-    return w.n && w.p[0] != '[' && memchr(w.p, '.', w.n) && !memchr(w.p, '@', w.n) &&
-           !memchr(w.p, '=', w.n) && !memchr(w.p, '[', w.n) && !ip_of(w).n;
+    if (w.n && w.p[w.n - 1] == '.')
+        w.n--;
+    size_t dots = 0, label = 0;
+    int letter = 0;
+    for (size_t i = 0; i < w.n; i++) {
+        unsigned char c = (unsigned char)w.p[i];
+        if (c == '.') {
+            if (!label)
+                return 0;
+            dots++;
+            label = 0;
+            letter = 0;
+        } else if (lm_is_alnum(c) || c == '-' || c == '_' || c >= 0x80) {
+            label++;
+            letter |= lm_is_alpha(c) || c >= 0x80;
+        } else {
+            return 0;
+        }
+    }
+    return dots && label && letter;
 }
 
-/* "name[1.2.3.4]" glued, or "[1.2.3.4]" after "name": the address and the reverse name. */
+/* "name[1.2.3.4]" glued, or "[1.2.3.4]" after "name": the address and the reverse name
+ * ("<name>" loses its brackets). */
 static void from_literal(rcv_state *st, span name, span lit)
 {
     span ip = ip_of(lit);
+    name = trim_word(name);
     set_field(st, &st->r->from_ip, ip.p, ip.n);
     if (is_host_name(name))
         set_field(st, &st->r->from_iprev, name.p, name.n);
+}
+
+/* The HELO name; an address literal ("[1.2.3.4]", "[IPv6:::1]") gives its bare address. */
+static void set_helo(rcv_state *st, span v)
+{
+    span ip = v.n && v.p[0] == '[' ? ip_of(v) : (span){NULL, 0};
+    if (ip.n)
+        v = ip;
+    set_field(st, &st->r->helo, v.p, v.n);
 }
 
 /* The from clause's comment: "HELO x", "helo=x", "ident=x", "name [ip]", "ip", "user@[ip]". */
@@ -225,10 +258,10 @@ static void comment_from(rcv_state *st, const span *w, size_t n)
         span v = w[i];
         const char *lb = v.n > 1 ? memchr(v.p + 1, '[', v.n - 1) : NULL;
         if ((span_is(v, "HELO") || span_is(v, "EHLO") || span_is(v, "LHLO")) && i + 1 < n) {
-            set_field(st, &r->helo, w[i + 1].p, w[i + 1].n);
+            set_helo(st, w[i + 1]);
             i++;
         } else if (v.n > 5 && lm_strncasecmp(v.p, "helo=", 5) == 0) {
-            set_field(st, &r->helo, v.p + 5, v.n - 5);
+            set_helo(st, (span){v.p + 5, v.n - 5});
         } else if (v.n > 6 && lm_strncasecmp(v.p, "ident", 5) == 0) {
             from_ident(st, v);
         } else if (v.p[0] == '[') {
@@ -243,8 +276,9 @@ static void comment_from(rcv_state *st, const span *w, size_t n)
             from_ident(st, v);
         }
     }
-    if (n == 1 && is_host_name(w[0]))
-        set_field(st, &r->from_iprev, w[0].p, w[0].n);
+    span name = n == 1 ? trim_word(w[0]) : none;
+    if (is_host_name(name))
+        set_field(st, &r->from_iprev, name.p, name.n);
 }
 
 static void scan_clauses(rcv_state *st, const char *in, size_t s, size_t e, int depth);
@@ -289,13 +323,41 @@ static const char **clause_field(mailparse_received *r, clause_kind k)
     }
 }
 
+/* The protocol names of the IANA Mail Transmission Types registry (RFC 3848, RFC 6531),
+ * and HTTP, HTTPS as webmail front ends write them. */
+static int is_protocol(span w)
+{
+    static const char *const names[] = {
+        "SMTP",     "ESMTP",     "ESMTPA",     "ESMTPS",   "ESMTPSA",   "LMTP",      "LMTPA",
+        "LMTPS",    "LMTPSA",    "UTF8SMTP",   "UTF8SMTPA", "UTF8SMTPS", "UTF8SMTPSA", "UTF8LMTP",
+        "UTF8LMTPA", "UTF8LMTPS", "UTF8LMTPSA", "MMS",      "HTTP",      "HTTPS"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (span_is(w, names[i]))
+            return 1;
+    return 0;
+}
+
+/* The protocol name among the words of a "[XMail 1.20 ESMTP Server]" literal, or none. */
+static span protocol_in_literal(span w)
+{
+    span words[RECEIVED_COMMENT_WORDS], none = {NULL, 0};
+    size_t n = split_words(trim_word(w), words, RECEIVED_COMMENT_WORDS);
+    for (size_t i = 0; i < n; i++)
+        if (is_protocol(words[i]))
+            return words[i];
+    return none;
+}
+
 /* The value word of the current clause. "with ESMTP/TLS/cipher" splits off the cipher;
- * "with Microsoft SMTPSVC" skips the vendor name. */
+ * "with Microsoft SMTPSVC" skips the vendor name; "with [XMail 1.20 ESMTP Server]" takes
+ * the protocol name inside; any other with value that is no protocol name is tentative. */
 static void on_value(rcv_state *st, span w)
 {
     mailparse_received *r = st->r;
     if (st->clause == CL_WITH && span_is(w, "Microsoft"))
         return;
+    if (st->clause == CL_WITH && w.p[0] == '[' && protocol_in_literal(w).n)
+        w = protocol_in_literal(w);
     for (size_t i = 0; st->clause == CL_WITH && i + 5 <= w.n; i++)
         if (lm_strncasecmp(w.p + i, "/TLS/", 5) == 0) {
             set_field(st, &r->tls_cipher, w.p + i + 5, w.n - i - 5);
@@ -306,7 +368,48 @@ static void on_value(rcv_state *st, span w)
     const char **field = clause_field(r, st->clause);
     if (field)
         set_field(st, field, v.p, v.n);
+    st->with_tentative = st->clause == CL_WITH && !is_protocol(v);
     st->value_seen = 1;
+}
+
+/* The word after *pos when no comment comes first, moving *pos past it; empty (and *pos
+ * kept) at a comment or the end. */
+static span take_word(const char *in, size_t end, size_t *pos)
+{
+    size_t p = *pos;
+    while (p < end && lm_is_space((unsigned char)in[p]))
+        p++;
+    span none = {in + p, 0};
+    if (p >= end || in[p] == '(')
+        return none;
+    span w = next_word(in, end, &p);
+    *pos = p;
+    return w;
+}
+
+/* Phrases outside the clause grammar that start at `w`: "C encrypted" (MessageLabs) names
+ * the cipher, "as user U" (webmail) the ident. Moves *pos past the words used and returns
+ * 1, or returns 0 when `w` starts none of them. */
+static int on_phrase(rcv_state *st, const char *in, size_t e, size_t *pos, span w)
+{
+    size_t p = *pos;
+    span next = take_word(in, e, &p);
+    if (span_is(next, "encrypted")) {
+        set_field(st, &st->r->tls_cipher, w.p, w.n);
+        *pos = p;
+        return 1;
+    }
+    if (st->clause == CL_FROM && st->value_seen && span_is(w, "as") && span_is(next, "user")) {
+        size_t q = p;
+        span user = trim_word(take_word(in, e, &q));
+        if (user.n && keyword(user) == CL_NONE) {
+            set_field(st, &st->r->ident, user.p, user.n);
+            p = q;
+        }
+        *pos = p;
+        return 1;
+    }
+    return 0;
 }
 
 static void scan_clauses(rcv_state *st, const char *in, size_t s, size_t e, int depth)
@@ -326,13 +429,40 @@ static void scan_clauses(rcv_state *st, const char *in, size_t s, size_t e, int 
         }
         span w = next_word(in, e, &pos);
         clause_kind k = keyword(w);
+        if (k == CL_NONE && on_phrase(st, in, e, &pos, w))
+            continue;
         if (k != CL_NONE && !(k == CL_FROM && st->clause == CL_FOR)) {
             st->clause = k;
             st->value_seen = 0;
+            st->with_tentative = 0;
+        } else if (st->clause == CL_WITH && st->with_tentative && is_protocol(w)) {
+            st->r->with = dup_span(st, w.p, w.n);
+            st->with_tentative = 0;
         } else if (!st->value_seen && st->clause != CL_NONE) {
             on_value(st, w);
         } else if (st->clause == CL_FROM && w.p[0] == '[') {
             from_literal(st, (span){"", 0}, w);
+        }
+    }
+}
+
+/* The text after the last ';': the date, with stray '_' before it skipped (";_ Tue, ..."),
+ * and a for clause that some MTAs write after the date ("; 20 Mar 03 ... for <a@b>"). */
+static void after_semicolon(rcv_state *st, const char *in, size_t s, size_t e)
+{
+    while (s < e && (lm_is_space((unsigned char)in[s]) || in[s] == '_'))
+        s++;
+    st->r->has_date = mp_parse_date(in + s, e - s, &st->r->date, NULL) == 0;
+    size_t pos = s;
+    while (pos < e && !st->r->for_addr && !st->nomem) {
+        if (lm_is_space((unsigned char)in[pos])) {
+            pos++;
+        } else if (in[pos] == '(') {
+            int closed;
+            pos = mp_lex_skip_comment(in, e, pos, &closed);
+        } else if (keyword(next_word(in, e, &pos)) == CL_FOR) {
+            span v = trim_word(take_word(in, e, &pos));
+            set_field(st, &st->r->for_addr, v.p, v.n);
         }
     }
 }
@@ -344,16 +474,17 @@ int mp_parse_received(lm_arena *a, const char *in, size_t len, mailparse_receive
     mailparse_received *r = lm_arena_calloc(a, 1, sizeof *r);
     if (!r)
         return MAILPARSE_E_NOMEM;
-    rcv_state st = {a, r, CL_NONE, 0, 0};
+    rcv_state st = {a, r, CL_NONE, 0, 0, 0};
     len = in ? mp_lex_field_end(in, len) : 0;
     size_t clauses_end = len;
     for (size_t i = len; i > 0; i--)
         if (in[i - 1] == ';') {
             clauses_end = i - 1;
-            r->has_date = mp_parse_date(in + i, len - i, &r->date, NULL) == 0;
             break;
         }
     scan_clauses(&st, in, 0, clauses_end, 0);
+    if (clauses_end < len)
+        after_semicolon(&st, in, clauses_end + 1, len);
     if (st.nomem)
         return MAILPARSE_E_NOMEM;
     if (r->from_ip == NULL && r->from && ip_of((span){r->from, strlen(r->from)}).n) {

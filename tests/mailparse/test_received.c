@@ -210,6 +210,122 @@ static void nul_byte_ends_the_field(void **state)
     assert_int_equal(r->has_date, 0);
 }
 
+static void reverse_name_loses_angle_brackets(void **state)
+{
+    (void)state;
+    const mailparse_received *r = parse("from 12-211-5-69.client.attbi.com (<unknown.domain>[12.211.5.69]) by "
+                                        "rwcrmhc53.attbi.com with SMTP id <2002112823351305300akl1ue>;");
+    assert_field(r->from_iprev, "unknown.domain");
+    assert_field(r->from_ip, "12.211.5.69");
+    assert_field(parse("from a (<b.example.net>) by c")->from_iprev, "b.example.net");
+}
+
+static void version_number_is_no_reverse_name(void **state)
+{
+    (void)state;
+    const mailparse_received *r = parse("from 127.0.0.1 (AVG SMTP 7.0.299 [265.6.8]); Wed, 05 Jan 2005 15:06:48 -0800");
+    assert_field(r->from_iprev, NULL);
+    assert_field(r->from_ip, "127.0.0.1");
+    assert_field(parse("from a (1.2.3 [10.0.0.1]) by b")->from_iprev, NULL);
+    assert_field(parse("from a (a..b [10.0.0.1]) by b")->from_iprev, NULL);
+    assert_field(parse("from a (mx1.example.com [10.0.0.1]) by b")->from_iprev, "mx1.example.com");
+    assert_field(parse("from a (1-2-3-4.dsl.example.net [1.2.3.4]) by b")->from_iprev, "1-2-3-4.dsl.example.net");
+}
+
+static void helo_address_literal_is_the_bare_address(void **state)
+{
+    (void)state;
+    const mailparse_received *r = parse("from [192.168.1.104] (account nazgul HELO [192.168.1.104]) by "
+                                        "somewhere.com with ESMTP-TLS id 2088434;");
+    assert_field(r->helo, "192.168.1.104");
+    assert_field(parse("from a (helo=[IPv6:2001:db8::1]) by b")->helo, "2001:db8::1");
+    assert_field(parse("from a (EHLO [unix]) by b")->helo, "[unix]");
+    assert_field(parse("from a (HELO mx.example.com) by b")->helo, "mx.example.com");
+}
+
+static void with_takes_the_protocol_name_after_a_vendor(void **state)
+{
+    (void)state;
+    const mailparse_received *r = parse("from list.brainbuzz.com (63.146.189.86:23198) by mx1.yourtech.net with "
+                                        "[XMail 1.20 ESMTP Server] id <S72E> for <jason@example.org>;");
+    assert_field(r->with, "ESMTP");
+    assert_field(r->id, "S72E");
+    assert_field(r->for_addr, "jason@example.org");
+    assert_field(parse("from ([127.0.0.1]) with MailEnable ESMTP; Wed, 10 Jul 2019 10:29:59 +0300")->with, "ESMTP");
+    assert_field(parse("from a by b with [Vendor Mail] id 1")->with, "Vendor Mail");
+    assert_field(parse("from a by b with ECSTREAM id 1")->with, "ECSTREAM");
+    assert_field(parse("from a by b with Microsoft SMTPSVC(6.0.3790.1830)")->with, "SMTPSVC");
+    assert_field(parse("from a by b with LMTPA id 1 for SMTP")->with, "LMTPA");
+    assert_field(parse("from a by b with local id 1 SMTP")->with, "local");
+}
+
+static void as_user_gives_ident(void **state)
+{
+    (void)state;
+    const mailparse_received *r = parse("from 192.168.5.158 ( [192.168.5.158]) as user jason@localhost by "
+                                        "mail.reusch.net with HTTP; Mon, 8 Jul 2002 23:24:56 -0400");
+    assert_field(r->ident, "jason@localhost");
+    assert_field(r->by, "mail.reusch.net");
+    assert_field(r->with, "HTTP");
+    r = parse("from a as user by b");
+    assert_field(r->ident, NULL);
+    assert_field(r->by, "b");
+    assert_field(parse("from a by b as user c")->ident, NULL);
+}
+
+static void encrypted_names_the_cipher(void **state)
+{
+    (void)state;
+    const mailparse_received *r = parse("from mail-eopbgr60122.outbound.protection.outlook.com (HELO EUR04-DB3-obe.outb) "
+                                        "server-7.tower-with AES256-GCM-SHA384 encrypted SMTP; 13 Sep 2018 14:47:44 -0000");
+    assert_field(r->tls_cipher, "AES256-GCM-SHA384");
+    assert_field(r->helo, "EUR04-DB3-obe.outb");
+    assert_int_equal(r->has_date, 1);
+    r = parse("from a (HELO a) by server-7.tower-1.messagelabs.com with DHE-RSA-AES256-SHA encrypted SMTP; "
+              "1 Jan 2020 00:00:00 +0000");
+    assert_field(r->tls_cipher, "DHE-RSA-AES256-SHA");
+    assert_field(r->with, "SMTP");
+    assert_field(r->by, "server-7.tower-1.messagelabs.com");
+}
+
+static void date_after_semicolon_and_underscore(void **state)
+{
+    (void)state;
+    const mailparse_received *r = parse("from testintranator.net.vm ([unix socket])_ by testintranator.net.vm "
+                                        "(Cyrus v2.3.14) with LMTPA;_ Tue, 21 Jul 2009 14:34:14 +0200");
+    assert_int_equal(r->has_date, 1);
+    assert_int_equal(r->date.year, 2009);
+    assert_int_equal(r->date.offset_minutes, 120);
+    assert_field(r->with, "LMTPA");
+    assert_int_equal(parse("from a by b;_")->has_date, 0);
+}
+
+static void for_clause_after_the_date(void **state)
+{
+    (void)state;
+    const mailparse_received *r = parse("from olgisoft.com (127.0.0.1) by 127.0.0.1 (EzMTS MTSSmtp 1.55d5) ; "
+                                        "Thu, 20 Mar 03 10:06:43 +0100 for <asrg@ietf.org>");
+    assert_field(r->for_addr, "asrg@ietf.org");
+    assert_int_equal(r->has_date, 1);
+    assert_int_equal(r->date.year, 2003);
+    r = parse("from a by b for <x@y.z>; Thu, 20 Mar 2003 10:06:43 +0100 for <other@y.z>");
+    assert_field(r->for_addr, "x@y.z");
+    assert_field(parse("from a by b; 1 Jan 2020 00:00:00 +0000 (for <c@d.e>)")->for_addr, NULL);
+    assert_field(parse("from a by b; 1 Jan 2020 00:00:00 +0000 for")->for_addr, NULL);
+}
+
+static void status_comments_name_no_from_host(void **state)
+{
+    (void)state;
+    const mailparse_received *r = parse("(qmail 84907 invoked from network); 13 Feb 2003 20:59:28 -0000");
+    assert_field(r->from, NULL);
+    assert_int_equal(r->has_date, 1);
+    r = parse("by oak.ein.cz (Postfix, from userid 1002) id DABBD1BED3; Thu, 13 Feb 2003 14:02:21 +0100 (CET)");
+    assert_field(r->from, NULL);
+    assert_field(r->by, "oak.ein.cz");
+    assert_field(r->id, "DABBD1BED3");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -228,6 +344,15 @@ int main(void)
         T(comment_words_beyond_limit_are_ignored),
         T(hostile_input_never_crashes),
         T(nul_byte_ends_the_field),
+        T(reverse_name_loses_angle_brackets),
+        T(version_number_is_no_reverse_name),
+        T(helo_address_literal_is_the_bare_address),
+        T(with_takes_the_protocol_name_after_a_vendor),
+        T(as_user_gives_ident),
+        T(encrypted_names_the_cipher),
+        T(date_after_semicolon_and_underscore),
+        T(for_clause_after_the_date),
+        T(status_comments_name_no_from_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
