@@ -264,7 +264,8 @@ typedef struct mailparse_received {
     const char *from;       /* the host name or address literal after "from" */
     const char *from_ip;    /* an IP address given in the from clause's comment or literal */
     const char *from_iprev; /* the reverse name in the from clause's comment */
-    const char *helo;       /* the HELO/EHLO name when the comment gives one */
+    const char *helo;       /* the HELO/EHLO name when the comment gives one (an address literal
+                             * "[192.0.2.1]" as the bare address) */
     const char *by;
     const char *via;
     const char *with;       /* protocol: SMTP, ESMTP, ESMTPS, ESMTPSA, LMTP, HTTP, ... */

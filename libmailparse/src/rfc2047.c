@@ -468,6 +468,8 @@ int mp_rfc2047_decode(const char *in, size_t len, unsigned flags, lm_buf *out, c
 {
     if ((!in && len) || !out)
         return MAILPARSE_E_INVAL;
+    if (len == 0)
+        return mp_buf_status(out);
     if (!(flags & MAILPARSE_2047_PHRASE) && is_plain_ascii(in, len))
         return copy_plain(in, len, out);
     struct dec st;
