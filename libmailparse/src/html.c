@@ -395,6 +395,18 @@ static void emit_text(struct html_state *st, const char *p, size_t n)
 {
     const unsigned char *s = (const unsigned char *)p;
     for (size_t i = 0; i < n;) {
+        if (!st->in_head && !st->pre) { /* a run of printable ASCII goes in one append */
+            size_t r = i;
+            while (r < n && s[r] > 0x20 && s[r] < 0x7F)
+                r++;
+            if (r > i) {
+                st->pre_fresh = 0;
+                w_begin_text(&st->w);
+                lm_buf_append(st->w.out, p + i, r - i);
+                i = r;
+                continue;
+            }
+        }
         uint32_t cp;
         size_t k = utf8_next(s + i, n - i, &cp);
         if (cp == '\r' && i + 1 < n && s[i + 1] == '\n') {
