@@ -685,6 +685,26 @@ static mailparse_value_kind kind_of(const char *name, size_t len)
 static const mailparse_string_list empty_list = {0, NULL};
 static const mailparse_address_list empty_addresses = {0, NULL, 0, NULL};
 
+/* Most values are printable ASCII on one line with no "=?": their decoded text is the value
+ * without its leading blanks, so it points into the copy of the raw value. Returns 1 then. */
+static int plain_text(mailparse_header *h)
+{
+    const char *v = h->raw_value;
+    size_t n = h->raw_value_len, lead = 0;
+    while (lead < n && lm_is_wsp((unsigned char)v[lead]))
+        lead++;
+    if (lead < n && lm_is_wsp((unsigned char)v[n - 1]))
+        return 0; /* trailing blanks: the decoder trims them */
+    for (size_t i = lead; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if ((c < 0x20 && c != '\t') || c >= 0x7F || (c == '=' && i + 1 < n && v[i + 1] == '?'))
+            return 0;
+    }
+    h->text = v + lead;
+    h->text_len = n - lead;
+    return 1;
+}
+
 /* Fills the pointers, the decoded text and the typed value of one header. */
 static int type_header(mailparse_message *m, mailparse_header *h)
 {
@@ -695,7 +715,8 @@ static int type_header(mailparse_message *m, mailparse_header *h)
         return MAILPARSE_E_NOMEM;
     mp_diag d = mp_message_diag(m, h->offset_value);
     size_t *budget = &m->encoded_word_budget;
-    int rc = mp_parse_unstructured(a, h->raw_value, h->raw_value_len, &d, budget, &h->text, &h->text_len);
+    int rc = plain_text(h) ? 0 : mp_parse_unstructured(a, h->raw_value, h->raw_value_len, &d, budget,
+                                                         &h->text, &h->text_len);
     if (rc == MAILPARSE_E_NOMEM)
         return rc;
     if (rc != 0 || !h->text) {
