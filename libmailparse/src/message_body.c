@@ -156,7 +156,12 @@ static int is_inline_media(const mailparse_part *pt)
     return is_type(pt, "image", NULL) || is_type(pt, "audio", NULL) || is_type(pt, "video", NULL);
 }
 
-static void push(struct id_list *l, size_t id) { l->ids[l->count++] = id; }
+/* Appends to a list still in use in this branch (the walk passes NULL for an abandoned one). */
+static void push(struct id_list *l, size_t id)
+{
+    if (l)
+        l->ids[l->count++] = id;
+}
 
 /* The walk of RFC 8621 §4.1.4 over the children of `parent`. `text`/`html` are NULL once that
  * view has been abandoned in this branch. Recursion is bounded by max_depth (the parse never

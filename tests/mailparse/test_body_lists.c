@@ -184,6 +184,23 @@ static void text_attachment_with_a_name_after_the_first_part_is_an_attachment(vo
     mailparse_message_free(m);
 }
 
+static void alternative_inside_an_abandoned_html_view_is_safe(void **state)
+{
+    (void)state;
+    /* alternative > mixed > [text, alternative > [html]]: the text part in the mixed branch
+     * abandons the HTML view there, so the inner HTML part has no view left to join; the
+     * outer alternative then fills the HTML view with the text part. */
+    mailparse_message *m = parse_str("Content-Type: multipart/alternative; boundary=a\n\n"
+                                     "--a\nContent-Type: multipart/mixed; boundary=b\n\n"
+                                     "--b\nContent-Type: text/plain\n\nplain\n"
+                                     "--b\nContent-Type: multipart/alternative; boundary=c\n\n"
+                                     "--c\nContent-Type: text/html\n\n<p>html</p>\n--c--\n--b--\n--a--\n");
+    ASSERT_LIST(mailparse_message_text_body, m, 2);
+    ASSERT_LIST(mailparse_message_html_body, m, 2);
+    ASSERT_EMPTY(mailparse_message_attachments, m);
+    mailparse_message_free(m);
+}
+
 static void preview_is_collapsed_and_cut(void **state)
 {
     (void)state;
@@ -215,6 +232,7 @@ int main(void)
         cmocka_unit_test(inline_image_in_mixed_is_in_both_views_and_attachments),
         cmocka_unit_test(alternative_with_only_text_fills_the_html_view),
         cmocka_unit_test(text_attachment_with_a_name_after_the_first_part_is_an_attachment),
+        cmocka_unit_test(alternative_inside_an_abandoned_html_view_is_safe),
         cmocka_unit_test(preview_is_collapsed_and_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
