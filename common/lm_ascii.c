@@ -3,16 +3,6 @@
 
 #include <string.h>
 
-int lm_strncasecmp(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int d = lm_to_lower((unsigned char)a[i]) - lm_to_lower((unsigned char)b[i]);
-        if (d)
-            return d;
-    }
-    return 0;
-}
-
 void lm_lower(char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)

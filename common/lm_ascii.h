@@ -23,7 +23,15 @@ static inline int lm_hex_value(int c)
 }
 
 /* Case-insensitive ASCII comparison of `n` bytes; 0 when equal. */
-int lm_strncasecmp(const char *a, const char *b, size_t n);
+static inline int lm_strncasecmp(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int d = lm_to_lower((unsigned char)a[i]) - lm_to_lower((unsigned char)b[i]);
+        if (d)
+            return d;
+    }
+    return 0;
+}
 /* Non-zero when the `n` bytes at `s` equal the NUL-terminated `lit`, ignoring ASCII case.
  * Inline: the parsers call it in keyword loops, and it stops at the first difference. */
 static inline int lm_eq_nocase(const char *s, size_t n, const char *lit)

@@ -685,8 +685,9 @@ static mailparse_value_kind kind_of(const char *name, size_t len)
 static const mailparse_string_list empty_list = {0, NULL};
 static const mailparse_address_list empty_addresses = {0, NULL, 0, NULL};
 
-/* Most values are printable ASCII on one line with no "=?": their decoded text is the value
- * without its leading blanks, so it points into the copy of the raw value. Returns 1 then. */
+/* Most values are ASCII on one line with no "=?": their decoded text is the value without its
+ * leading blanks (what the decoder would produce), so it points into the copy of the raw
+ * value. Returns 1 then. */
 static int plain_text(mailparse_header *h)
 {
     const char *v = h->raw_value;
@@ -696,10 +697,17 @@ static int plain_text(mailparse_header *h)
     if (lead < n && lm_is_wsp((unsigned char)v[n - 1]))
         return 0; /* trailing blanks: the decoder trims them */
     for (size_t i = lead; i < n; i++) {
+        if (i + 8 <= n && !word_has_special((const unsigned char *)v + i)) {
+            i += 7; /* eight bytes with no control or 8-bit byte */
+            continue;
+        }
         unsigned char c = (unsigned char)v[i];
-        if ((c < 0x20 && c != '\t') || c >= 0x7F || (c == '=' && i + 1 < n && v[i + 1] == '?'))
-            return 0;
+        if (c == '\r' || c == '\n' || c == 0 || c >= 0x80)
+            return 0; /* folding, NUL or 8-bit: the decoder's job */
     }
+    for (const char *q = v + lead; (q = memchr(q, '=', n - (size_t)(q - v))) != NULL; q++)
+        if ((size_t)(q - v) + 1 < n && q[1] == '?')
+            return 0;
     h->text = v + lead;
     h->text_len = n - lead;
     return 1;
