@@ -171,7 +171,7 @@ static int decode_words(const char *text, size_t len, lm_buf *out, addr_out *o, 
 {
     mp_diag dd = mp_diag_at(o->d, at);
     size_t keep = out->len;
-    int rc = mp_rfc2047_decode(text, len, 0, out, &dd, o->budget);
+    int rc = mp_rfc2047_decode(text, len, MP_2047_GLUED, out, &dd, o->budget);
     if (rc == MAILPARSE_E_NOMEM || out->oom)
         return MAILPARSE_E_NOMEM;
     if (rc != 0) {

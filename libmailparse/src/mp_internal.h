@@ -86,6 +86,9 @@ int mp_text_guess_to_utf8(const unsigned char *in, size_t len, const char *fallb
  * allowed; each decoded word takes one, and at 0 the rest stay literal (ENCODED_WORD_LIMIT). */
 int mp_rfc2047_decode(const char *in, size_t len, unsigned flags, lm_buf *out, const mp_diag *d,
                       size_t *budget);
+/* Internal decode flag: never add a space between an encoded word and text glued to it (for
+ * display names already unquoted by the address parser: "H=?..?=hn" is one word). */
+#define MP_2047_GLUED (1u << 8)
 int mp_rfc2047_encode(const char *in, size_t len, const char *charset, unsigned flags,
                       size_t first_line_used, lm_buf *out);
 int mp_rfc2231_encode(const char *name, const char *value, size_t len, const char *language,

@@ -240,7 +240,7 @@ static void take_ws(struct dec *st, size_t i, size_t r, unsigned mode)
 /* A space set between an encoded word and text glued to it, in unstructured text. */
 static int wants_space(const struct dec *st, int c, int before_word)
 {
-    if (st->flags & MAILPARSE_2047_PHRASE)
+    if (st->flags & (MAILPARSE_2047_PHRASE | MP_2047_GLUED))
         return 0;
     if (before_word)
         return c != '(' && c != '"';

@@ -430,6 +430,14 @@ static void nul_byte_ends_the_field(void **state)
     assert_int_equal(seen.offsets[0], 7); /* text after the NUL is dropped */
 }
 
+static void encoded_word_glued_inside_a_name_stays_one_word(void **state)
+{
+    (void)state;
+    const mailparse_address_list *l = parse("David H=?ISO-8859-1?B?9g==?=hn <d@x.example>");
+    assert_int_equal(l->count, 1);
+    assert_string_equal(l->items[0].name, "David Höhn");
+}
+
 static void lone_word_without_at_is_a_name(void **state)
 {
     (void)state;
@@ -461,6 +469,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(single_mailbox_with_display_name),
         T(lone_word_without_at_is_a_name),
+        T(encoded_word_glued_inside_a_name_stays_one_word),
         T(bare_addr_spec_has_no_name),
         T(quoted_display_name_is_unescaped),
         T(quoted_name_keeps_its_inner_spaces),
