@@ -276,6 +276,14 @@ static int join_view(const mailparse_message *m, const size_t *ids, size_t count
 
 static int text_view(mailparse_message *m)
 {
+    if (m->text_body_count == 1) { /* the usual case: one text part is the view, no copy */
+        const mailparse_part *pt = &m->parts[m->text_body[0]];
+        if (pt->kind == MAILPARSE_PART_TEXT && pt->text) {
+            m->text = pt->text;
+            m->text_len = pt->text_len;
+            return 0;
+        }
+    }
     lm_buf b = LM_BUF_INIT;
     int any;
     int rc = join_view(m, m->text_body, m->text_body_count, 0, &b, &any);
