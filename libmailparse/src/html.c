@@ -61,6 +61,12 @@ static void put_utf8_clean(lm_buf *out, const char *p, size_t n)
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0;
     while (i < n) {
+        size_t r = i;
+        while (r < n && s[r] != 0 && s[r] < 0x80) /* ASCII other than NUL goes in runs */
+            r++;
+        lm_buf_append(out, s + i, r - i);
+        if ((i = r) == n)
+            break;
         uint32_t cp;
         size_t k = utf8_next(s + i, n - i, &cp);
         if (cp == 0xFFFD || cp == 0)
@@ -159,6 +165,12 @@ static void decode_attr_url(lm_buf *out, const char *p, size_t n)
     while (n && lm_is_space((unsigned char)p[n - 1]))
         n--;
     for (size_t i = 0; i < n;) {
+        size_t r = i;
+        while (r < n && p[r] != '&' && p[r] != '\n' && p[r] != '\r' && p[r] != '\t')
+            r++;
+        lm_buf_append(out, p + i, r - i);
+        if ((i = r) == n)
+            break;
         uint32_t cp[2];
         int ncp;
         size_t k = p[i] == '&' ? decode_ref(p + i, n - i, 1, cp, &ncp) : 0;
@@ -167,9 +179,9 @@ static void decode_attr_url(lm_buf *out, const char *p, size_t n)
                 lm_buf_put_utf8(out, cp[j]);
             i += k;
         } else {
-            if (p[i] != '\n' && p[i] != '\r' && p[i] != '\t')
-                lm_buf_putc(out, p[i]);
-            i++;
+            if (p[i] == '&')
+                lm_buf_putc(out, '&');
+            i++; /* a line break or tab is dropped */
         }
     }
 }
@@ -280,33 +292,50 @@ enum elem_kind {
     EL_CELL, EL_RAW, EL_HEAD, EL_BODY, EL_HEAD_CONTENT
 };
 
+#define TAG_NAME_MAX 16 /* longer names match no element below */
+
 struct elem {
-    const char *name;
+    char name[TAG_NAME_MAX]; /* zero-padded, so that names compare in one fixed-size memcmp */
+    size_t len;
     enum elem_kind kind;
 };
 
-/* The elements that change the text. EL_RAW ones hold raw text that is dropped (§13.1.2). */
-static const struct elem elements[] = {
-    {"a", EL_A}, {"address", EL_BLOCK}, {"article", EL_BLOCK}, {"aside", EL_BLOCK},
-    {"base", EL_HEAD_CONTENT}, {"blockquote", EL_QUOTE}, {"body", EL_BODY}, {"br", EL_BR},
-    {"caption", EL_BLOCK}, {"center", EL_BLOCK}, {"dd", EL_BLOCK}, {"details", EL_BLOCK},
-    {"dir", EL_LIST}, {"div", EL_BLOCK}, {"dl", EL_PARA}, {"dt", EL_BLOCK},
-    {"fieldset", EL_BLOCK}, {"figcaption", EL_BLOCK}, {"figure", EL_BLOCK}, {"footer", EL_BLOCK},
-    {"form", EL_BLOCK}, {"h1", EL_PARA}, {"h2", EL_PARA}, {"h3", EL_PARA}, {"h4", EL_PARA},
-    {"h5", EL_PARA}, {"h6", EL_PARA}, {"head", EL_HEAD}, {"header", EL_BLOCK}, {"hr", EL_HR},
-    {"iframe", EL_RAW}, {"img", EL_IMG}, {"legend", EL_BLOCK}, {"li", EL_LI},
-    {"link", EL_HEAD_CONTENT}, {"listing", EL_PRE}, {"main", EL_BLOCK}, {"menu", EL_LIST},
-    {"meta", EL_HEAD_CONTENT}, {"nav", EL_BLOCK}, {"noembed", EL_RAW}, {"noframes", EL_RAW},
-    {"ol", EL_LIST}, {"p", EL_PARA}, {"pre", EL_PRE}, {"script", EL_RAW}, {"section", EL_BLOCK},
-    {"style", EL_RAW}, {"summary", EL_BLOCK}, {"table", EL_BLOCK}, {"tbody", EL_BLOCK},
-    {"td", EL_CELL}, {"template", EL_RAW}, {"tfoot", EL_BLOCK}, {"th", EL_CELL},
-    {"thead", EL_BLOCK}, {"title", EL_RAW}, {"tr", EL_BLOCK}, {"ul", EL_LIST}, {"xmp", EL_RAW},
+#define EL(name, kind) {name, sizeof name - 1, kind}
+#define ELEM_PER_LETTER 10 /* the most elements sharing a first letter, plus the end mark */
+
+/* The elements that change the text, by first letter. EL_RAW ones hold raw text that is
+ * dropped (§13.1.2). */
+static const struct elem elements[26][ELEM_PER_LETTER] = {
+    ['a' - 'a'] = {EL("a", EL_A), EL("address", EL_BLOCK), EL("article", EL_BLOCK),
+                   EL("aside", EL_BLOCK)},
+    ['b' - 'a'] = {EL("base", EL_HEAD_CONTENT), EL("blockquote", EL_QUOTE), EL("body", EL_BODY),
+                   EL("br", EL_BR)},
+    ['c' - 'a'] = {EL("caption", EL_BLOCK), EL("center", EL_BLOCK)},
+    ['d' - 'a'] = {EL("dd", EL_BLOCK), EL("details", EL_BLOCK), EL("dir", EL_LIST),
+                   EL("div", EL_BLOCK), EL("dl", EL_PARA), EL("dt", EL_BLOCK)},
+    ['f' - 'a'] = {EL("fieldset", EL_BLOCK), EL("figcaption", EL_BLOCK), EL("figure", EL_BLOCK),
+                   EL("footer", EL_BLOCK), EL("form", EL_BLOCK)},
+    ['h' - 'a'] = {EL("h1", EL_PARA), EL("h2", EL_PARA), EL("h3", EL_PARA), EL("h4", EL_PARA),
+                   EL("h5", EL_PARA), EL("h6", EL_PARA), EL("head", EL_HEAD),
+                   EL("header", EL_BLOCK), EL("hr", EL_HR)},
+    ['i' - 'a'] = {EL("iframe", EL_RAW), EL("img", EL_IMG)},
+    ['l' - 'a'] = {EL("legend", EL_BLOCK), EL("li", EL_LI), EL("link", EL_HEAD_CONTENT),
+                   EL("listing", EL_PRE)},
+    ['m' - 'a'] = {EL("main", EL_BLOCK), EL("menu", EL_LIST), EL("meta", EL_HEAD_CONTENT)},
+    ['n' - 'a'] = {EL("nav", EL_BLOCK), EL("noembed", EL_RAW), EL("noframes", EL_RAW)},
+    ['o' - 'a'] = {EL("ol", EL_LIST)},
+    ['p' - 'a'] = {EL("p", EL_PARA), EL("pre", EL_PRE)},
+    ['s' - 'a'] = {EL("script", EL_RAW), EL("section", EL_BLOCK), EL("style", EL_RAW),
+                   EL("summary", EL_BLOCK)},
+    ['t' - 'a'] = {EL("table", EL_BLOCK), EL("tbody", EL_BLOCK), EL("td", EL_CELL),
+                   EL("template", EL_RAW), EL("tfoot", EL_BLOCK), EL("th", EL_CELL),
+                   EL("thead", EL_BLOCK), EL("title", EL_RAW), EL("tr", EL_BLOCK)},
+    ['u' - 'a'] = {EL("ul", EL_LIST)},
+    ['x' - 'a'] = {EL("xmp", EL_RAW)},
 };
 
-#define TAG_NAME_MAX 16 /* longer names match no element above */
-
 struct tag {
-    char name[TAG_NAME_MAX];
+    char name[TAG_NAME_MAX]; /* lowercased, zero-padded */
     size_t name_len; /* the real length, possibly over TAG_NAME_MAX */
     int is_end;
     enum elem_kind kind;
@@ -330,26 +359,19 @@ struct html_state {
     const char *href;    /* the open link's raw href, or NULL */
     size_t href_len;
     lm_buf url;          /* scratch for the decoded href */
+    const char *lt, *amp; /* the first '<' / '&' at or after where text was last scanned */
 };
 
-static enum elem_kind element_kind(const char *name, size_t len)
+/* The kind of a tag's name (struct tag's name and name_len): a scan of the names with its
+ * first letter. */
+static enum elem_kind element_kind(const char name[TAG_NAME_MAX], size_t len)
 {
-    size_t lo = 0, hi = sizeof elements / sizeof elements[0];
-    if (len >= TAG_NAME_MAX)
+    unsigned letter = (unsigned)(unsigned char)name[0] - 'a';
+    if (len == 0 || len >= TAG_NAME_MAX || letter >= 26)
         return EL_OTHER;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        size_t el_len = strlen(elements[mid].name);
-        int c = memcmp(name, elements[mid].name, len < el_len ? len : el_len);
-        if (c == 0)
-            c = (len > el_len) - (len < el_len);
-        if (c == 0)
-            return elements[mid].kind;
-        if (c > 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    for (const struct elem *e = elements[letter]; e->len; e++)
+        if (e->len == len && memcmp(e->name, name, TAG_NAME_MAX) == 0)
+            return e->kind;
     return EL_OTHER;
 }
 
@@ -390,32 +412,117 @@ static void emit_char(struct html_state *st, uint32_t cp, const char *bytes, siz
         lm_buf_put_utf8(w->out, cp);
 }
 
+/* Whitespace outside <pre>: ASCII space, tab, line ends and form feed. */
+static int is_collapsed_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Length of the run of is_collapsed_space() bytes at s[0..n). */
+static size_t space_run(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && is_collapsed_space(s[i]))
+        i++;
+    return i;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n) (s[0] >= 0x80) when text content copies it
+ * unchanged, else 0: not invisible, not a no-break space. */
+static size_t plain_utf8_len(const unsigned char *s, size_t n)
+{
+    uint32_t cp;
+    size_t k = utf8_next(s, n, &cp);
+    return cp == 0xFFFD || cp == 0xA0 || is_invisible(cp) ? 0 : k;
+}
+
+/* Length of the character at s[0..n) when text content copies its bytes unchanged, else 0:
+ * printable ASCII, plain_utf8_len()'s characters and inside <pre> also space and tab.
+ * Everything else goes through emit_char(). */
+static size_t plain_char_len(const unsigned char *s, size_t n, int pre)
+{
+    if (s[0] >= 0x80)
+        return plain_utf8_len(s, n);
+    return (s[0] > 0x20 && s[0] < 0x7F) || (pre && (s[0] == ' ' || s[0] == '\t'));
+}
+
+/* Copies plain characters from s[0..n) after w_begin_text(); outside <pre> a whitespace run
+ * between them is one space, as the writer would make it. Stops before any other character
+ * and before whitespace that no plain character follows. Returns the bytes consumed. */
+static size_t copy_plain(lm_buf *out, const unsigned char *s, size_t n, int pre)
+{
+    size_t i = 0, k = 0, c;
+    if ((out->oom || out->cap - out->len <= n) && lm_buf_reserve(out, n))
+        return n; /* out of memory; the output never outgrows the input */
+    char *d = out->data + out->len;
+    while (i < n) {
+        if (s[i] > 0x20 && s[i] < 0x7F) {
+            d[k++] = (char)s[i++];
+        } else if (!pre && is_collapsed_space(s[i])) {
+            c = 1 + space_run(s + i + 1, n - i - 1);
+            if (i + c == n || !plain_char_len(s + i + c, n - i - c, pre))
+                break;
+            d[k++] = ' ';
+            i += c;
+        } else if ((c = plain_char_len(s + i, n - i, pre)) != 0) {
+            memcpy(d + k, s + i, c);
+            k += c, i += c;
+        } else {
+            break;
+        }
+    }
+    out->len += k;
+    out->data[out->len] = '\0';
+    return i;
+}
+
+/* One character that copy_plain() does not take, with a CR LF inside <pre> as one line end.
+ * Returns the bytes consumed. */
+static size_t emit_other(struct html_state *st, const unsigned char *s, size_t n)
+{
+    uint32_t cp;
+    size_t k = utf8_next(s, n, &cp);
+    if (cp == '\r' && n > 1 && s[1] == '\n')
+        return 1;
+    emit_char(st, cp, cp == 0xFFFD ? NULL : (const char *)s, k);
+    return k;
+}
+
 /* A run of text without markup or references. CR LF inside <pre> counts as one line end. */
 static void emit_text(struct html_state *st, const char *p, size_t n)
 {
     const unsigned char *s = (const unsigned char *)p;
-    for (size_t i = 0; i < n;) {
-        if (!st->in_head && !st->pre) { /* a run of printable ASCII goes in one append */
-            size_t r = i;
-            while (r < n && s[r] > 0x20 && s[r] < 0x7F)
-                r++;
-            if (r > i) {
-                st->pre_fresh = 0;
-                w_begin_text(&st->w);
-                lm_buf_append(st->w.out, p + i, r - i);
-                i = r;
-                continue;
-            }
-        }
-        uint32_t cp;
-        size_t k = utf8_next(s + i, n - i, &cp);
-        if (cp == '\r' && i + 1 < n && s[i + 1] == '\n') {
-            i++;
-            continue;
-        }
-        emit_char(st, cp, cp == 0xFFFD ? NULL : p + i, k);
-        i += k;
+    if (st->in_head) { /* dropped, as emit_char() drops each character */
+        if (n)
+            st->pre_fresh = 0;
+        return;
     }
+    for (size_t i = 0, r; i < n;) {
+        int pre = st->pre != 0;
+        if (!pre && (r = space_run(s + i, n - i)) != 0) {
+            st->w.space = 1;
+            st->pre_fresh = 0;
+            i += r;
+        } else if (plain_char_len(s + i, n - i, pre)) {
+            st->pre_fresh = 0;
+            w_begin_text(&st->w);
+            i += copy_plain(st->w.out, s + i, n - i, pre);
+        } else {
+            i += emit_other(st, s + i, n - i);
+        }
+    }
+}
+
+/* The first `c` at or after p, or end. The answer is kept in *at, so that text cut into
+ * many tokens is still scanned once. */
+static const char *next_of(const char **at, const char *p, const char *end, int c)
+{
+    if (!*at || *at < p) {
+        *at = memchr(p, c, (size_t)(end - p));
+        if (!*at)
+            *at = end;
+    }
+    return *at;
 }
 
 /* Text at p (not '<'): a reference or the run up to the next '<' or '&'. */
@@ -434,11 +541,11 @@ static const char *text_token(struct html_state *st, const char *p)
             emit_char(st, cp[j], NULL, 0);
         return p + k;
     }
-    size_t k = 1;
-    while (k < n && p[k] != '<' && p[k] != '&')
-        k++;
-    emit_text(st, p, k);
-    return p + k;
+    const char *lt = next_of(&st->lt, p, st->end, '<');
+    const char *amp = next_of(&st->amp, p, st->end, '&');
+    const char *stop = amp < lt ? amp : lt;
+    emit_text(st, p, (size_t)(stop - p));
+    return stop;
 }
 
 /* ---- links ---- */
@@ -579,7 +686,23 @@ static void list_item(struct html_state *st)
 
 /* ---- tags ---- */
 
-static int is_tag_space(int c) { return lm_is_space(c) || c == '\f'; }
+enum { TC_SPACE = 1, TC_SLASH = 2, TC_GT = 4, TC_EQ = 8 };
+
+/* The bytes that end tag names, attribute names and unquoted values (§13.2.5.32-38). */
+static const unsigned char tag_class[256] = {
+    [' '] = TC_SPACE, ['\t'] = TC_SPACE, ['\n'] = TC_SPACE, ['\r'] = TC_SPACE, ['\f'] = TC_SPACE,
+    ['/'] = TC_SLASH, ['>'] = TC_GT, ['='] = TC_EQ,
+};
+
+/* Where the run of bytes from p that are in none of the `stop` classes ends. */
+static const char *tag_scan(const char *p, const char *end, unsigned stop)
+{
+    while (p < end && !(tag_class[(unsigned char)*p] & stop))
+        p++;
+    return p;
+}
+
+static int is_tag_space(int c) { return tag_class[(unsigned char)c] & TC_SPACE; }
 
 static void keep_attr(struct tag *t, const char *name, size_t nlen, const char *v, size_t vlen)
 {
@@ -597,9 +720,7 @@ static const char *parse_attr(const char *p, const char *end, struct tag *t)
 {
     const char *name = p, *v = p;
     size_t vlen = 0;
-    p++; /* a first '=' belongs to the name (§13.2.5.32) */
-    while (p < end && !is_tag_space((unsigned char)*p) && *p != '/' && *p != '>' && *p != '=')
-        p++;
+    p = tag_scan(p + 1, end, TC_SPACE | TC_SLASH | TC_GT | TC_EQ); /* a first '=' is name */
     size_t nlen = (size_t)(p - name);
     const char *q = p;
     while (q < end && is_tag_space((unsigned char)*q))
@@ -615,8 +736,8 @@ static const char *parse_attr(const char *p, const char *end, struct tag *t)
             vlen = (size_t)(close - v);
             p = close + 1;
         } else {
-            for (v = p = q; p < end && !is_tag_space((unsigned char)*p) && *p != '>'; p++)
-                ;
+            v = q;
+            p = tag_scan(q, end, TC_SPACE | TC_GT);
             vlen = (size_t)(p - v);
         }
     }
@@ -632,17 +753,16 @@ static const char *parse_tag(const char *p, const char *end, struct tag *t)
     t->is_end = p[1] == '/';
     p += t->is_end ? 2 : 1;
     const char *name = p;
-    while (p < end && !is_tag_space((unsigned char)*p) && *p != '/' && *p != '>') {
-        if ((size_t)(p - name) < TAG_NAME_MAX)
-            t->name[p - name] = (char)lm_to_lower((unsigned char)*p);
-        p++;
-    }
+    p = tag_scan(p, end, TC_SPACE | TC_SLASH | TC_GT);
     t->name_len = (size_t)(p - name);
+    for (size_t i = 0; i < t->name_len && i < TAG_NAME_MAX; i++)
+        t->name[i] = (char)lm_to_lower((unsigned char)name[i]);
     t->kind = element_kind(t->name, t->name_len);
     while (p && p < end) {
-        if (*p == '>')
+        unsigned c = tag_class[(unsigned char)*p];
+        if (c & TC_GT)
             return p + 1;
-        if (is_tag_space((unsigned char)*p) || *p == '/')
+        if (c & (TC_SPACE | TC_SLASH))
             p++;
         else
             p = parse_attr(p, end, t);
