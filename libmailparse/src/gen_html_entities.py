@@ -35,14 +35,19 @@ def main():
         out.append('    {"%s", {0x%X, 0x%X}},' % (n, cps[0], cps[1]))
     out.append("};")
     out.append("")
-    out.append("""/* Orders `len` bytes at `name` against the NUL-terminated `key`, memcmp-style. */
+    out.append("""/* Orders `len` bytes at `name` against the NUL-terminated `key`, memcmp-style (a prefix
+ * first), in one pass that stops at the first difference. */
 static int compare_name(const char *name, size_t len, const char *key)
 {
-    size_t key_len = strlen(key);
-    int c = memcmp(name, key, len < key_len ? len : key_len);
-    if (c != 0)
-        return c;
-    return (len > key_len) - (len < key_len);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char k = (unsigned char)key[i];
+        if (k == 0)
+            return 1;
+        int c = (unsigned char)name[i] - k;
+        if (c != 0)
+            return c;
+    }
+    return key[len] ? -1 : 0;
 }
 
 int mp_html_entity_lookup(const char *name, size_t len, uint32_t cp[2])
