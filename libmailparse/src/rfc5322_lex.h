@@ -5,27 +5,29 @@
 
 #include "mp_internal.h"
 
+#include <string.h>
+
 /* The length of the field value in `in`: up to the first line end that is not followed by
  * WSP (a line end that does not fold ends the field) or the first NUL byte (never valid in a
  * header; returned strings could not hold it), with trailing whitespace dropped. */
 static inline size_t mp_lex_field_end(const char *in, size_t len)
 {
-    size_t end = len;
-    for (size_t i = 0; i < len; i++) {
-        if (in[i] == '\0') {
-            end = i;
-            break;
-        }
-        if (in[i] != '\n' && in[i] != '\r')
-            continue;
-        size_t next = i + 1;
-        if (in[i] == '\r' && next < len && in[next] == '\n')
-            next++;
+    if (len == 0)
+        return 0;
+    const char *nul = memchr(in, '\0', len);
+    size_t end = nul ? (size_t)(nul - in) : len;
+    const char *lf = memchr(in, '\n', end), *cr = memchr(in, '\r', end);
+    while (lf || cr) { /* the line ends, found with memchr: most values have none */
+        size_t i = (size_t)((cr && (!lf || cr < lf) ? cr : lf) - in);
+        size_t next = i + 1 + (in[i] == '\r' && i + 1 < len && in[i + 1] == '\n');
         if (next >= len || !lm_is_wsp((unsigned char)in[next])) {
-            end = i;
+            end = i; /* a line end that does not fold */
             break;
         }
-        i = next - 1;
+        if (lf && lf < in + next)
+            lf = memchr(in + next, '\n', end - next);
+        if (cr && cr < in + next)
+            cr = memchr(in + next, '\r', end - next);
     }
     while (end > 0 && lm_is_space((unsigned char)in[end - 1]))
         end--;
