@@ -17,9 +17,11 @@ int lm_buf_reserve(lm_buf *b, size_t extra)
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return 0;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    /* Doubling keeps many small appends amortised; a larger request gets exactly what it asks
+     * (a decoder reserving its whole output must not get twice that). */
+    size_t cap = b->cap ? (b->cap > SIZE_MAX / 2 ? need : b->cap * 2) : 64;
+    if (cap < need)
+        cap = need;
     char *d = lm_realloc(b->data, cap);
     if (!d) {
         b->oom = 1;

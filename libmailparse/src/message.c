@@ -885,6 +885,9 @@ void mailparse_message_free(mailparse_message *m)
     if (!m)
         return;
     lm_arena_free(m->arena);
+    for (size_t i = 0; i < m->blob_count; i++)
+        lm_free(m->blobs[i]);
+    lm_free(m->blobs);
     lm_free(m->owned_raw);
     lm_free(m->parts);
     lm_free(m->headers);

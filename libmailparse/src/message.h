@@ -40,6 +40,9 @@ struct mailparse_message {
     size_t text_body_count, html_body_count, attachment_count;
     const char *text;
     size_t text_len;
+
+    void **blobs;                   /* decoded bodies too large for the arena, owned */
+    size_t blob_count, blob_cap;
 };
 
 /* A diag that records into the message's anomaly list, with offsets based at `base`. */

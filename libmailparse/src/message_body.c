@@ -18,6 +18,35 @@ static const char *arena_copy(lm_arena *a, const void *p, size_t n)
     return d;
 }
 
+/* Bodies from this size on keep the decoder's own buffer instead of being copied into the arena,
+ * so a large attachment is held once, not twice (peak memory stays near message + decoded). */
+#define MP_BLOB_MIN 65536
+
+/* The decoded bytes in `tmp` as a NUL-terminated string owned by the message: copied into the
+ * arena when small, else the buffer itself is taken (tmp is left empty). NULL: out of memory. */
+static const char *keep_decoded(mailparse_message *m, lm_buf *tmp)
+{
+    if (tmp->len < MP_BLOB_MIN || tmp->oom)
+        return tmp->oom ? NULL : arena_copy(m->arena, tmp->data ? tmp->data : "", tmp->len);
+    if (m->blob_count == m->blob_cap) {
+        size_t cap = m->blob_cap ? m->blob_cap * 2 : 4;
+        void **nb = lm_realloc(m->blobs, cap * sizeof *nb);
+        if (!nb)
+            return NULL;
+        m->blobs = nb;
+        m->blob_cap = cap;
+    }
+    size_t len = tmp->len;
+    char *data = lm_buf_take(tmp, &len);
+    char *fit = data ? lm_realloc(data, len + 1) : NULL; /* give back the growth slack */
+    if (!fit) {
+        lm_free(data);
+        return NULL;
+    }
+    m->blobs[m->blob_count++] = fit;
+    return fit;
+}
+
 /* Undoes the transfer encoding of part `pt`. Identity encodings point into the raw message. */
 static int decode_transfer(mailparse_message *m, mailparse_part *pt, lm_buf *tmp, const mp_diag *d)
 {
@@ -41,11 +70,12 @@ static int decode_transfer(mailparse_message *m, mailparse_part *pt, lm_buf *tmp
     }
     if (rc)
         return rc;
-    const char *body = arena_copy(m->arena, tmp->data ? tmp->data : "", tmp->len);
+    size_t decoded = tmp->len;
+    const char *body = keep_decoded(m, tmp);
     if (!body)
         return MAILPARSE_E_NOMEM;
     pt->body = (const unsigned char *)body;
-    pt->body_len = tmp->len;
+    pt->body_len = decoded;
     return 0;
 }
 
@@ -87,8 +117,8 @@ static int decode_text(mailparse_message *m, mailparse_part *pt, lm_buf *tmp, co
     }
     if (rc)
         return rc;
-    pt->text = arena_copy(m->arena, tmp->data ? tmp->data : "", tmp->len);
     pt->text_len = tmp->len;
+    pt->text = keep_decoded(m, tmp);
     return pt->text ? 0 : MAILPARSE_E_NOMEM;
 }
 
