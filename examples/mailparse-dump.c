@@ -301,6 +301,8 @@ static void json_type(const mailparse_content_type *ct)
     json_str(buf);
 }
 
+static void json_message(const mailparse_message *m, const struct opts *o);
+
 static void json_part(const mailparse_message *m, const mailparse_part *pt, const struct opts *o)
 {
     int first = 1;
@@ -363,6 +365,10 @@ static void json_part(const mailparse_message *m, const mailparse_part *pt, cons
         json_header(mailparse_message_header_at(m, pt->header_first + i));
     }
     putchar(']');
+    if (pt->nested) { /* a transfer-encoded message/global, parsed from its decoded bytes */
+        json_key("nested", &first);
+        json_message(pt->nested, o);
+    }
     if (o->bodies && pt->kind != MAILPARSE_PART_MULTIPART && pt->kind != MAILPARSE_PART_MESSAGE) {
         if (pt->text) {
             json_key("text", &first);
@@ -485,7 +491,7 @@ static void json_message(const mailparse_message *m, const struct opts *o)
         mailparse_message_anomaly_at(m, i, &k, &off);
         printf("%s{\"kind\":\"%s\",\"offset\":%zu}", i ? "," : "", mailparse_anomaly_name(k), off);
     }
-    fputs("]}\n", stdout);
+    fputs("]}", stdout);
 }
 
 /* ---- text output ------------------------------------------------------------------------- */
@@ -527,6 +533,11 @@ static void text_message(const mailparse_message *m)
                pt->content_type->subtype ? pt->content_type->subtype : "", pt->filename ? "\"" : "",
                pt->filename ? pt->filename : "", pt->filename ? "\"" : "", pt->body_len,
                encoding_name(pt->encoding));
+        if (pt->nested) {
+            const char *s = mailparse_message_subject(pt->nested);
+            printf("  %*s    nested message: %zu parts, subject %s\n", depth * 2, "",
+                   mailparse_message_part_count(pt->nested), s ? s : "(none)");
+        }
     }
     size_t len = 0;
     const char *text = mailparse_message_text(m, &len);
@@ -581,9 +592,10 @@ static int dump_one(const unsigned char *data, size_t len, const struct opts *o)
         fprintf(stderr, "mailparse-dump: %s\n", mailparse_strerror(rc));
         return 1;
     }
-    if (o->json)
+    if (o->json) {
         json_message(m, o);
-    else
+        putchar('\n');
+    } else
         text_message(m);
     mailparse_message_free(m);
     return 0;

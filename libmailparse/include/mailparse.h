@@ -327,7 +327,8 @@ typedef enum {
     MAILPARSE_PART_TEXT = 0,  /* text/plain and other text/ *: `text` holds UTF-8 */
     MAILPARSE_PART_HTML,      /* text/html: `text` holds the HTML as UTF-8 */
     MAILPARSE_PART_BINARY,    /* anything else: `body` holds the decoded bytes */
-    MAILPARSE_PART_MESSAGE,   /* message/rfc822 or message/global: the child is the nested message */
+    MAILPARSE_PART_MESSAGE,   /* message/rfc822 or message/global: the child is the nested message
+                               * (a transfer-encoded one: see mailparse_part.nested instead) */
     MAILPARSE_PART_MULTIPART  /* multipart/ *: `children` are the parts */
 } mailparse_part_kind;
 
@@ -371,6 +372,10 @@ typedef struct mailparse_part {
     size_t header_first, header_count;        /* this part's fields: mailparse_header_at(m, header_first + k) */
     const unsigned char *body; size_t body_len; /* transfer-decoded bytes (all leaf kinds) */
     const char *text; size_t text_len;        /* TEXT/HTML: the body converted to UTF-8 */
+    /* A MESSAGE part whose content was transfer-encoded (message/global in base64 or
+     * quoted-printable, RFC 6532 §3.5): the message parsed from the decoded `body`, with
+     * offsets into those bytes; it has no child in this list. NULL for every other part. */
+    const struct mailparse_message *nested;
 } mailparse_part;
 
 MAILPARSE_API size_t mailparse_message_part_count(const mailparse_message *m);

@@ -400,8 +400,15 @@ static void headers_end(struct mailparse_parser *p, size_t body)
         push_container(p, id, b, strlen(b));
         return;
     }
-    if (strcmp(ct->type, "message") == 0 && ct->subtype &&
-        (strcmp(ct->subtype, "rfc822") == 0 || strcmp(ct->subtype, "global") == 0) && identity) {
+    int is_message = strcmp(ct->type, "message") == 0 && ct->subtype &&
+                     (strcmp(ct->subtype, "rfc822") == 0 || strcmp(ct->subtype, "global") == 0);
+    if (is_message && !identity && pt->encoding != MAILPARSE_ENC_UNKNOWN) {
+        /* Encoded (RFC 6532 §3.5 allows it for message/global): the body is decoded and parsed
+         * as a message of its own when the parse ends (message_body.c). */
+        pt->kind = p->depth >= m->opts.max_depth ? MAILPARSE_PART_BINARY : MAILPARSE_PART_MESSAGE;
+        return;
+    }
+    if (is_message && identity) {
         if (p->depth >= m->opts.max_depth || p->frozen) {
             if (!p->frozen)
                 report(p, MAILPARSE_ANOMALY_DEPTH_LIMIT, body);
@@ -888,6 +895,8 @@ void mailparse_message_free(mailparse_message *m)
     for (size_t i = 0; i < m->blob_count; i++)
         lm_free(m->blobs[i]);
     lm_free(m->blobs);
+    for (size_t i = 0; i < m->part_count; i++)
+        mailparse_message_free((mailparse_message *)m->parts[i].nested);
     lm_free(m->owned_raw);
     lm_free(m->parts);
     lm_free(m->headers);

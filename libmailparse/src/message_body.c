@@ -164,6 +164,30 @@ static int decode_part(mailparse_message *m, mailparse_part *pt, lm_buf *tmp)
     return rc;
 }
 
+/* A transfer-encoded message part (message/global in base64, RFC 6532 §3.5): its decoded bytes
+ * are parsed as a message of their own, with the depth left under max_depth and the parts left
+ * under max_parts; that message keeps its own anomalies (their offsets are into its bytes).
+ * Recursion is bounded: each level has a smaller max_depth. */
+static int parse_nested(mailparse_message *m, mailparse_part *pt, lm_buf *tmp)
+{
+    int rc = decode_part(m, pt, tmp);
+    size_t depth = 1;
+    for (long p = pt->parent; p >= 0; p = m->parts[p].parent)
+        depth++;
+    if (rc || depth >= m->opts.max_depth || m->part_count >= m->opts.max_parts)
+        return rc;
+    mailparse_options o = m->opts;
+    o.flags |= MAILPARSE_F_ZERO_COPY;
+    o.max_depth = m->opts.max_depth - depth;
+    o.max_parts = m->opts.max_parts - m->part_count;
+    o.anomaly = NULL;
+    o.anomaly_user = NULL;
+    mailparse_message *nested = NULL;
+    rc = mailparse_parse(pt->body, pt->body_len, &o, &nested);
+    pt->nested = nested;
+    return rc;
+}
+
 /* ---- RFC 8621 §4.1.4 body lists ------------------------------------------------------------ */
 
 struct id_list {
@@ -337,6 +361,8 @@ int mp_message_finish_bodies(mailparse_message *m)
             if (pt->kind == MAILPARSE_PART_TEXT || pt->kind == MAILPARSE_PART_HTML ||
                 pt->kind == MAILPARSE_PART_BINARY)
                 rc = decode_part(m, pt, &tmp);
+            else if (pt->kind == MAILPARSE_PART_MESSAGE && pt->child_count == 0)
+                rc = parse_nested(m, pt, &tmp);
         }
         lm_buf_free(&tmp);
     }

@@ -90,7 +90,8 @@ class Part(Structure):
                 ("offset_header", c_size_t), ("offset_body", c_size_t), ("offset_end", c_size_t),
                 ("header_first", c_size_t), ("header_count", c_size_t),
                 ("body", POINTER(c_ubyte)), ("body_len", c_size_t),
-                ("text", POINTER(c_char)), ("text_len", c_size_t)]
+                ("text", POINTER(c_char)), ("text_len", c_size_t),
+                ("nested", c_void_p)]  # a mailparse_message * (transfer-encoded message/global)
 
 
 P, PP = POINTER, lambda t: POINTER(POINTER(t))

@@ -15,6 +15,8 @@ static void touch(const char *s, size_t n)
         sink += (unsigned char)s[i];
 }
 
+static void check_message(const mailparse_message *m, size_t size);
+
 static void check_part(const mailparse_message *m, const mailparse_part *p, size_t raw_len)
 {
     size_t count = mailparse_message_part_count(m);
@@ -36,6 +38,11 @@ static void check_part(const mailparse_message *m, const mailparse_part *p, size
     touch(p->text, p->text_len);
     if (p->text && p->text[p->text_len] != '\0')
         __builtin_trap();
+    if (p->nested) { /* parsed from the decoded body: its offsets are into those bytes */
+        if (p->kind != MAILPARSE_PART_MESSAGE || p->child_count)
+            __builtin_trap();
+        check_message(p->nested, p->body_len);
+    }
 }
 
 static void check_header(const mailparse_header *h, size_t raw_len)
@@ -62,16 +69,9 @@ static void check_header(const mailparse_header *h, size_t raw_len)
             touch(h->content_type->params[i].value, strlen(h->content_type->params[i].value));
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Every invariant of a parsed message of `size` input bytes. */
+static void check_message(const mailparse_message *m, size_t size)
 {
-    mailparse_options o;
-    mailparse_options_init(&o);
-    o.flags = MAILPARSE_F_ZERO_COPY;
-    o.max_parts = 200;
-    o.max_depth = 20;
-    mailparse_message *m = NULL;
-    if (mailparse_parse(data, size, &o, &m) != 0)
-        return 0;
     size_t raw_len;
     mailparse_message_raw(m, &raw_len);
     if (raw_len != size)
@@ -87,6 +87,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
     const char *t = mailparse_message_text(m, &len);
     touch(t, len);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    mailparse_options o;
+    mailparse_options_init(&o);
+    o.flags = MAILPARSE_F_ZERO_COPY;
+    o.max_parts = 200;
+    o.max_depth = 20;
+    mailparse_message *m = NULL;
+    if (mailparse_parse(data, size, &o, &m) != 0)
+        return 0;
+    check_message(m, size);
+    size_t len;
     char *out = NULL;
     if (mailparse_message_html_dup(m, &out, &len) == 0 && out) {
         touch(out, len);

@@ -305,15 +305,34 @@ static void composite_with_base64_encoding_is_still_structured(void **state)
     mailparse_message_free(m);
 }
 
-static void base64_encoded_message_part_stays_opaque(void **state)
+static void base64_encoded_message_is_parsed_from_its_decoded_bytes(void **state)
 {
     (void)state;
-    mailparse_message *m = parse_str("Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n"
+    /* RFC 6532 §3.5 allows message/global in base64: the decoded bytes are a message. */
+    mailparse_message *m = parse_str("Content-Type: message/global\nContent-Transfer-Encoding: base64\n\n"
                                      "U3ViamVjdDogeA0KDQp5DQo=\n");
     assert_int_equal(mailparse_message_part_count(m), 1);
-    assert_int_equal(part_at(m, 0)->kind, MAILPARSE_PART_BINARY);
-    assert_int_equal(part_at(m, 0)->body_len, 17);
-    assert_memory_equal(part_at(m, 0)->body, "Subject: x\r\n\r\ny\r\n", 17);
+    const mailparse_part *p = part_at(m, 0);
+    assert_int_equal(p->kind, MAILPARSE_PART_MESSAGE);
+    assert_int_equal(p->child_count, 0);
+    assert_int_equal(p->body_len, 17);
+    assert_memory_equal(p->body, "Subject: x\r\n\r\ny\r\n", 17);
+    assert_non_null(p->nested);
+    assert_string_equal(mailparse_message_subject(p->nested), "x");
+    assert_string_equal(text_of(p->nested, 0), "y\r\n");
+    size_t n;
+    const size_t *att = mailparse_message_attachments(m, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(att[0], 0); /* the message part itself is the attachment */
+    mailparse_message_free(m);
+}
+
+static void plain_parts_have_no_nested_message(void **state)
+{
+    (void)state;
+    mailparse_message *m = parse_data("messages/nested_message.eml");
+    for (size_t i = 0; i < mailparse_message_part_count(m); i++)
+        assert_null(part_at(m, i)->nested); /* 7bit nested messages are in the flat list */
     mailparse_message_free(m);
 }
 
@@ -382,7 +401,8 @@ int main(void)
         cmocka_unit_test(uuencoded_body_is_decoded),
         cmocka_unit_test(broken_transfer_encodings_are_repaired_and_flagged),
         cmocka_unit_test(composite_with_base64_encoding_is_still_structured),
-        cmocka_unit_test(base64_encoded_message_part_stays_opaque),
+        cmocka_unit_test(base64_encoded_message_is_parsed_from_its_decoded_bytes),
+        cmocka_unit_test(plain_parts_have_no_nested_message),
         cmocka_unit_test(empty_input_is_one_empty_part),
         cmocka_unit_test(nested_message_cut_by_outer_boundary_in_its_headers),
         cmocka_unit_test(offsets_of_parts_point_at_their_bytes),
