@@ -56,14 +56,9 @@ static char *describe(const mailparse_message *m)
     return out;
 }
 
-static char *parse_in_chunks(const unsigned char *data, size_t len, size_t chunk)
+/* Ends an incremental parse and describes the message; frees the parser. */
+static char *finish_and_describe(mailparse_parser *p)
 {
-    mailparse_parser *p = NULL;
-    assert_int_equal(mailparse_parser_new(NULL, &p), 0);
-    for (size_t off = 0; off < len; off += chunk) {
-        size_t n = len - off < chunk ? len - off : chunk;
-        assert_int_equal(mailparse_parser_feed(p, data + off, n), 0);
-    }
     mailparse_message *m = NULL;
     assert_int_equal(mailparse_parser_finish(p, &m), 0);
     mailparse_parser_free(p);
@@ -72,18 +67,24 @@ static char *parse_in_chunks(const unsigned char *data, size_t len, size_t chunk
     return d;
 }
 
+static char *parse_in_chunks(const unsigned char *data, size_t len, size_t chunk)
+{
+    mailparse_parser *p = NULL;
+    assert_int_equal(mailparse_parser_new(NULL, &p), 0);
+    for (size_t off = 0; off < len; off += chunk) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        assert_int_equal(mailparse_parser_feed(p, data + off, n), 0);
+    }
+    return finish_and_describe(p);
+}
+
 static char *parse_split(const unsigned char *data, size_t len, size_t cut)
 {
     mailparse_parser *p = NULL;
     assert_int_equal(mailparse_parser_new(NULL, &p), 0);
     assert_int_equal(mailparse_parser_feed(p, data, cut), 0);
     assert_int_equal(mailparse_parser_feed(p, data + cut, len - cut), 0);
-    mailparse_message *m = NULL;
-    assert_int_equal(mailparse_parser_finish(p, &m), 0);
-    mailparse_parser_free(p);
-    char *d = describe(m);
-    mailparse_message_free(m);
-    return d;
+    return finish_and_describe(p);
 }
 
 static char *parse_whole(const unsigned char *data, size_t len, unsigned flags)
