@@ -4,6 +4,7 @@
 # found a crash, leak or sanitizer report (the artifact is kept in the scratch folder).
 #   CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
 #   ninja -C build-fuzz && tests/fuzz/run.sh build-fuzz 600 [harness...]
+# FUZZ_SCRATCH keeps the corpora between runs; FUZZ_MAX_LEN bounds an input (default 65536).
 set -uo pipefail
 build=${1:?usage: run.sh BUILD_DIR [SECONDS] [HARNESS...]}
 seconds=${2:-60}
@@ -21,7 +22,7 @@ for h in "${harnesses[@]}"; do
   [ -d "$seeds" ] && cp -r "$seeds"/. "$corpus"/
   case "$h" in parse|parse_incremental) cp -r "$here/../data"/. "$corpus"/ 2>/dev/null ;; esac
   log="$scratch/$h/log"
-  "$build/tests/fuzz/fuzz_$h" -max_total_time="$seconds" -print_final_stats=1 -max_len=65536 -rss_limit_mb=4096 \
+  "$build/tests/fuzz/fuzz_$h" -max_total_time="$seconds" -print_final_stats=1 -max_len="${FUZZ_MAX_LEN:-65536}" -rss_limit_mb=4096 \
     -artifact_prefix="$scratch/$h/artifacts/" "$corpus" >"$log" 2>&1
   rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
