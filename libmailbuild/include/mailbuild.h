@@ -225,8 +225,9 @@ MAILBUILD_API int mailbuild_add_inline(mailbuild_message *m, const unsigned char
 /* ------------------------------------------------------------------------------------------ */
 /* The body: any tree                                                                          */
 
-/* A leaf part: `content_type` is "type/subtype" (parameters are set separately); for text/*
- * the data is UTF-8 text unless a charset says otherwise. message/rfc822 and message/global
+/* A leaf part: `content_type` is "type/subtype" (parameters are set separately); for a text type
+ * the data is UTF-8 (MAILBUILD_E_INVAL otherwise; mailbuild_part_set_charset() picks the
+ * charset it is written in). message/rfc822 and message/global
  * data is a whole message. Returns MAILBUILD_E_INVAL for a malformed type or a multipart/
  * one. The part is unplaced until appended or made the body. */
 MAILBUILD_API int mailbuild_part_new(mailbuild_message *m, const char *content_type,
@@ -253,7 +254,7 @@ MAILBUILD_API int mailbuild_part_set_filename(mailbuild_part *p, const char *fil
 MAILBUILD_API int mailbuild_part_set_disposition(mailbuild_part *p, const char *disposition);
 /* Content-ID, with or without angle brackets (validated like a Message-ID). */
 MAILBUILD_API int mailbuild_part_set_content_id(mailbuild_part *p, const char *content_id);
-/* The charset text/* data is written in: the UTF-8 given is converted through ICU (characters
+/* The charset text data is written in: the UTF-8 given is converted through ICU (characters
  * the charset lacks become its substitution character). NULL = "utf-8", or "us-ascii" when
  * the text is ASCII. MAILBUILD_E_CHARSET when ICU does not know it. */
 MAILBUILD_API int mailbuild_part_set_charset(mailbuild_part *p, const char *charset);
@@ -282,7 +283,7 @@ MAILBUILD_API mailbuild_encoding mailbuild_part_encoding(mailbuild_part *p);
 /* "7bit", "8bit", "binary", "quoted-printable", "base64"; NULL for an unknown value. */
 MAILBUILD_API const char *mailbuild_encoding_name(mailbuild_encoding enc);
 
-/* The MIME type guessed from a filename's extension (about 80 common ones, case-insensitive),
+/* The MIME type guessed from a filename's extension (about 90 common ones, case-insensitive),
  * or "application/octet-stream". Static string. */
 MAILBUILD_API const char *mailbuild_guess_type(const char *filename);
 

@@ -1,6 +1,7 @@
 /* charset.c — charsets to and from UTF-8 through ICU ucnv, the mail charset aliases, UTF-8
  * validation and guessing (RFC 2045 §5.1, RFC 2046 §4.1.2, RFC 2152, RFC 2781, RFC 3629). */
 #include "mp_internal.h"
+#include "lm_utf8.h"
 
 #include <string.h>
 #include <unicode/ucnv.h>
@@ -187,69 +188,9 @@ static int cs_ascii_compatible(const char *name)
 }
 
 /* Length of the ASCII prefix of `in`, eight bytes at a time. */
-static size_t cs_ascii_prefix(const unsigned char *in, size_t len)
-{
-    size_t i = 0;
-    while (len - i >= 8) {
-        uint64_t w;
-        memcpy(&w, in + i, 8);
-        if (w & UINT64_C(0x8080808080808080))
-            break;
-        i += 8;
-    }
-    while (i < len && in[i] < 0x80)
-        i++;
-    return i;
-}
-
-/* ---- UTF-8 (RFC 3629 §4; Unicode table 3-7) ---------------------------------------------- */
-
-/* The allowed range of the second byte after lead `c` (the rest are always 80..BF). */
-static void utf8_second_range(unsigned c, unsigned *lo, unsigned *hi)
-{
-    *lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-    *hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-}
-
-/* Bytes of the sequence led by `c` (0 for a byte that cannot lead one). */
-static size_t utf8_lead_len(unsigned c)
-{
-    return c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
-}
-
-/* How many bytes at `p` form a valid prefix of one sequence (lead included): equal to the
- * sequence length when it is complete and valid. At least 1 when p[0] can lead. */
-static size_t utf8_valid_part(const unsigned char *p, size_t n)
-{
-    size_t want = utf8_lead_len(p[0]);
-    if (want <= 1)
-        return want;
-    unsigned lo, hi;
-    utf8_second_range(p[0], &lo, &hi);
-    size_t k = 1;
-    while (k < want && k < n && p[k] >= lo && p[k] <= hi) {
-        k++;
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    return k;
-}
-
 size_t mp_utf8_valid_prefix(const unsigned char *in, size_t len)
 {
-    if (!in)
-        return 0;
-    size_t i = 0;
-    while (i < len) {
-        i += cs_ascii_prefix(in + i, len - i);
-        if (i >= len)
-            break;
-        size_t k = utf8_valid_part(in + i, len - i);
-        if (k == 0 || k != utf8_lead_len(in[i]))
-            return i;
-        i += k;
-    }
-    return len;
+    return in ? lm_utf8_valid_prefix(in, len) : 0;
 }
 
 int mp_utf8_sanitize(const unsigned char *in, size_t len, lm_buf *out, const mp_diag *d)
@@ -268,7 +209,7 @@ int mp_utf8_sanitize(const unsigned char *in, size_t len, lm_buf *out, const mp_
         if (reports++ < CS_MAX_REPORTS)
             mp_report(d, MAILPARSE_ANOMALY_CHARSET_INVALID, i);
         lm_buf_append(out, "\xEF\xBF\xBD", 3); /* one U+FFFD per maximal invalid subpart */
-        size_t bad = utf8_valid_part(in + i, len - i);
+        size_t bad = lm_utf8_valid_part(in + i, len - i);
         i += bad ? bad : 1;
     }
     return mp_buf_status(out);
@@ -422,7 +363,7 @@ static int cs_decode(const struct cs_resolved *r, const unsigned char *in, size_
         name = cs_unicode_order(r, in, len, &skip);
         return cs_icu_to_utf8(name, in, len, skip, out, d);
     default:
-        if (cs_ascii_compatible(r->name) && cs_ascii_prefix(in, len) == len) {
+        if (cs_ascii_compatible(r->name) && lm_ascii_prefix(in, len) == len) {
             lm_buf_append(out, in, len);
             return mp_buf_status(out);
         }
@@ -435,7 +376,7 @@ int mp_text_guess_to_utf8(const unsigned char *in, size_t len, const char *fallb
 {
     if ((!in && len) || !out)
         return MAILPARSE_E_INVAL;
-    size_t ascii = cs_ascii_prefix(in, len);
+    size_t ascii = lm_ascii_prefix(in, len);
     if (ascii < len)
         mp_report(d, MAILPARSE_ANOMALY_8BIT_UNDECLARED, ascii);
     if (ascii == len || mp_utf8_valid_prefix(in + ascii, len - ascii) == len - ascii) {

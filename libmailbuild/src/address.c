@@ -1,0 +1,102 @@
+/* address.c — mailboxes, groups and address-list fields (RFC 5322 §3.4, RFC 6532 §3.2). */
+#include "mb_internal.h"
+
+#include <string.h>
+
+/* addr-spec: the local part as a dot-atom when it is one, else a quoted string. */
+static void put_addr_spec(const char *addr, lm_buf *out)
+{
+    const char *at = strrchr(addr, '@');
+    size_t local = (size_t)(at - addr);
+    if (mb_is_dot_atom(addr, local))
+        lm_buf_append(out, addr, local);
+    else
+        mb_put_quoted(out, addr, local);
+    lm_buf_puts(out, at);
+}
+
+int mb_format_mailbox(const mailbuild_message *m, const struct mb_item *it, size_t col, lm_buf *out)
+{
+    if (!it->name || !*it->name) {
+        put_addr_spec(it->value, out);
+        return out->oom ? MAILBUILD_E_NOMEM : 0;
+    }
+    size_t start = out->len;
+    int rc = mb_encode_phrase(m, it->name, col, out);
+    if (rc)
+        return rc;
+    /* The column after the phrase decides whether "<addr>" goes on the same line. */
+    const char *phrase = out->data + start;
+    size_t plen = out->len - start;
+    const char *lf = NULL;
+    for (size_t i = plen; i > 0; i--)
+        if (phrase[i - 1] == '\n') {
+            lf = phrase + i - 1;
+            break;
+        }
+    size_t end_col = lf ? (size_t)(phrase + plen - lf - 1) : col + plen;
+    size_t addr_len = strlen(it->value) + 2;
+    lm_buf_append(out, end_col + 1 + addr_len > MB_LINE_SOFT ? "\r\n <" : " <",
+                  end_col + 1 + addr_len > MB_LINE_SOFT ? 4 : 2);
+    put_addr_spec(it->value, out);
+    lm_buf_putc(out, '>');
+    return out->oom ? MAILBUILD_E_NOMEM : 0;
+}
+
+/* Formats an item for column `col`; when its first line would not fit there, again for the
+ * start of a continuation line, where the fold will put it. */
+static int format_item(const mailbuild_message *m, const struct mb_fold *f, const struct mb_item *it,
+                       size_t punct, lm_buf *tmp)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t col = pass ? 1 : f->col + punct + 1;
+        lm_buf_reset(tmp);
+        int rc;
+        if (it->kind == MB_ITEM_GROUP_OPEN) {
+            rc = mb_encode_phrase(m, it->name, col, tmp);
+            lm_buf_putc(tmp, ':');
+        } else {
+            rc = mb_format_mailbox(m, it, col, tmp);
+        }
+        if (rc)
+            return rc;
+        if (tmp->oom)
+            return MAILBUILD_E_NOMEM;
+        if (pass || f->items == 0 || col + mb_first_line(tmp->data, tmp->len) <= MB_LINE_SOFT)
+            return 0;
+    }
+    return 0;
+}
+
+int mb_write_address_field(const mailbuild_message *m, const struct mb_field *fd, lm_buf *out)
+{
+    struct mb_fold f;
+    mb_fold_begin(&f, out, fd->name);
+    lm_buf tmp = LM_BUF_INIT;
+    enum { NONE, OPEN, ITEM } prev = NONE;
+    int depth = 0, rc = 0;
+    for (const struct mb_item *it = fd->items; it && !rc; it = it->next) {
+        if (it->kind == MB_ITEM_GROUP_CLOSE) {
+            lm_buf_putc(out, ';');
+            f.col++;
+            depth = 0;
+            prev = ITEM;
+            continue;
+        }
+        rc = format_item(m, &f, it, prev == ITEM, &tmp);
+        if (!rc)
+            mb_fold_item(&f, prev == ITEM ? "," : "", tmp.data, tmp.len);
+        if (it->kind == MB_ITEM_GROUP_OPEN) {
+            depth = 1;
+            prev = OPEN;
+        } else {
+            prev = ITEM;
+        }
+    }
+    if (depth && !rc) {
+        lm_buf_putc(out, ';');
+        f.col++;
+    }
+    lm_buf_free(&tmp);
+    return rc ? rc : mb_fold_end(&f);
+}
