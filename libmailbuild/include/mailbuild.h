@@ -163,7 +163,8 @@ MAILBUILD_API int mailbuild_add_address(mailbuild_message *m, const char *field,
 MAILBUILD_API int mailbuild_group_open(mailbuild_message *m, const char *field, const char *name);
 MAILBUILD_API int mailbuild_group_close(mailbuild_message *m, const char *field);
 
-/* Subject (replaces an earlier one): unstructured text, RFC 2047-encoded where needed. */
+/* Subject (replaces an earlier one): unstructured text, RFC 2047-encoded where needed (raw
+ * UTF-8 with SMTPUTF8). Leading and trailing whitespace is not written: readers drop it. */
 MAILBUILD_API int mailbuild_set_subject(mailbuild_message *m, const char *subject);
 /* Date (replaces the default): `timestamp` in seconds since the epoch, written in the zone
  * `offset_minutes` east of UTC (-1439..1439). */
@@ -179,8 +180,8 @@ MAILBUILD_API int mailbuild_add_message_id(mailbuild_message *m, const char *fie
 MAILBUILD_API int mailbuild_add_url(mailbuild_message *m, const char *field, const char *url);
 /* Appends a phrase to Keywords (comma-separated; each encoded like a display name). */
 MAILBUILD_API int mailbuild_add_keyword(mailbuild_message *m, const char *keyword);
-/* Adds a field holding unstructured text (Comments, X-*, ...): encoded as needed and folded.
- * A CR or LF in `value` gives MAILBUILD_E_INJECTION. */
+/* Adds a field holding unstructured text (Comments, X-*, ...): encoded and folded as the
+ * Subject is. A CR or LF in `value` gives MAILBUILD_E_INJECTION. */
 MAILBUILD_API int mailbuild_add_text_header(mailbuild_message *m, const char *name, const char *value);
 /* Adds a field whose value the caller formatted. It may be folded (CRLF followed by a space or
  * tab); any other CR or LF, a NUL, or an empty line gives MAILBUILD_E_INJECTION; a line over
@@ -212,7 +213,9 @@ MAILBUILD_API int mailbuild_set_html(mailbuild_message *m, const char *html, siz
                                      mailbuild_part **part);
 /* An attachment (Content-Disposition: attachment). `content_type` may be NULL: guessed from
  * the filename's extension, else application/octet-stream. `filename` may be NULL. A
- * message/rfc822 attachment is written as the message it holds. */
+ * message/rfc822 attachment is written as the message it holds (line ends made CRLF), 7bit
+ * or 8bit; one that cannot travel so (a NUL, a line over 998) is base64-encoded, which
+ * RFC 2046 §5.2.1 does not allow but readers accept; force MAILBUILD_ENC_BINARY to keep it. */
 MAILBUILD_API int mailbuild_add_attachment(mailbuild_message *m, const unsigned char *data,
                                            size_t len, const char *content_type,
                                            const char *filename, mailbuild_part **part);
