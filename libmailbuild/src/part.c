@@ -243,28 +243,28 @@ static int new_leaf(mailbuild_message *m, const char *type, const unsigned char 
     return rc;
 }
 
-int mailbuild_set_text(mailbuild_message *m, const char *text, size_t len, mailbuild_part **part)
+/* The text or HTML slot of the common shapes: a new part replaces the one there. */
+static int set_slot(mailbuild_message *m, mailbuild_part **slot, const char *type, const char *s,
+                    size_t len, mailbuild_part **part)
 {
     mailbuild_part *p;
-    int rc = new_leaf(m, "text/plain", (const unsigned char *)text, len, &p);
+    int rc = new_leaf(m, type, (const unsigned char *)s, len, &p);
     if (rc)
         return rc;
-    m->text = p;
+    *slot = p;
     if (part)
         *part = p;
     return 0;
 }
 
+int mailbuild_set_text(mailbuild_message *m, const char *text, size_t len, mailbuild_part **part)
+{
+    return m ? set_slot(m, &m->text, "text/plain", text, len, part) : MAILBUILD_E_INVAL;
+}
+
 int mailbuild_set_html(mailbuild_message *m, const char *html, size_t len, mailbuild_part **part)
 {
-    mailbuild_part *p;
-    int rc = new_leaf(m, "text/html", (const unsigned char *)html, len, &p);
-    if (rc)
-        return rc;
-    m->html = p;
-    if (part)
-        *part = p;
-    return 0;
+    return m ? set_slot(m, &m->html, "text/html", html, len, part) : MAILBUILD_E_INVAL;
 }
 
 static void chain(mailbuild_part **first, mailbuild_part **last, mailbuild_part *p)
