@@ -201,11 +201,11 @@ int mb_check_url(const char *url)
 
 /* A caller-formatted value: folds are CRLF followed by WSP; no other CR or LF, no NUL, no
  * line that is only whitespace (it would end the header block for some readers). */
-int mb_check_raw_value(const mailbuild_message *m, const char *value)
+int mb_check_raw_value(const mailbuild_message *m, const char *name, const char *value)
 {
     if (!value)
         return MAILBUILD_E_INVAL;
-    size_t n = strlen(value), line = 0, ink = 0;
+    size_t n = strlen(value), line = strlen(name) + 2, ink = 0; /* "Name: " */
     int high = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)value[i];
@@ -222,7 +222,7 @@ int mb_check_raw_value(const mailbuild_message *m, const char *value)
             high = 1;
         if (!lm_is_wsp(c))
             ink++;
-        if (++line > MB_LINE_HARD - 2)
+        if (++line > MB_LINE_HARD)
             return MAILBUILD_E_LIMIT;
     }
     if (n > 0 && !ink)

@@ -121,7 +121,7 @@ int mb_check_token(const char *s);                        /* RFC 2045 token */
 int mb_check_addr_spec(const mailbuild_message *m, const char *addr);
 int mb_check_msg_id(const char *id, const char **start, size_t *len);
 int mb_check_url(const char *url);
-int mb_check_raw_value(const mailbuild_message *m, const char *value);
+int mb_check_raw_value(const mailbuild_message *m, const char *name, const char *value);
 int mb_is_atext(unsigned char c);
 int mb_is_dot_atom(const char *s, size_t len);
 

@@ -291,7 +291,7 @@ static int add_raw(mailbuild_message *m, struct mb_fields *fs, const char *name,
         return MAILBUILD_E_INVAL;
     int rc = mb_check_field_name(name);
     if (!rc)
-        rc = mb_check_raw_value(m, value);
+        rc = mb_check_raw_value(m, name, value);
     return rc ? rc : mb_fields_add(m, fs, name, MB_FIELD_RAW, value, NULL);
 }
 
