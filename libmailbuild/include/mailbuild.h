@@ -185,8 +185,9 @@ MAILBUILD_API int mailbuild_add_keyword(mailbuild_message *m, const char *keywor
 MAILBUILD_API int mailbuild_add_text_header(mailbuild_message *m, const char *name, const char *value);
 /* Adds a field whose value the caller formatted. It may be folded (CRLF followed by a space or
  * tab); any other CR or LF, a NUL, or an empty line gives MAILBUILD_E_INJECTION; a line over
- * 998 octets (the first counted with "Name: ") gives MAILBUILD_E_LIMIT; 8-bit bytes need MAILBUILD_F_SMTPUTF8 and valid UTF-8
- * (else MAILBUILD_E_UNSUPPORTED). Long unfolded values are folded at spaces. */
+ * 998 octets (the first counted with "Name: ") gives MAILBUILD_E_LIMIT; 8-bit bytes need
+ * MAILBUILD_F_SMTPUTF8 and valid UTF-8 (else MAILBUILD_E_UNSUPPORTED). Long unfolded values
+ * are folded at spaces. */
 MAILBUILD_API int mailbuild_add_raw_header(mailbuild_message *m, const char *name, const char *value);
 /* Removes every field named `name` the caller added (not a generated one). Returns how many
  * were removed, or MAILBUILD_E_INVAL. */
