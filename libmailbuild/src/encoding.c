@@ -6,6 +6,7 @@
 #include "lm_ascii.h"
 #include "mailparse.h"
 
+#include <stdint.h>
 #include <string.h>
 
 int mb_is_text(const mailbuild_part *p)
@@ -23,11 +24,33 @@ static int is_message_global(const mailbuild_part *p)
     return mb_is_message(p) && lm_eq_nocase(p->subtype, strlen(p->subtype), "global");
 }
 
-void mb_scan_bytes(const unsigned char *p, size_t n, struct mb_scan *s)
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether any byte of `w` is below 0x20, '=', DEL or 8-bit: the bytes the scan must look at
+ * one by one (the usual SWAR zero-byte tests). */
+static int word_special(uint64_t w)
+{
+    uint64_t below = (w - ONES * 0x20) & ~w;
+    uint64_t eq = w ^ (ONES * '=');
+    uint64_t del = w ^ (ONES * 0x7f);
+    return ((below | ((eq - ONES) & ~eq) | ((del - ONES) & ~del)) & HIGHS) != 0 || (w & HIGHS);
+}
+
+void mb_scan_bytes(const unsigned char *p, size_t n, int stop_at_8bit, struct mb_scan *s)
 {
     memset(s, 0, sizeof *s);
     size_t line = 0;
     for (size_t i = 0; i < n; i++) {
+        if (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (!word_special(w)) {
+                line += 8;
+                i += 7;
+                continue;
+            }
+        }
         unsigned c = p[i];
         if (c == '\n') {
             if (i == 0 || p[i - 1] != '\r')
@@ -54,7 +77,11 @@ void mb_scan_bytes(const unsigned char *p, size_t n, struct mb_scan *s)
             s->escapes++;
             if (c == 0)
                 s->nul = 1;
+        } else {
+            continue;
         }
+        if (stop_at_8bit && (s->high || s->nul))
+            return; /* only 7bit was in question, and it is out */
     }
     if (line > s->max_line)
         s->max_line = line;
@@ -169,12 +196,14 @@ int mb_part_prepare(mailbuild_part *p)
     int rc = convert(p);
     if (rc)
         return rc;
-    mb_scan_bytes(p->out, p->out_len, &p->scan);
     int canonical = mb_is_text(p) || mb_is_message(p);
+    /* Other types are base64 unless they are 7bit as they are: the first 8-bit byte decides. */
+    int quick = !canonical && !p->forced;
+    mb_scan_bytes(p->out, p->out_len, quick, &p->scan);
     if (canonical && p->scan.bare_eol && p->forced != MAILBUILD_ENC_BINARY) {
         if ((rc = to_crlf(p->msg, p->out, p->out_len, &p->out, &p->out_len)))
             return rc;
-        mb_scan_bytes(p->out, p->out_len, &p->scan);
+        mb_scan_bytes(p->out, p->out_len, 0, &p->scan);
     }
     p->enc = p->forced ? p->forced : choose(p);
     p->prepared = 1;

@@ -107,7 +107,7 @@ struct mailbuild_message {
     mailbuild_part *text, *html;          /* the common shapes */
     mailbuild_part *inlines, *inlines_last, *attachments, *attachments_last;
     mailbuild_part *shape_alt, *shape_related, *shape_mixed, *shape_empty;
-    int fixed;                            /* generated values chosen */
+    int date_fixed;                       /* the generated Date is chosen */
     int64_t date;
     int date_offset;
     char message_id[96];
@@ -163,7 +163,8 @@ int mb_part_alloc(mailbuild_message *m, int multipart, mailbuild_part **out);
 int mb_write_part_headers(const mailbuild_message *m, const mailbuild_part *p, lm_buf *out);
 
 /* encoding.c — scanning a leaf and choosing its transfer encoding. */
-void mb_scan_bytes(const unsigned char *p, size_t n, struct mb_scan *s);
+/* Measures [p, p+n); with `stop_at_8bit` it stops at the first 8-bit byte or NUL. */
+void mb_scan_bytes(const unsigned char *p, size_t n, int stop_at_8bit, struct mb_scan *s);
 int mb_part_prepare(mailbuild_part *p);
 int mb_is_text(const mailbuild_part *p);
 int mb_is_message(const mailbuild_part *p);

@@ -87,26 +87,30 @@ static const char *from_domain(const mailbuild_message *m)
     return NULL;
 }
 
+/* Date and Message-ID when the message will carry generated ones: chosen at the first output
+ * that needs them, then kept. */
 int mb_fix_generated(mailbuild_message *m)
 {
-    if (m->fixed)
-        return 0;
-    m->date = mb_now(m);
-    m->date_offset = m->opts.utc_offset_minutes;
-    char buf[64];
-    if (mailparse_format_date(m->date, m->date_offset, buf, sizeof buf))
-        return MAILBUILD_E_INVAL;
-    const char *domain = m->opts.message_id_domain ? m->opts.message_id_domain : from_domain(m);
-    if (!domain)
-        domain = "localhost";
-    char hex[33];
-    mb_random_hex(m, hex, 16);
-    if (strlen(domain) + 34 >= sizeof m->message_id)
-        domain = "localhost";
-    strcpy(m->message_id, hex);
-    strcat(m->message_id, "@");
-    strcat(m->message_id, domain);
-    m->fixed = 1;
+    int need_date = !mb_fields_find(&m->fields, "Date") && !(m->opts.flags & MAILBUILD_F_NO_DATE);
+    if (need_date && !m->date_fixed) {
+        char buf[64];
+        m->date = mb_now(m);
+        m->date_offset = m->opts.utc_offset_minutes;
+        if (mailparse_format_date(m->date, m->date_offset, buf, sizeof buf))
+            return MAILBUILD_E_INVAL;
+        m->date_fixed = 1;
+    }
+    int need_id = !mb_fields_find(&m->fields, "Message-ID") && !(m->opts.flags & MAILBUILD_F_NO_MESSAGE_ID);
+    if (need_id && !m->message_id[0]) {
+        const char *domain = m->opts.message_id_domain ? m->opts.message_id_domain : from_domain(m);
+        if (!domain || strlen(domain) + 34 >= sizeof m->message_id)
+            domain = "localhost";
+        char hex[33];
+        mb_random_hex(m, hex, 16);
+        strcpy(m->message_id, hex);
+        strcat(m->message_id, "@");
+        strcat(m->message_id, domain);
+    }
     return 0;
 }
 

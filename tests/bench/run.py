@@ -27,8 +27,8 @@ TARGETS = {'gmime': 3.0, 'mailparser': 30.0}
 
 def fetch(cache):
     try:
-        out = subprocess.run(['sh', os.path.join(HERE, 'fetch.sh'), cache], check=True,
-                             stdout=subprocess.PIPE, text=True).stdout
+        out = subprocess.run(['sh', os.path.join(HERE, 'fetch.sh'), cache, 'corpus', 'mailparser'],
+                             check=True, stdout=subprocess.PIPE, text=True).stdout
     except (subprocess.CalledProcessError, OSError) as err:
         print(f'bench: SKIP: cannot fetch the corpus ({err})')
         sys.exit(EXIT_SKIP)
