@@ -141,9 +141,12 @@ MAILBUILD_API void mailbuild_message_free(mailbuild_message *m); /* NULL is fine
 
 /* Header fields are written in the order they were first added; Date, Message-ID (when not
  * set and not disabled) and MIME-Version follow them, then the body's Content-* fields.
- * A field name is 1-76 characters of RFC 5322 ftext (printable ASCII but ':'); MIME-Version
- * and Content-* are reserved (the library writes them from the parts) and give
- * MAILBUILD_E_HEADER_NAME, as does an invalid name. Names compare case-insensitively. */
+ * A field name is 1-76 characters of RFC 5322 ftext (printable ASCII but ':'); MIME-Version,
+ * Content-Type, Content-Transfer-Encoding, Content-Disposition and Content-ID are reserved
+ * (the library writes them from the parts) and give MAILBUILD_E_HEADER_NAME, as does an
+ * invalid name. Names compare case-insensitively. Values are folded at a single space before
+ * a word that would pass column 78; a run of blanks stays on its line unless the line would
+ * pass 998 (common readers turn a folded run into one space). */
 
 /* Adds one mailbox to an address field: From, Sender, Reply-To, To, Cc, Bcc, Resent-*,
  * Disposition-Notification-To or any other. `name` (may be NULL or "") is the display name:
@@ -151,7 +154,8 @@ MAILBUILD_API void mailbuild_message_free(mailbuild_message *m); /* NULL is fine
  * whichever its content needs. `address` is an addr-spec "local@domain": a local part that is
  * not a dot-atom is quoted; non-ASCII needs MAILBUILD_F_SMTPUTF8 (else
  * MAILBUILD_E_UNSUPPORTED); a CR, LF or NUL anywhere gives MAILBUILD_E_INJECTION; no '@', an
- * empty side, a bad domain or over 254 octets gives MAILBUILD_E_ADDRESS. While a group of the
+ * empty side, a control character, a local part over 64 octets, a bad domain or over 254
+ * octets in all gives MAILBUILD_E_ADDRESS (the RFC 5321 limits: what SMTP can carry). While a group of the
  * field is open the mailbox goes into it. Bcc is written like the others: leave it out of a
  * message you submit if the recipients must not see it. */
 MAILBUILD_API int mailbuild_add_address(mailbuild_message *m, const char *field, const char *name,
@@ -302,7 +306,10 @@ typedef int (*mailbuild_write_fn)(void *user, const char *data, size_t len);
  * mailbuild_size() and mailbuild_to_buffer() fixes the generated values (Date, Message-ID,
  * boundaries), so later calls give the same bytes. A message without a body gets an empty
  * text/plain one. Returns 0, MAILBUILD_E_WRITE when `fn` failed (the output is then partial),
- * MAILBUILD_E_NOMEM or MAILBUILD_E_CHARSET. */
+ * MAILBUILD_E_NOMEM, MAILBUILD_E_CHARSET, MAILBUILD_E_STATE for a multipart without parts
+ * (or a random source that repeats itself until no boundary is unique), MAILBUILD_E_LIMIT
+ * when a header line cannot be kept within 998 octets, or MAILBUILD_E_INVAL when the clock
+ * gives a time that cannot be written as a date. */
 MAILBUILD_API int mailbuild_write(mailbuild_message *m, mailbuild_write_fn fn, void *user);
 /* The exact number of bytes mailbuild_write() produces. */
 MAILBUILD_API int mailbuild_size(mailbuild_message *m, size_t *size);

@@ -43,29 +43,36 @@ int mb_format_mailbox(const mailbuild_message *m, const struct mb_item *it, size
     return out->oom ? MAILBUILD_E_NOMEM : 0;
 }
 
-/* Formats an item for column `col`; when its first line would not fit there, again for the
- * start of a continuation line, where the fold will put it. */
-static int format_item(const mailbuild_message *m, const struct mb_fold *f, const struct mb_item *it,
-                       size_t punct, lm_buf *tmp)
+static int format_at(const mailbuild_message *m, const struct mb_item *it, size_t col, lm_buf *tmp)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        size_t col = pass ? 1 : f->col + punct + 1;
-        lm_buf_reset(tmp);
-        int rc;
-        if (it->kind == MB_ITEM_GROUP_OPEN) {
-            rc = mb_encode_phrase(m, it->name, col, tmp);
-            lm_buf_putc(tmp, ':');
-        } else {
-            rc = mb_format_mailbox(m, it, col, tmp);
-        }
-        if (rc)
-            return rc;
-        if (tmp->oom)
-            return MAILBUILD_E_NOMEM;
-        if (pass || f->items == 0 || col + mb_first_line(tmp->data, tmp->len) <= MB_LINE_SOFT)
-            return 0;
+    lm_buf_reset(tmp);
+    int rc;
+    if (it->kind == MB_ITEM_GROUP_OPEN) {
+        rc = mb_encode_phrase(m, it->name, col, tmp);
+        lm_buf_putc(tmp, ':');
+    } else {
+        rc = mb_format_mailbox(m, it, col, tmp);
     }
-    return 0;
+    return rc ? rc : tmp->oom ? MAILBUILD_E_NOMEM : 0;
+}
+
+/* Formats an item for the current line when it fits there whole; else, when it fits a line
+ * of its own, for a continuation line (the caller folds before it: *fold set); else folded
+ * inside itself, from where the current line leaves off. */
+static int format_item(const mailbuild_message *m, const struct mb_fold *f, const struct mb_item *it,
+                       size_t punct, size_t trail, lm_buf *tmp, int *fold)
+{
+    size_t col = f->col + punct + 1;
+    *fold = 0;
+    int rc = format_at(m, it, col, tmp);
+    if (rc || f->items == 0 || (!memchr(tmp->data, '\n', tmp->len) && col + tmp->len + trail <= MB_LINE_SOFT))
+        return rc;
+    rc = format_at(m, it, 1, tmp);
+    if (rc || (!memchr(tmp->data, '\n', tmp->len) && 1 + tmp->len + trail <= MB_LINE_SOFT)) {
+        *fold = 1;
+        return rc;
+    }
+    return format_at(m, it, col, tmp);
 }
 
 int mb_write_address_field(const mailbuild_message *m, const struct mb_field *fd, lm_buf *out)
@@ -83,9 +90,14 @@ int mb_write_address_field(const mailbuild_message *m, const struct mb_field *fd
             prev = ITEM;
             continue;
         }
-        rc = format_item(m, &f, it, prev == ITEM, &tmp);
+        /* what follows on the line: ',' or ';', or ";," when the next item closes a group */
+        size_t trail = it->next ? 1 + (it->next->kind == MB_ITEM_GROUP_CLOSE && it->next->next)
+                                : it->kind == MB_ITEM_GROUP_OPEN || depth;
+        int fold;
+        rc = format_item(m, &f, it, prev == ITEM, trail, &tmp, &fold);
+        f.force = fold;
         if (!rc)
-            mb_fold_item(&f, prev == ITEM ? "," : "", tmp.data, tmp.len);
+            mb_fold_item(&f, prev == ITEM ? "," : "", tmp.data, tmp.len, trail);
         if (it->kind == MB_ITEM_GROUP_OPEN) {
             depth = 1;
             prev = OPEN;

@@ -110,14 +110,15 @@ static int valid_domain(const char *d, size_t n, int utf8)
     return 1;
 }
 
-/* A local part is a dot-atom or anything printable that a quoted string can carry. */
+/* A local part is a dot-atom or printable text a quoted string can carry, at most 64 octets
+ * (RFC 5321 §4.5.3.1.1: what SMTP can carry). */
 static int valid_local(const char *l, size_t n, int utf8)
 {
-    if (n == 0 || n > 64 * 4)
+    if (n == 0 || n > 64)
         return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)l[i];
-        if ((c < 32 && c != '\t') || c == 127 || (c >= 0x80 && !utf8))
+        if (c < 32 || c == 127 || (c >= 0x80 && !utf8))
             return 0;
     }
     return 1;

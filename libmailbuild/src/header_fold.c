@@ -28,6 +28,7 @@ void mb_fold_begin(struct mb_fold *f, lm_buf *out, const char *name)
     f->out = out;
     f->col = 0;
     f->items = 0;
+    f->force = 0;
     f->start = out->len;
     lm_buf_puts(out, name);
     lm_buf_putc(out, ':');
@@ -41,12 +42,17 @@ size_t mb_first_line(const char *item, size_t len)
     return cr ? (size_t)(cr - item) : len;
 }
 
-void mb_fold_item(struct mb_fold *f, const char *punct, const char *item, size_t len)
+void mb_fold_item(struct mb_fold *f, const char *punct, const char *item, size_t len, size_t trail)
 {
+    if (f->out->oom || !item)
+        return;
     size_t pn = strlen(punct);
     lm_buf_append(f->out, punct, pn);
     advance(f, punct, pn);
-    if (f->items > 0 && f->col + 1 + mb_first_line(item, len) > MB_LINE_SOFT) {
+    size_t first = mb_first_line(item, len);
+    if (first == len)
+        first += trail; /* the separator after a one-line item stays on its line */
+    if (f->items > 0 && (f->force || f->col + 1 + first > MB_LINE_SOFT)) {
         lm_buf_append(f->out, "\r\n ", 3);
         f->col = 1;
     } else {
@@ -56,6 +62,7 @@ void mb_fold_item(struct mb_fold *f, const char *punct, const char *item, size_t
     lm_buf_append(f->out, item, len);
     advance(f, item, len);
     f->items++;
+    f->force = 0;
 }
 
 int mb_fold_end(struct mb_fold *f)
@@ -127,8 +134,9 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
-/* Raw UTF-8 text folded before words that would pass column 78. Returns 1 when a word is too
- * long for any line (the caller encodes instead). */
+/* Raw UTF-8 text folded like the RFC 2047 encoder folds: at a single space before a word that
+ * would pass column 78; a longer run of blanks is kept on its line unless the line would pass
+ * 998. Returns 1 when a word is too long for any line (the caller encodes instead). */
 static int raw_folded(const char *s, size_t n, size_t col, lm_buf *out)
 {
     size_t i = 0;
@@ -140,19 +148,19 @@ static int raw_folded(const char *s, size_t n, size_t col, lm_buf *out)
         while (i < n && !lm_is_wsp((unsigned char)s[i]))
             i++;
         size_t gap_len = w - gap, word = i - w;
-        if (col + gap_len + word > MB_LINE_HARD - 2 && (gap_len == 0 || 1 + word > MB_LINE_HARD - 2))
+        if (gap_len + word > MB_LINE_HARD - 1)
             return 1;
         if (gap_len == 1 && s[gap] == ' ' && col + 1 + word > MB_LINE_SOFT) {
-            lm_buf_append(out, "\r\n ", 3);
-            col = 1;
-        } else {
-            lm_buf_append(out, s + gap, gap_len);
-            col += gap_len;
-        }
-        lm_buf_append(out, s + w, word);
-        col += word;
-        if (col > MB_LINE_HARD - 2)
+            lm_buf_append(out, "\r\n", 2);
+            col = 0;
+        } else if (gap_len && col + gap_len + word > MB_LINE_HARD) {
+            lm_buf_append(out, "\r\n", 2);
+            col = 0;
+        } else if (!gap_len && col + word > MB_LINE_HARD) {
             return 1;
+        }
+        lm_buf_append(out, s + gap, gap_len + word);
+        col += gap_len + word;
     }
     return 0;
 }
@@ -199,16 +207,46 @@ static int needs_quotes_for_space(const char *s, size_t n)
     return 0;
 }
 
+/* A quoted string folded before a single space where the line would pass 78 (inside quotes
+ * only the line end goes when unfolded, RFC 5322 §3.2.4). Returns 1 when a line would pass
+ * 998 (the caller encodes instead). */
+static int quoted_folded(const char *s, size_t n, size_t col, lm_buf *out)
+{
+    lm_buf_putc(out, '"');
+    col++;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ' ' && i > 0 && s[i - 1] != ' ' && i + 1 < n && s[i + 1] != ' ') {
+            size_t w = i + 1;
+            while (w < n && s[w] != ' ')
+                w++;
+            if (col + (w - i) + (w == n) > MB_LINE_SOFT) {
+                lm_buf_append(out, "\r\n", 2);
+                col = 0;
+            }
+        }
+        if (s[i] == '"' || s[i] == '\\') {
+            lm_buf_putc(out, '\\');
+            col++;
+        }
+        lm_buf_putc(out, s[i]);
+        if (++col > MB_LINE_HARD - 1)
+            return 1;
+    }
+    lm_buf_putc(out, '"');
+    return 0;
+}
+
 int mb_encode_phrase(const mailbuild_message *m, const char *phrase, size_t col, lm_buf *out)
 {
-    size_t n = strlen(phrase);
+    size_t n = strlen(phrase), mark = out->len;
     int utf8 = (m->opts.flags & MAILBUILD_F_SMTPUTF8) != 0;
-    if (plain_phrase(phrase, n, utf8)) {
-        lm_buf_append(out, phrase, n);
-    } else if ((utf8 && raw_safe(phrase, n) && n < MB_LINE_HARD / 2) || needs_quotes_for_space(phrase, n)) {
-        mb_put_quoted(out, phrase, n);
-    } else {
-        return rfc2047(phrase, n, MAILPARSE_2047_PHRASE, col, out);
-    }
-    return out->oom ? MAILBUILD_E_NOMEM : 0;
+    int done = 0;
+    if (plain_phrase(phrase, n, utf8))
+        done = !raw_folded(phrase, n, col, out);
+    else if ((utf8 && raw_safe(phrase, n)) || needs_quotes_for_space(phrase, n))
+        done = !quoted_folded(phrase, n, col, out);
+    if (done)
+        return out->oom ? MAILBUILD_E_NOMEM : 0;
+    out->len = mark;
+    return rfc2047(phrase, n, MAILPARSE_2047_PHRASE, col, out);
 }

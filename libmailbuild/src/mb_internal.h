@@ -110,7 +110,7 @@ struct mailbuild_message {
     int date_fixed;                       /* the generated Date is chosen */
     int64_t date;
     int date_offset;
-    char message_id[96];
+    char message_id[300];                 /* 32 hex digits, '@', a domain of up to 253 */
 };
 
 
@@ -131,11 +131,13 @@ struct mb_fold {
     size_t col;        /* columns used on the current line */
     size_t items;      /* items written so far */
     size_t start;      /* where the field begins in `out` */
+    int force;         /* fold before the next item whatever its width */
 };
 void mb_fold_begin(struct mb_fold *f, lm_buf *out, const char *name);
 /* Appends `punct` (may be "") right after the previous item, then a space or a fold, then the
- * item (which may itself hold folds, "CRLF SP"). */
-void mb_fold_item(struct mb_fold *f, const char *punct, const char *item, size_t len);
+ * item (which may itself hold folds, "CRLF SP"). `trail` is the width of what will follow the
+ * item on its line (the next item's ',' or ';'), counted when deciding to fold. */
+void mb_fold_item(struct mb_fold *f, const char *punct, const char *item, size_t len, size_t trail);
 /* The width of the first line of an item. */
 size_t mb_first_line(const char *item, size_t len);
 /* Ends the field with CRLF; MAILBUILD_E_LIMIT when a line passed 998 octets. */

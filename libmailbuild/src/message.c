@@ -110,19 +110,43 @@ static int list_field(mailbuild_message *m, const char *name, enum mb_field_kind
     return mb_fields_add(m, &m->fields, name, kind, NULL, out);
 }
 
-static int add_item(mailbuild_message *m, struct mb_field *f, enum mb_item_kind kind,
-                    const char *name, const char *value, size_t value_len)
+/* An item is made before its field is touched, so a failed allocation changes nothing. */
+static int new_item(mailbuild_message *m, enum mb_item_kind kind, const char *name,
+                    const char *value, size_t value_len, struct mb_item **out)
 {
     struct mb_item *it = lm_arena_calloc(m->arena, 1, sizeof *it);
     if (!it || (name && !(it->name = mb_strdup(m, name))) ||
         (value && !(it->value = lm_arena_strndup(m->arena, value, value_len))))
         return MAILBUILD_E_NOMEM;
     it->kind = kind;
+    *out = it;
+    return 0;
+}
+
+static void link_item(struct mb_field *f, struct mb_item *it)
+{
     if (f->last)
         f->last->next = it;
     else
         f->items = it;
     f->last = it;
+}
+
+/* Appends a new item to the list field `name` of `kind`. */
+static int add_to_list(mailbuild_message *m, const char *name, enum mb_field_kind kind,
+                       enum mb_item_kind item_kind, const char *item_name, const char *value,
+                       size_t value_len, struct mb_field **field)
+{
+    struct mb_item *it;
+    struct mb_field *f;
+    int rc = new_item(m, item_kind, item_name, value, value_len, &it);
+    if (!rc)
+        rc = list_field(m, name, kind, &f);
+    if (rc)
+        return rc;
+    link_item(f, it);
+    if (field)
+        *field = f;
     return 0;
 }
 
@@ -139,11 +163,9 @@ int mailbuild_add_address(mailbuild_message *m, const char *field, const char *n
     int rc = check_phrase(name);
     if (!rc)
         rc = mb_check_addr_spec(m, address);
-    struct mb_field *f;
     if (!rc)
-        rc = list_field(m, field, MB_FIELD_ADDRESS, &f);
-    if (!rc)
-        rc = add_item(m, f, MB_ITEM_MAILBOX, name, address, strlen(address));
+        rc = add_to_list(m, field, MB_FIELD_ADDRESS, MB_ITEM_MAILBOX, name, address,
+                         strlen(address), NULL);
     return rc;
 }
 
@@ -152,13 +174,13 @@ int mailbuild_group_open(mailbuild_message *m, const char *field, const char *na
     if (!m || !field || !name || !*name)
         return MAILBUILD_E_INVAL;
     int rc = check_phrase(name);
+    if (rc)
+        return rc;
+    const struct mb_field *open = mb_fields_find(&m->fields, field);
+    if (open && open->kind == MB_FIELD_ADDRESS && open->open_group)
+        return MAILBUILD_E_STATE; /* groups do not nest (RFC 5322 §3.4) */
     struct mb_field *f;
-    if (!rc)
-        rc = list_field(m, field, MB_FIELD_ADDRESS, &f);
-    if (!rc && f->open_group)
-        rc = MAILBUILD_E_STATE; /* groups do not nest (RFC 5322 §3.4) */
-    if (!rc)
-        rc = add_item(m, f, MB_ITEM_GROUP_OPEN, name, NULL, 0);
+    rc = add_to_list(m, field, MB_FIELD_ADDRESS, MB_ITEM_GROUP_OPEN, name, NULL, 0, &f);
     if (!rc)
         f->open_group = 1;
     return rc;
@@ -171,28 +193,35 @@ int mailbuild_group_close(mailbuild_message *m, const char *field)
     struct mb_field *f = mb_fields_find(&m->fields, field);
     if (!f || f->kind != MB_FIELD_ADDRESS || !f->open_group)
         return MAILBUILD_E_STATE;
-    int rc = add_item(m, f, MB_ITEM_GROUP_CLOSE, NULL, NULL, 0);
-    if (!rc)
-        f->open_group = 0;
-    return rc;
+    struct mb_item *it;
+    int rc = new_item(m, MB_ITEM_GROUP_CLOSE, NULL, NULL, 0, &it);
+    if (rc)
+        return rc;
+    link_item(f, it);
+    f->open_group = 0;
+    return 0;
 }
 
-/* Replaces (or adds) a single-instance field. */
+/* Replaces (or adds) a single-instance field holding `value` or the one item `it`. Everything
+ * is allocated before the field changes. */
 static int set_single(mailbuild_message *m, const char *name, enum mb_field_kind kind,
-                      const char *value, struct mb_field **out)
+                      const char *value, struct mb_item *it, struct mb_field **out)
 {
     struct mb_field *f = mb_fields_find(&m->fields, name);
-    if (f) {
-        const char *v = value ? mb_strdup(m, value) : NULL;
-        if (value && !v)
-            return MAILBUILD_E_NOMEM;
-        f->kind = kind;
-        f->value = v;
-        f->items = f->last = NULL;
-        *out = f;
-        return 0;
+    if (!f) {
+        int rc = mb_fields_add(m, &m->fields, name, kind, value, out);
+        if (!rc && it)
+            link_item(*out, it);
+        return rc;
     }
-    return mb_fields_add(m, &m->fields, name, kind, value, out);
+    const char *v = value ? mb_strdup(m, value) : NULL;
+    if (value && !v)
+        return MAILBUILD_E_NOMEM;
+    f->kind = kind;
+    f->value = v;
+    f->items = f->last = it;
+    *out = f;
+    return 0;
 }
 
 int mailbuild_set_subject(mailbuild_message *m, const char *subject)
@@ -201,7 +230,7 @@ int mailbuild_set_subject(mailbuild_message *m, const char *subject)
         return MAILBUILD_E_INVAL;
     int rc = mb_check_utf8_line(subject, strlen(subject));
     struct mb_field *f;
-    return rc ? rc : set_single(m, "Subject", MB_FIELD_TEXT, subject, &f);
+    return rc ? rc : set_single(m, "Subject", MB_FIELD_TEXT, subject, NULL, &f);
 }
 
 int mailbuild_set_date(mailbuild_message *m, int64_t timestamp, int offset_minutes)
@@ -211,7 +240,7 @@ int mailbuild_set_date(mailbuild_message *m, int64_t timestamp, int offset_minut
         mailparse_format_date(timestamp, offset_minutes, probe, sizeof probe))
         return MAILBUILD_E_INVAL;
     struct mb_field *f;
-    int rc = set_single(m, "Date", MB_FIELD_DATE, NULL, &f);
+    int rc = set_single(m, "Date", MB_FIELD_DATE, NULL, NULL, &f);
     if (!rc) {
         f->date = timestamp;
         f->date_offset = offset_minutes;
@@ -226,12 +255,11 @@ int mailbuild_set_message_id(mailbuild_message *m, const char *id)
     if (!m)
         return MAILBUILD_E_INVAL;
     int rc = mb_check_msg_id(id, &s, &n);
+    struct mb_item *it;
     struct mb_field *f;
     if (!rc)
-        rc = set_single(m, "Message-ID", MB_FIELD_IDS, NULL, &f);
-    if (!rc)
-        rc = add_item(m, f, MB_ITEM_WORD, NULL, s, n);
-    return rc;
+        rc = new_item(m, MB_ITEM_WORD, NULL, s, n, &it);
+    return rc ? rc : set_single(m, "Message-ID", MB_FIELD_IDS, NULL, it, &f);
 }
 
 int mailbuild_add_message_id(mailbuild_message *m, const char *field, const char *id)
@@ -241,12 +269,7 @@ int mailbuild_add_message_id(mailbuild_message *m, const char *field, const char
     if (!m || !field)
         return MAILBUILD_E_INVAL;
     int rc = mb_check_msg_id(id, &s, &n);
-    struct mb_field *f;
-    if (!rc)
-        rc = list_field(m, field, MB_FIELD_IDS, &f);
-    if (!rc)
-        rc = add_item(m, f, MB_ITEM_WORD, NULL, s, n);
-    return rc;
+    return rc ? rc : add_to_list(m, field, MB_FIELD_IDS, MB_ITEM_WORD, NULL, s, n, NULL);
 }
 
 int mailbuild_add_url(mailbuild_message *m, const char *field, const char *url)
@@ -254,12 +277,7 @@ int mailbuild_add_url(mailbuild_message *m, const char *field, const char *url)
     if (!m || !field)
         return MAILBUILD_E_INVAL;
     int rc = mb_check_url(url);
-    struct mb_field *f;
-    if (!rc)
-        rc = list_field(m, field, MB_FIELD_URLS, &f);
-    if (!rc)
-        rc = add_item(m, f, MB_ITEM_WORD, NULL, url, strlen(url));
-    return rc;
+    return rc ? rc : add_to_list(m, field, MB_FIELD_URLS, MB_ITEM_WORD, NULL, url, strlen(url), NULL);
 }
 
 int mailbuild_add_keyword(mailbuild_message *m, const char *keyword)
@@ -267,12 +285,7 @@ int mailbuild_add_keyword(mailbuild_message *m, const char *keyword)
     if (!m || !keyword || !*keyword)
         return MAILBUILD_E_INVAL;
     int rc = check_phrase(keyword);
-    struct mb_field *f;
-    if (!rc)
-        rc = list_field(m, "Keywords", MB_FIELD_KEYWORDS, &f);
-    if (!rc)
-        rc = add_item(m, f, MB_ITEM_WORD, keyword, NULL, 0);
-    return rc;
+    return rc ? rc : add_to_list(m, "Keywords", MB_FIELD_KEYWORDS, MB_ITEM_WORD, keyword, NULL, 0, NULL);
 }
 
 static int add_text(mailbuild_message *m, struct mb_fields *fs, const char *name, const char *value)
@@ -377,9 +390,16 @@ static int write_text(const mailbuild_message *m, const struct mb_field *f, lm_b
 {
     struct mb_fold fo;
     mb_fold_begin(&fo, out, f->name);
-    lm_buf_putc(out, ' ');
-    fo.col++;
-    int rc = mb_encode_text(m, f->value, fo.col, out);
+    lm_buf text = LM_BUF_INIT;
+    int rc = mb_encode_text(m, f->value, fo.col + 1, &text);
+    if (!rc && text.oom)
+        rc = MAILBUILD_E_NOMEM;
+    if (!rc) { /* the text may start with a fold when its first word is long */
+        if (text.len < 2 || text.data[0] != '\r')
+            lm_buf_putc(out, ' ');
+        lm_buf_append(out, text.data ? text.data : "", text.len);
+    }
+    lm_buf_free(&text);
     return rc ? rc : mb_fold_end(&fo);
 }
 
@@ -404,7 +424,7 @@ static int write_words(const mailbuild_message *m, const struct mb_field *f, lm_
         if (!rc && tmp.oom)
             rc = MAILBUILD_E_NOMEM;
         if (!rc)
-            mb_fold_item(&fo, punct, tmp.data, tmp.len);
+            mb_fold_item(&fo, punct, tmp.data, tmp.len, it->next && f->kind != MB_FIELD_IDS);
     }
     lm_buf_free(&tmp);
     return rc ? rc : mb_fold_end(&fo);

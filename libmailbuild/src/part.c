@@ -407,30 +407,32 @@ static int write_content_type(const mailbuild_message *m, const mailbuild_part *
     lm_buf_puts(&item, p->type);
     lm_buf_putc(&item, '/');
     lm_buf_puts(&item, p->subtype);
-    mb_fold_item(&f, "", item.data, item.len);
+    int text = mb_is_text(p);
+    size_t more = p->filename || p->params; /* a ';' follows the item on its line */
+    mb_fold_item(&f, "", item.data, item.len, more || p->multipart || text);
     if (p->multipart) {
         lm_buf_reset(&item);
         lm_buf_puts(&item, "boundary=\"");
         lm_buf_puts(&item, p->boundary);
         lm_buf_putc(&item, '"');
-        mb_fold_item(&f, ";", item.data, item.len);
-    } else if (mb_is_text(p)) {
+        mb_fold_item(&f, ";", item.data, item.len, more);
+    } else if (text) {
         lm_buf_reset(&item);
         lm_buf_puts(&item, "charset=");
         lm_buf_puts(&item, p->charset ? p->charset : p->scan.high ? "utf-8" : "us-ascii");
-        mb_fold_item(&f, ";", item.data, item.len);
+        mb_fold_item(&f, ";", item.data, item.len, more);
     }
     if (p->filename) {
         lm_buf_reset(&item);
         rc = legacy_name(m, p->filename, f.col + 1, &item);
         if (!rc && item.len)
-            mb_fold_item(&f, ";", item.data, item.len);
+            mb_fold_item(&f, ";", item.data, item.len, p->params != NULL);
     }
     for (const struct mb_param *q = p->params; q && !rc; q = q->next) {
         lm_buf_reset(&item);
         rc = param_item(m, q->name, q->value, &item);
         if (!rc)
-            mb_fold_item(&f, ";", item.data, item.len);
+            mb_fold_item(&f, ";", item.data, item.len, q->next != NULL);
     }
     if (!rc && item.oom)
         rc = MAILBUILD_E_NOMEM;
@@ -443,12 +445,14 @@ static int write_disposition(const mailbuild_message *m, const mailbuild_part *p
     struct mb_fold f;
     mb_fold_begin(&f, out, "Content-Disposition");
     const char *d = p->disposition ? p->disposition : "attachment";
-    mb_fold_item(&f, "", d, strlen(d));
+    mb_fold_item(&f, "", d, strlen(d), p->filename != NULL);
     if (p->filename) {
         lm_buf item = LM_BUF_INIT;
         int rc = param_item(m, "filename", p->filename, &item);
+        if (!rc && item.oom)
+            rc = MAILBUILD_E_NOMEM;
         if (!rc)
-            mb_fold_item(&f, ";", item.data, item.len);
+            mb_fold_item(&f, ";", item.data, item.len, 0);
         lm_buf_free(&item);
         if (rc)
             return rc;

@@ -496,8 +496,10 @@ MAILPARSE_API int mailparse_rfc2047_decode(const char *in, size_t len, unsigned 
 /* Encodes UTF-8 text as encoded words where needed (only words with non-ASCII or that would
  * be misread), choosing Q or B per word by size, `charset` "utf-8" when NULL. Words are at
  * most 75 characters and separated by folding whitespace (CRLF SP) so a header stays under
- * 78 columns when `first_line_used` columns are already taken. With MAILPARSE_2047_PHRASE the
- * output is safe as a display name (otherwise as unstructured text). */
+ * 78 columns when `first_line_used` columns are already taken; when the first word does not
+ * fit there but fits a line of its own, the output starts with the fold. Runs of blanks are
+ * kept on their line unless it would pass 998. With MAILPARSE_2047_PHRASE the output is safe
+ * as a display name (otherwise as unstructured text). */
 MAILPARSE_API int mailparse_rfc2047_encode(const char *in, size_t len, const char *charset,
                                            unsigned flags, size_t first_line_used,
                                            char **out, size_t *out_len);

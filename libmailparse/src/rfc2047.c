@@ -11,6 +11,8 @@
 #define MP_2047_WORD_MAX 75
 /* Line length the encoder folds to (RFC 2047 §2). */
 #define MP_2047_LINE_MAX 78
+/* The line length no output may pass (RFC 5322 §2.1.1), line end not counted. */
+#define MP_2047_LINE_HARD 998
 /* An ASCII word longer than this is encoded so it can be split across lines. */
 #define MP_2047_LONG_WORD 70
 
@@ -645,13 +647,19 @@ static int encode_run(struct enc *st, const char *p, size_t n)
 }
 
 /* Writes the whitespace [p, p+n) before an item `next_width` columns wide. A single space
- * is where the line may fold; other whitespace is kept as written. */
+ * is where the line folds past 78 columns; a longer run or a tab is kept on its line (common
+ * readers turn a folded run into one space), unless the line would pass 998: then the fold
+ * goes before the run. */
 static void put_gap(struct enc *st, const char *p, size_t n, size_t next_width)
 {
     if (n == 1 && p[0] == ' ' && st->col + 1 + next_width > MP_2047_LINE_MAX) {
         lm_buf_append(st->out, "\r\n ", 3);
         st->col = 1;
         return;
+    }
+    if (st->col + n + next_width > MP_2047_LINE_HARD) {
+        lm_buf_append(st->out, "\r\n", 2);
+        st->col = 0;
     }
     lm_buf_append(st->out, p, n);
     st->col += n;
@@ -702,12 +710,19 @@ static size_t run_end(const struct enc *st, const char *in, size_t j, size_t len
     }
 }
 
-/* Text as atoms and encoded words. */
+/* Text as atoms and encoded words. A first word that fits a continuation line but not what
+ * is left of the first one goes on the next line (the output then starts with a fold). */
 static int encode_tokens(struct enc *st, const char *in, size_t len)
 {
     size_t i = skip_blanks(in, 0, len);
     lm_buf_append(st->out, in, i);
     st->col += i;
+    size_t first_end = token_end(in, i, len);
+    if (i == 0 && first_end > 0 && st->col > 1 && needs_encoding(st, in, first_end, st->col) &&
+        !needs_encoding(st, in, first_end, 1)) {
+        lm_buf_append(st->out, "\r\n ", 3);
+        st->col = 1;
+    }
     size_t min_word = st->cs_len + 7 + 12;
     while (i < len) {
         size_t j = token_end(in, i, len);
