@@ -378,7 +378,7 @@ static int scan_item(addr_out *o, const char *in, size_t s, size_t e, mailbox_ac
 }
 
 /* The end of the item starting at `pos`: the next ',', ';' or ':' outside quoted strings,
- * comments and angle brackets. */
+ * comments, angle brackets and domain literals ("@[IPv6:...]", RFC 5322 §3.4.1). */
 static size_t find_delim(const char *in, size_t len, size_t pos)
 {
     while (pos < len) {
@@ -394,6 +394,9 @@ static size_t find_delim(const char *in, size_t len, size_t pos)
         } else if (c == '<') {
             const char *gt = memchr(in + pos, '>', len - pos);
             pos = gt ? (size_t)(gt - in) + 1 : pos + 1;
+        } else if (c == '[' && pos > 0 && in[pos - 1] == '@') {
+            const char *rb = memchr(in + pos, ']', len - pos);
+            pos = rb ? (size_t)(rb - in) + 1 : pos + 1;
         } else {
             pos++;
         }

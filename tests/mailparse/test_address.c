@@ -117,6 +117,17 @@ static void list_of_three(void **state)
     assert_mailbox(l, 2, "Who?", "one@y.test", -1);
 }
 
+/* The colons of an IPv6 domain literal do not open a group (RFC 5322 §3.4.1, RFC 5321 §4.1.3). */
+static void ipv6_domain_literal_is_one_address(void **state)
+{
+    (void)state;
+    const mailparse_address_list *l = parse("x@[IPv6:2001:db8::1], G: y@[IPv6:::1];");
+    assert_int_equal(l->count, 2);
+    assert_mailbox(l, 0, NULL, "x@[IPv6:2001:db8::1]", -1);
+    assert_mailbox(l, 1, NULL, "y@[IPv6:::1]", 0);
+    assert_int_equal(seen.count, 0);
+}
+
 static void group_holds_its_members(void **state)
 {
     (void)state;
@@ -475,6 +486,7 @@ int main(void)
         T(quoted_name_keeps_its_inner_spaces),
         T(folded_quoted_name_is_unfolded),
         T(list_of_three),
+        T(ipv6_domain_literal_is_one_address),
         T(group_holds_its_members),
         T(empty_group_has_a_name_and_no_members),
         T(groups_and_ungrouped_mailboxes_mix),
