@@ -106,8 +106,12 @@ typedef void (*mailbuild_random_fn)(void *user, unsigned char *buf, size_t len);
 typedef int64_t (*mailbuild_clock_fn)(void *user);
 
 /* Limits (0 = the default in the comment):
- *  max_depth   nesting of multipart parts; deeper appends fail with MAILBUILD_E_LIMIT.
- *  max_parts   parts in one message; one more fails with MAILBUILD_E_LIMIT. */
+ *  max_depth   levels of parts, the body being level 1 (a leaf inside one multipart is at
+ *              level 2); an append that goes deeper fails with MAILBUILD_E_LIMIT. A message
+ *              built within N levels is read whole by libmailparse with its max_depth N.
+ *  max_parts   parts made for the message, counting replaced ones and the multiparts the
+ *              writer adds for the common shapes; one more fails with MAILBUILD_E_LIMIT (at
+ *              the first output, for the writer's own). */
 typedef struct mailbuild_options {
     size_t struct_size;          /* sizeof(mailbuild_options); lets the record grow */
     unsigned flags;              /* MAILBUILD_F_* */
@@ -217,7 +221,9 @@ MAILBUILD_API int mailbuild_set_text(mailbuild_message *m, const char *text, siz
 MAILBUILD_API int mailbuild_set_html(mailbuild_message *m, const char *html, size_t len,
                                      mailbuild_part **part);
 /* An attachment (Content-Disposition: attachment). `content_type` may be NULL: guessed from
- * the filename's extension, else application/octet-stream. `filename` may be NULL. A
+ * the filename's extension, else application/octet-stream; a guessed text type whose data
+ * is not UTF-8 becomes application/octet-stream (the bytes go as they are). A given text
+ * type needs UTF-8 data (MAILBUILD_E_INVAL). `filename` may be NULL. A
  * message/rfc822 attachment is written as the message it holds (line ends made CRLF), 7bit
  * or 8bit; one that cannot travel so (a NUL, a line over 998) is base64-encoded, which
  * RFC 2046 §5.2.1 does not allow but readers accept; force MAILBUILD_ENC_BINARY to keep it. */
@@ -264,7 +270,9 @@ MAILBUILD_API int mailbuild_part_set_disposition(mailbuild_part *p, const char *
 MAILBUILD_API int mailbuild_part_set_content_id(mailbuild_part *p, const char *content_id);
 /* The charset text data is written in: the UTF-8 given is converted through ICU (characters
  * the charset lacks become its substitution character). NULL = "utf-8", or "us-ascii" when
- * the text is ASCII. MAILBUILD_E_CHARSET when ICU does not know it. */
+ * the text is ASCII. MAILBUILD_E_CHARSET when ICU does not know it; MAILBUILD_E_UNSUPPORTED
+ * when it does not write ASCII as ASCII (UTF-16, UTF-32: RFC 2046 §4.1.1 breaks text lines
+ * with the octets CR LF); MAILBUILD_E_INVAL when a forced encoding no longer fits. */
 MAILBUILD_API int mailbuild_part_set_charset(mailbuild_part *p, const char *charset);
 /* A header field on the part (Content-Description, Content-Language, Content-Location,
  * X-*, ...); text headers are encoded as for the message, raw ones checked the same way. */
@@ -305,7 +313,9 @@ typedef int (*mailbuild_write_fn)(void *user, const char *data, size_t len);
  * encoded a block at a time (no whole encoded copy is made). The first of mailbuild_write(),
  * mailbuild_size() and mailbuild_to_buffer() fixes the generated values (Date, Message-ID,
  * boundaries), so later calls give the same bytes. A message without a body gets an empty
- * text/plain one. Returns 0, MAILBUILD_E_WRITE when `fn` failed (the output is then partial),
+ * text/plain one. The output ends with CRLF, except when the body is one text part written
+ * as 7bit or 8bit that does not end with a line end (adding one would change the text;
+ * quoted-printable ends such text with a soft line break instead). Returns 0, MAILBUILD_E_WRITE when `fn` failed (the output is then partial),
  * MAILBUILD_E_NOMEM, MAILBUILD_E_CHARSET, MAILBUILD_E_STATE for a multipart without parts
  * (or a random source that repeats itself until no boundary is unique), MAILBUILD_E_LIMIT
  * when a header line cannot be kept within 998 octets, or MAILBUILD_E_INVAL when the clock

@@ -210,16 +210,24 @@ int mb_part_prepare(mailbuild_part *p)
     return 0;
 }
 
+int mb_part_revalidate(mailbuild_part *p)
+{
+    p->prepared = 0;
+    int rc = mb_part_prepare(p);
+    if (!rc && p->forced && !fits(p, p->forced))
+        rc = MAILBUILD_E_INVAL;
+    if (rc)
+        p->prepared = 0;
+    return rc;
+}
+
 int mailbuild_part_set_encoding(mailbuild_part *p, mailbuild_encoding enc)
 {
     if (!p || enc < MAILBUILD_ENC_AUTO || enc > MAILBUILD_ENC_BASE64 || (p->multipart && enc))
         return MAILBUILD_E_INVAL;
     mailbuild_encoding old = p->forced;
     p->forced = enc;
-    p->prepared = 0;
-    int rc = mb_part_prepare(p);
-    if (!rc && enc && !fits(p, enc))
-        rc = MAILBUILD_E_INVAL;
+    int rc = mb_part_revalidate(p);
     if (rc) {
         p->forced = old;
         p->prepared = 0;

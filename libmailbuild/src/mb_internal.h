@@ -168,6 +168,8 @@ int mb_write_part_headers(const mailbuild_message *m, const mailbuild_part *p, l
 /* Measures [p, p+n); with `stop_at_8bit` it stops at the first 8-bit byte or NUL. */
 void mb_scan_bytes(const unsigned char *p, size_t n, int stop_at_8bit, struct mb_scan *s);
 int mb_part_prepare(mailbuild_part *p);
+/* Prepares again after a change; MAILBUILD_E_INVAL when a forced encoding no longer fits. */
+int mb_part_revalidate(mailbuild_part *p);
 int mb_is_text(const mailbuild_part *p);
 int mb_is_message(const mailbuild_part *p);
 

@@ -33,8 +33,11 @@ static int split_type(mailbuild_message *m, const char *ct, const char **type, c
     char *s = mb_strdup(m, slash + 1);
     if (!t || !s)
         return MAILBUILD_E_NOMEM;
-    if (mb_check_token(t) || mb_check_token(s))
-        return MAILBUILD_E_INVAL;
+    int rc = mb_check_token(t);
+    if (!rc)
+        rc = mb_check_token(s);
+    if (rc)
+        return rc;
     *type = t;
     *subtype = s;
     return 0;
@@ -191,8 +194,11 @@ int mailbuild_part_set_filename(mailbuild_part *p, const char *filename)
 
 int mailbuild_part_set_disposition(mailbuild_part *p, const char *disposition)
 {
-    if (!p || mb_check_token(disposition))
+    if (!p)
         return MAILBUILD_E_INVAL;
+    int rc = mb_check_token(disposition);
+    if (rc)
+        return rc;
     const char *d = mb_strdup(p->msg, disposition);
     if (!d)
         return MAILBUILD_E_NOMEM;
@@ -222,12 +228,28 @@ int mailbuild_part_set_charset(mailbuild_part *p, const char *charset)
         return MAILBUILD_E_INVAL;
     if (!mailparse_charset_canonical(charset))
         return MAILBUILD_E_CHARSET;
+    /* RFC 2046 §4.1.1: text breaks lines with the octets CR LF, so the charset must write
+     * ASCII as ASCII (UTF-16 and UTF-32 cannot carry text/... in mail). */
+    unsigned char *probe = NULL;
+    size_t probe_len = 0;
+    int rc = mailparse_charset_from_utf8(charset, "a=\r\n", 4, &probe, &probe_len);
+    int ascii = rc == 0 && probe_len == 4 && memcmp(probe, "a=\r\n", 4) == 0;
+    mailparse_free(probe);
+    if (rc == MAILPARSE_E_NOMEM)
+        return MAILBUILD_E_NOMEM;
+    if (!ascii)
+        return MAILBUILD_E_UNSUPPORTED;
     const char *c = mb_strdup(p->msg, charset);
     if (!c)
         return MAILBUILD_E_NOMEM;
+    const char *old = p->charset;
     p->charset = c;
-    p->prepared = 0;
-    return 0;
+    rc = mb_part_revalidate(p);
+    if (rc) {
+        p->charset = old;
+        mb_part_revalidate(p);
+    }
+    return rc;
 }
 
 /* ---- the common shapes ------------------------------------------------------------------- */
@@ -287,6 +309,10 @@ static int file_leaf(mailbuild_message *m, const unsigned char *data, size_t len
             return bad;
     }
     const char *type = content_type ? content_type : mailbuild_guess_type(filename ? filename : "");
+    /* A file whose name says text but whose bytes are not UTF-8 goes as the bytes it is. */
+    if (!content_type && lm_eq_nocase(type, 4, "text") && type[4] == '/' && data &&
+        !lm_utf8_valid(data, len))
+        type = "application/octet-stream";
     int rc = new_leaf(m, type, data, len, out);
     if (!rc && filename)
         rc = mailbuild_part_set_filename(*out, filename);
@@ -345,21 +371,25 @@ static int has_high(const char *s)
     return 0;
 }
 
-/* Raw UTF-8 can carry a value in a quoted string (SMTPUTF8): printable, short enough. */
-static int raw_value_ok(const mailbuild_message *m, const char *v)
+/* Raw UTF-8 can carry a value in a quoted string (SMTPUTF8): printable, and the whole
+ * `name="value"` fits a line of its own. */
+static int raw_value_ok(const mailbuild_message *m, const char *name, const char *v)
 {
-    if (!(m->opts.flags & MAILBUILD_F_SMTPUTF8) || strlen(v) > 200)
+    if (!(m->opts.flags & MAILBUILD_F_SMTPUTF8))
         return 0;
-    for (const char *c = v; *c; c++)
+    size_t width = strlen(name) + 3;
+    for (const char *c = v; *c; c++) {
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             return 0;
-    return 1;
+        width += (*c == '"' || *c == '\\') + (((unsigned char)*c & 0xC0) != 0x80);
+    }
+    return width <= MB_LINE_SOFT - 1;
 }
 
 /* One parameter as `name=value`: a quoted string, raw UTF-8 with SMTPUTF8, or RFC 2231. */
 static int param_item(const mailbuild_message *m, const char *name, const char *value, lm_buf *out)
 {
-    if (has_high(value) && raw_value_ok(m, value)) {
+    if (has_high(value) && raw_value_ok(m, name, value)) {
         lm_buf_puts(out, name);
         lm_buf_putc(out, '=');
         mb_put_quoted(out, value, strlen(value));
@@ -374,22 +404,22 @@ static int param_item(const mailbuild_message *m, const char *name, const char *
     return rc;
 }
 
-/* Content-Type's name= for readers that predate RFC 2231: the filename quoted, with RFC 2047
- * words when it is not ASCII (what the common clients send). Left out when it would be long. */
+/* Content-Type's name= for readers that predate RFC 2231: the filename quoted, split into
+ * RFC 2047 words where it is not ASCII or too long for a line (what the common clients send;
+ * the folds fall between words, which readers join again). Left out when it would be long. */
 static int legacy_name(const mailbuild_message *m, const char *filename, size_t col, lm_buf *out)
 {
-    size_t mark = out->len;
+    size_t mark = out->len, n = strlen(filename);
     lm_buf_puts(out, "name=");
-    if (!has_high(filename) || raw_value_ok(m, filename)) {
-        mb_put_quoted(out, filename, strlen(filename));
+    if (raw_value_ok(m, "name", filename) || (!has_high(filename) && n + 8 <= MB_LINE_SOFT - 1)) {
+        mb_put_quoted(out, filename, n);
     } else {
         char *enc = NULL;
-        size_t n = 0;
-        int rc = from_mailparse(mailparse_rfc2047_encode(filename, strlen(filename), "utf-8", 0,
-                                                         col + 6, &enc, &n));
+        size_t elen = 0;
+        int rc = from_mailparse(mailparse_rfc2047_encode(filename, n, "utf-8", 0, col + 6, &enc, &elen));
         if (rc)
             return rc;
-        mb_put_quoted(out, enc, n);
+        mb_put_quoted(out, enc, elen);
         mailparse_free(enc);
     }
     if (out->len - mark > 900)

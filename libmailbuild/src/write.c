@@ -160,33 +160,32 @@ static int body_root(mailbuild_message *m, mailbuild_part **out)
     } else {
         core = m->text ? m->text : m->html;
     }
-    if (m->inlines) {
+    if (m->inlines && (core || m->inlines != m->inlines_last)) {
         mailbuild_part *rel;
         if ((rc = shape(m, &m->shape_related, "related", &rel)))
             return rc;
-        if (core) {
-            rel->first = core;
+        rel->first = core ? core : m->inlines;
+        if (core)
             core->next = m->inlines;
-            if ((rc = set_related_type(rel, core)))
-                return rc;
-        } else {
-            rel->first = m->inlines;
-        }
         rel->last = m->inlines_last;
+        /* RFC 2387 §3.1: type names the root, the first part */
+        if ((rc = set_related_type(rel, rel->first)))
+            return rc;
         core = rel;
+    } else if (m->inlines) {
+        core = m->inlines; /* one inline part and nothing else: it is the body */
     }
-    if (m->attachments) {
+    if (m->attachments && (core || m->attachments != m->attachments_last)) {
         mailbuild_part *mixed;
         if ((rc = shape(m, &m->shape_mixed, "mixed", &mixed)))
             return rc;
-        if (core) {
-            mixed->first = core;
+        mixed->first = core ? core : m->attachments;
+        if (core)
             core->next = m->attachments;
-        } else {
-            mixed->first = m->attachments;
-        }
         mixed->last = m->attachments_last;
         core = mixed;
+    } else if (m->attachments) {
+        core = m->attachments;
     }
     if (!core) {
         if (!m->shape_empty) {
@@ -204,11 +203,23 @@ static int body_root(mailbuild_message *m, mailbuild_part **out)
 
 /* ---- boundaries -------------------------------------------------------------------------- */
 
-/* Whether "--boundary" occurs in a part below `p` written as it is (7bit/8bit/binary, where
- * it could match a line); quoted-printable and base64 cannot produce "=_". */
+/* Whether a field the caller added to `p` has a name that starts with `b` (a header line
+ * begins with its name; continuation lines begin with a blank). */
+static int boundary_in_fields(const mailbuild_part *p, const char *b)
+{
+    for (const struct mb_field *f = p->headers.first; f; f = f->next)
+        if (strncmp(f->name, b, strlen(b)) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether "--boundary" can start a line inside `p`: in a field name of a part below, or in a
+ * body written as it is (7bit/8bit/binary); quoted-printable and base64 cannot produce "=_". */
 static int boundary_in(const mailbuild_part *p, const char *b)
 {
     for (const mailbuild_part *c = p->first; c; c = c->next) {
+        if (boundary_in_fields(c, b))
+            return 1;
         if (c->multipart) {
             if (boundary_in(c, b) || strstr(c->boundary, b + 2))
                 return 1;
@@ -385,6 +396,8 @@ static int run(mailbuild_message *m, struct sink *s)
         rc = write_entity(s, m, root, 1);
     if (!rc && !s->rc && (root->multipart || root->enc == MAILBUILD_ENC_BASE64))
         emit(s, "\r\n", 2); /* the last line's end */
+    else if (!rc && root->enc == MAILBUILD_ENC_QP && root->out_len && root->out[root->out_len - 1] != '\n')
+        emit(s, "=\r\n", 3); /* a soft break: the message ends with a line end, the text without */
     if (!rc && !s->counting)
         sink_flush(s);
     if (!rc)

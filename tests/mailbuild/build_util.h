@@ -227,6 +227,29 @@ static inline const char *rfc_unfolded(const mailparse_header *h)
 #ifndef BUILD_UTIL_BODY
 #define BUILD_UTIL_BODY
 
+/* A string literal as body data. */
+#define BYTES(s) ((const unsigned char *)(s))
+
+/* The boundaries a fresh counter gives when no Message-ID is generated: "=_" and the hex of
+ * the next 12 bytes of the stream, the innermost multipart first. */
+#define BOUNDARY_1 "=_000102030405060708090a0b"
+#define BOUNDARY_2 "=_0c0d0e0f1011121314151617"
+#define BOUNDARY_3 "=_18191a1b1c1d1e1f20212223"
+/* The first one when a generated Message-ID took bytes 0x00-0x0f before it. */
+#define BOUNDARY_AFTER_ID "=_101112131415161718191a1b"
+
+/* A deterministic byte stream (xorshift32) for bodies nobody has to read. */
+static inline void fill_pseudo_random(unsigned char *buf, size_t len, uint32_t seed)
+{
+    uint32_t x = seed | 1u;
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        buf[i] = (unsigned char)(x >> 24);
+    }
+}
+
 /* The whole message as bytes, NUL bytes allowed (NUL-terminated all the same; free with
  * mailbuild_free()). Fails the test when writing fails. */
 static inline char *build_bytes(mailbuild_message *m, size_t *len)
