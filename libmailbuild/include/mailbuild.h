@@ -121,7 +121,8 @@ typedef struct mailbuild_options {
     mailbuild_random_fn random;  /* NULL = the operating system's generator (getrandom) */
     void *random_user;
     const char *message_id_domain; /* right side of generated Message-IDs; NULL = the domain
-                                    * of the first From address, else "localhost" */
+                                    * of the first From address when it is an ASCII name (not
+                                    * a literal, not UTF-8), else "localhost" */
     size_t max_depth;            /* 0 = 50 (libmailparse reads 50 by default) */
     size_t max_parts;            /* 0 = 10000 */
 } mailbuild_options;
@@ -323,7 +324,8 @@ typedef int (*mailbuild_write_fn)(void *user, const char *data, size_t len);
 MAILBUILD_API int mailbuild_write(mailbuild_message *m, mailbuild_write_fn fn, void *user);
 /* The exact number of bytes mailbuild_write() produces. */
 MAILBUILD_API int mailbuild_size(mailbuild_message *m, size_t *size);
-/* The whole message in one allocation (NUL-terminated; free with mailbuild_free()). */
+/* The whole message in one allocation (NUL-terminated; free with mailbuild_free()). Errors
+ * as mailbuild_write(). */
 MAILBUILD_API int mailbuild_to_buffer(mailbuild_message *m, char **out, size_t *len);
 
 #ifdef __cplusplus

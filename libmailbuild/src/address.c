@@ -15,7 +15,8 @@ static void put_addr_spec(const char *addr, lm_buf *out)
     lm_buf_puts(out, at);
 }
 
-int mb_format_mailbox(const mailbuild_message *m, const struct mb_item *it, size_t col, lm_buf *out)
+int mb_format_mailbox(const mailbuild_message *m, const struct mb_item *it, size_t col, size_t trail,
+                      lm_buf *out)
 {
     if (!it->name || !*it->name) {
         put_addr_spec(it->value, out);
@@ -35,15 +36,21 @@ int mb_format_mailbox(const mailbuild_message *m, const struct mb_item *it, size
             break;
         }
     size_t end_col = lf ? (size_t)(phrase + plen - lf - 1) : col + plen;
-    size_t addr_len = strlen(it->value) + 2;
-    lm_buf_append(out, end_col + 1 + addr_len > MB_LINE_SOFT ? "\r\n <" : " <",
-                  end_col + 1 + addr_len > MB_LINE_SOFT ? 4 : 2);
+    size_t mark = out->len;
+    lm_buf_puts(out, " <");
     put_addr_spec(it->value, out);
     lm_buf_putc(out, '>');
+    /* "<addr>" and what follows it (`trail`) on the phrase's last line, or on the next */
+    if (!out->oom && end_col + (out->len - mark) + trail > MB_LINE_SOFT) {
+        lm_buf_append(out, "\r\n", 2);
+        memmove(out->data + mark + 2, out->data + mark, out->len - 2 - mark);
+        memcpy(out->data + mark, "\r\n", 2);
+    }
     return out->oom ? MAILBUILD_E_NOMEM : 0;
 }
 
-static int format_at(const mailbuild_message *m, const struct mb_item *it, size_t col, lm_buf *tmp)
+static int format_at(const mailbuild_message *m, const struct mb_item *it, size_t col, size_t trail,
+                     lm_buf *tmp)
 {
     lm_buf_reset(tmp);
     int rc;
@@ -51,7 +58,7 @@ static int format_at(const mailbuild_message *m, const struct mb_item *it, size_
         rc = mb_encode_phrase(m, it->name, col, tmp);
         lm_buf_putc(tmp, ':');
     } else {
-        rc = mb_format_mailbox(m, it, col, tmp);
+        rc = mb_format_mailbox(m, it, col, trail, tmp);
     }
     return rc ? rc : tmp->oom ? MAILBUILD_E_NOMEM : 0;
 }
@@ -64,15 +71,15 @@ static int format_item(const mailbuild_message *m, const struct mb_fold *f, cons
 {
     size_t col = f->col + punct + 1;
     *fold = 0;
-    int rc = format_at(m, it, col, tmp);
+    int rc = format_at(m, it, col, trail, tmp);
     if (rc || f->items == 0 || (!memchr(tmp->data, '\n', tmp->len) && col + tmp->len + trail <= MB_LINE_SOFT))
         return rc;
-    rc = format_at(m, it, 1, tmp);
+    rc = format_at(m, it, 1, trail, tmp);
     if (rc || (!memchr(tmp->data, '\n', tmp->len) && 1 + tmp->len + trail <= MB_LINE_SOFT)) {
         *fold = 1;
         return rc;
     }
-    return format_at(m, it, col, tmp);
+    return format_at(m, it, col, trail, tmp);
 }
 
 int mb_write_address_field(const mailbuild_message *m, const struct mb_field *fd, lm_buf *out)

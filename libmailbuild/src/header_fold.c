@@ -49,6 +49,13 @@ void mb_fold_item(struct mb_fold *f, const char *punct, const char *item, size_t
     size_t pn = strlen(punct);
     lm_buf_append(f->out, punct, pn);
     advance(f, punct, pn);
+    if (len >= 3 && item[0] == '\r') { /* the item starts with its own fold */
+        lm_buf_append(f->out, item, len);
+        advance(f, item, len);
+        f->items++;
+        f->force = 0;
+        return;
+    }
     size_t first = mb_first_line(item, len);
     if (first == len)
         first += trail; /* the separator after a one-line item stays on its line */
@@ -248,5 +255,11 @@ int mb_encode_phrase(const mailbuild_message *m, const char *phrase, size_t col,
     if (done)
         return out->oom ? MAILBUILD_E_NOMEM : 0;
     out->len = mark;
-    return rfc2047(phrase, n, MAILPARSE_2047_PHRASE, col, out);
+    /* A phrase's blanks between words read as one space: spacing that must survive goes
+     * inside the encoded words with everything else. */
+    int spacing = 0;
+    for (size_t i = 0; i < n; i++)
+        if (phrase[i] == '\t' || (phrase[i] == ' ' && (i == 0 || i + 1 == n || phrase[i + 1] == ' ')))
+            spacing = 1;
+    return rfc2047(phrase, n, MAILPARSE_2047_PHRASE | (spacing ? MAILPARSE_2047_ALL : 0), col, out);
 }

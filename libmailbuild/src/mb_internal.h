@@ -150,7 +150,9 @@ int mb_encode_phrase(const mailbuild_message *m, const char *phrase, size_t col,
 void mb_put_quoted(lm_buf *out, const char *s, size_t len);
 
 /* address.c */
-int mb_format_mailbox(const mailbuild_message *m, const struct mb_item *it, size_t col, lm_buf *out);
+/* A mailbox for column `col`; `trail` columns (a ',') will follow it on its last line. */
+int mb_format_mailbox(const mailbuild_message *m, const struct mb_item *it, size_t col, size_t trail,
+                      lm_buf *out);
 int mb_write_address_field(const mailbuild_message *m, const struct mb_field *f, lm_buf *out);
 
 /* message.c */

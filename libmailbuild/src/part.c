@@ -379,7 +379,7 @@ static int raw_value_ok(const mailbuild_message *m, const char *name, const char
         return 0;
     size_t width = strlen(name) + 3;
     for (const char *c = v; *c; c++) {
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f || (c[0] == '=' && c[1] == '?'))
             return 0;
         width += (*c == '"' || *c == '\\') + (((unsigned char)*c & 0xC0) != 0x80);
     }

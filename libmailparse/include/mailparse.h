@@ -490,7 +490,12 @@ MAILPARSE_API const char *mailparse_charset_canonical(const char *charset);
  * adjacent encoded words is dropped, multibyte sequences split across words are joined, words
  * glued to other text are decoded too (reported). With MAILPARSE_2047_PHRASE the input is a
  * phrase (quoted strings unquoted, comments kept). Output is UTF-8 with folding removed. */
-enum { MAILPARSE_2047_PHRASE = 1u << 0 };
+enum {
+    MAILPARSE_2047_PHRASE = 1u << 0,
+    /* Encoder only: the whole input as encoded words, blanks included, so its exact spacing
+     * (leading, trailing, runs, tabs) survives readers that would normalise it. */
+    MAILPARSE_2047_ALL = 1u << 1
+};
 MAILPARSE_API int mailparse_rfc2047_decode(const char *in, size_t len, unsigned flags, char **out,
                                            size_t *out_len, mailparse_anomaly_fn anomaly, void *user);
 /* Encodes UTF-8 text as encoded words where needed (only words with non-ASCII or that would
@@ -499,13 +504,15 @@ MAILPARSE_API int mailparse_rfc2047_decode(const char *in, size_t len, unsigned 
  * 78 columns when `first_line_used` columns are already taken; when the first word does not
  * fit there but fits a line of its own, the output starts with the fold. Runs of blanks are
  * kept on their line unless it would pass 998. With MAILPARSE_2047_PHRASE the output is safe
- * as a display name (otherwise as unstructured text). */
+ * as a display name (otherwise as unstructured text); with MAILPARSE_2047_ALL every byte
+ * goes into encoded words. */
 MAILPARSE_API int mailparse_rfc2047_encode(const char *in, size_t len, const char *charset,
                                            unsigned flags, size_t first_line_used,
                                            char **out, size_t *out_len);
 
 /* RFC 2231. Encoding one parameter: returns the text to place after "; " — either
- * `name="value"` when the value is ASCII and short, or the `name*0*=utf-8''...; name*1*=...`
+ * `name="value"` when the value is printable ASCII, short, and holds no "=?" (readers would
+ * decode it as an RFC 2047 word), or the `name*0*=utf-8''...; name*1*=...`
  * form, split so no segment line exceeds 78 columns. `language` may be NULL. */
 MAILPARSE_API int mailparse_rfc2231_encode(const char *name, const char *value, size_t len,
                                            const char *language, char **out, size_t *out_len);

@@ -391,9 +391,13 @@ static size_t find_delim(const char *in, size_t len, size_t pos)
             pos = closed ? q : pos + 1;
         } else if (c == '(') {
             pos = mp_lex_skip_comment(in, len, pos, &closed);
-        } else if (c == '<') {
-            const char *gt = memchr(in + pos, '>', len - pos);
-            pos = gt ? (size_t)(gt - in) + 1 : pos + 1;
+        } else if (c == '<') { /* to the '>', past quoted local parts: <"a>b"@c> */
+            size_t q = pos + 1;
+            while (q < len && in[q] != '>') {
+                size_t e = in[q] == '"' ? mp_lex_skip_quoted(in, len, q, &closed) : q + 1;
+                q = in[q] == '"' && !closed ? q + 1 : e;
+            }
+            pos = q < len ? q + 1 : pos + 1;
         } else if (c == '[' && pos > 0 && in[pos - 1] == '@') {
             const char *rb = memchr(in + pos, ']', len - pos);
             pos = rb ? (size_t)(rb - in) + 1 : pos + 1;

@@ -792,7 +792,11 @@ int mp_rfc2047_encode(const char *in, size_t len, const char *charset, unsigned 
         return MAILPARSE_E_INVAL;
     st.utf8 = lm_eq_nocase(st.cs, st.cs_len, "utf-8") || lm_eq_nocase(st.cs, st.cs_len, "utf8");
     int rc;
-    if ((flags & MAILPARSE_2047_PHRASE) && quotable_phrase(in, len)) {
+    if (flags & MAILPARSE_2047_ALL) {
+        rc = len ? encode_run(&st, in, len) : 0;
+        if (!rc)
+            rc = mp_buf_status(out);
+    } else if ((flags & MAILPARSE_2047_PHRASE) && quotable_phrase(in, len)) {
         encode_quoted(&st, in, len);
         rc = mp_buf_status(out);
     } else {

@@ -39,11 +39,16 @@ static int valid_language(const char *s, size_t n)
 }
 
 /* Printable ASCII (spaces allowed): fits a quoted string. */
+/* Printable ASCII that no reader will take for an RFC 2047 word: readers decode encoded
+ * words in quoted parameter values too, so "=?" sends a value to the extended form. */
 static int quotable(const char *v, size_t n)
 {
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
         if ((unsigned char)v[k] < 0x20 || (unsigned char)v[k] >= 0x7f)
             return 0;
+        if (v[k] == '=' && k + 1 < n && v[k + 1] == '?')
+            return 0;
+    }
     return 1;
 }
 

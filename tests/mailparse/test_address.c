@@ -128,6 +128,18 @@ static void ipv6_domain_literal_is_one_address(void **state)
     assert_int_equal(seen.count, 0);
 }
 
+/* A '>' or ',' inside a quoted local part does not end the angle address or the item. */
+static void quoted_local_part_may_hold_angle_brackets(void **state)
+{
+    (void)state;
+    const mailparse_address_list *l = parse("its <\"<lt>\"@y.z>, \"Fwd\" <a@b.c>, <\"x>,y\"@z.w>");
+    assert_int_equal(l->count, 3);
+    assert_mailbox(l, 0, "its", "\"<lt>\"@y.z", -1);
+    assert_mailbox(l, 1, "Fwd", "a@b.c", -1);
+    assert_mailbox(l, 2, NULL, "\"x>,y\"@z.w", -1);
+    assert_int_equal(seen.count, 0);
+}
+
 static void group_holds_its_members(void **state)
 {
     (void)state;
@@ -487,6 +499,7 @@ int main(void)
         T(folded_quoted_name_is_unfolded),
         T(list_of_three),
         T(ipv6_domain_literal_is_one_address),
+        T(quoted_local_part_may_hold_angle_brackets),
         T(group_holds_its_members),
         T(empty_group_has_a_name_and_no_members),
         T(groups_and_ungrouped_mailboxes_mix),
