@@ -222,9 +222,10 @@ static int quoted_folded(const char *s, size_t n, size_t col, lm_buf *out)
     lm_buf_putc(out, '"');
     col++;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == ' ' && i > 0 && s[i - 1] != ' ' && i + 1 < n && s[i + 1] != ' ') {
+        if (s[i] == ' ' && i > 0 && !lm_is_wsp((unsigned char)s[i - 1]) && i + 1 < n &&
+            !lm_is_wsp((unsigned char)s[i + 1])) {
             size_t w = i + 1;
-            while (w < n && s[w] != ' ')
+            while (w < n && !lm_is_wsp((unsigned char)s[w]))
                 w++;
             if (col + (w - i) + (w == n) > MB_LINE_SOFT) {
                 lm_buf_append(out, "\r\n", 2);

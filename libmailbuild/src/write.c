@@ -297,7 +297,32 @@ static void write_base64(struct sink *s, const unsigned char *p, size_t n)
     }
 }
 
-static void write_qp(struct sink *s, const mailbuild_part *p)
+/* The encoded text's last line, then a soft line break so the message ends with a line end
+ * while the text does not. A last line already 76 long is cut before its last unit first. */
+static void emit_qp_soft_end(struct sink *s, const char *enc, size_t len)
+{
+    size_t start = len;
+    while (start > 0 && enc[start - 1] != '\n')
+        start--;
+    size_t k = start;
+    for (size_t col = 0; k < len;) {
+        size_t unit = enc[k] == '=' ? 3 : 1;
+        if (col + unit > 75)
+            break;
+        col += unit;
+        k += unit;
+    }
+    emit(s, enc, k);
+    if (k < len) {
+        emit(s, "=\r\n", 3);
+        emit(s, enc + k, len - k);
+    }
+    emit(s, "=\r\n", 3);
+}
+
+/* Quoted-printable a chunk at a time; `soft_end` ends a text without a line end with a soft
+ * line break (the body of a whole message). */
+static void write_qp(struct sink *s, const mailbuild_part *p, int soft_end)
 {
     const unsigned char *d = p->out;
     size_t n = p->out_len;
@@ -317,15 +342,18 @@ static void write_qp(struct sink *s, const mailbuild_part *p)
             s->rc = MAILBUILD_E_NOMEM;
             break;
         }
-        emit(s, enc, len);
-        mailparse_free(enc);
         i += k;
+        if (soft_end && i == n && len && enc[len - 1] != '\n')
+            emit_qp_soft_end(s, enc, len);
+        else
+            emit(s, enc, len);
+        mailparse_free(enc);
     }
 }
 
 static int write_entity(struct sink *s, mailbuild_message *m, mailbuild_part *p, int top);
 
-static void write_body(struct sink *s, mailbuild_message *m, mailbuild_part *p)
+static void write_body(struct sink *s, mailbuild_message *m, mailbuild_part *p, int top)
 {
     if (p->multipart) {
         for (mailbuild_part *c = p->first; c && !s->rc; c = c->next) {
@@ -343,7 +371,7 @@ static void write_body(struct sink *s, mailbuild_message *m, mailbuild_part *p)
     }
     switch (p->enc) {
     case MAILBUILD_ENC_BASE64: write_base64(s, p->out, p->out_len); break;
-    case MAILBUILD_ENC_QP: write_qp(s, p); break;
+    case MAILBUILD_ENC_QP: write_qp(s, p, top); break;
     default: emit(s, (const char *)p->out, p->out_len); break;
     }
 }
@@ -379,7 +407,7 @@ static int write_entity(struct sink *s, mailbuild_message *m, mailbuild_part *p,
         emit(s, h.data, h.len);
     lm_buf_free(&h);
     if (!rc)
-        write_body(s, m, p);
+        write_body(s, m, p, top);
     return rc;
 }
 
@@ -396,8 +424,7 @@ static int run(mailbuild_message *m, struct sink *s)
         rc = write_entity(s, m, root, 1);
     if (!rc && !s->rc && (root->multipart || root->enc == MAILBUILD_ENC_BASE64))
         emit(s, "\r\n", 2); /* the last line's end */
-    else if (!rc && root->enc == MAILBUILD_ENC_QP && root->out_len && root->out[root->out_len - 1] != '\n')
-        emit(s, "=\r\n", 3); /* a soft break: the message ends with a line end, the text without */
+
     if (!rc && !s->counting)
         sink_flush(s);
     if (!rc)
