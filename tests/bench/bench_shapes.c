@@ -84,7 +84,7 @@ int bench_shape_parse_args(int argc, char **argv, bench_shape_args *args)
     for (int s = 0; s < BENCH_SHAPE_COUNT; s++)
         args->shapes[s] = 1;
     args->dump = -1;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* options come in pairs: --name value */
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         int ok = value != NULL;
         if (ok && strcmp(argv[i], "--min-seconds") == 0) {
@@ -107,7 +107,6 @@ int bench_shape_parse_args(int argc, char **argv, bench_shape_args *args)
             usage(argv[0]);
             return -1;
         }
-        i++;
     }
     return 0;
 }

@@ -558,7 +558,7 @@ static inline void rt_body_line(rt_gen *g, rt_buf *b, int repertoire, int html)
     } else if (kind < 21) {
         rt_buf_puts(b, "--");
         if (g->collide) {
-            rt_buf_puts(b, RT_REPEAT_DELIMITER + 2);
+            rt_buf_puts(b, &RT_REPEAT_DELIMITER[2]);
             if (rt_chance(r, 30))
                 rt_buf_puts(b, "--");
             return;
