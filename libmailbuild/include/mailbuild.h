@@ -156,8 +156,9 @@ MAILBUILD_API void mailbuild_message_free(mailbuild_message *m); /* NULL is fine
 /* Adds one mailbox to an address field: From, Sender, Reply-To, To, Cc, Bcc, Resent-*,
  * Disposition-Notification-To or any other. `name` (may be NULL or "") is the display name:
  * written as an atom, a quoted string, or RFC 2047 words (raw UTF-8 with SMTPUTF8) —
- * whichever its content needs. `address` is an addr-spec "local@domain": a local part that is
- * not a dot-atom is quoted; non-ASCII needs MAILBUILD_F_SMTPUTF8 (else
+ * whichever its content needs. `address` is an addr-spec "local@domain", the local part as
+ * it is or already quoted ("\"john doe\"@example.com", as parsers return it): a local part
+ * that is not a dot-atom is written quoted; non-ASCII needs MAILBUILD_F_SMTPUTF8 (else
  * MAILBUILD_E_UNSUPPORTED); a CR, LF or NUL anywhere gives MAILBUILD_E_INJECTION; no '@', an
  * empty side, a control character, a local part over 64 octets, a bad domain or over 254
  * octets in all gives MAILBUILD_E_ADDRESS (the RFC 5321 limits: what SMTP can carry). While a group of the
@@ -176,7 +177,8 @@ MAILBUILD_API int mailbuild_group_close(mailbuild_message *m, const char *field)
  * UTF-8 with SMTPUTF8). Leading and trailing whitespace is not written: readers drop it. */
 MAILBUILD_API int mailbuild_set_subject(mailbuild_message *m, const char *subject);
 /* Date (replaces the default): `timestamp` in seconds since the epoch, written in the zone
- * `offset_minutes` east of UTC (-1439..1439). */
+ * `offset_minutes` east of UTC (-1439..1439). RFC 5322 §3.3 years run 1900-9999 in that zone:
+ * a time outside gives MAILBUILD_E_INVAL. */
 MAILBUILD_API int mailbuild_set_date(mailbuild_message *m, int64_t timestamp, int offset_minutes);
 /* Message-ID (replaces the generated one), with or without the angle brackets. */
 MAILBUILD_API int mailbuild_set_message_id(mailbuild_message *m, const char *id);

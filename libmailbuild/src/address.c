@@ -56,6 +56,7 @@ static int format_at(const mailbuild_message *m, const struct mb_item *it, size_
     int rc;
     if (it->kind == MB_ITEM_GROUP_OPEN) {
         rc = mb_encode_phrase(m, it->name, col, tmp);
+        mb_space_after_encoded(tmp);
         lm_buf_putc(tmp, ':');
     } else {
         rc = mb_format_mailbox(m, it, col, trail, tmp);

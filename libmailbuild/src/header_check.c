@@ -124,6 +124,29 @@ static int valid_local(const char *l, size_t n, int utf8)
     return 1;
 }
 
+int mb_unquote_local(mailbuild_message *m, const char *addr, const char **out)
+{
+    const char *at = strrchr(addr, '@');
+    *out = addr;
+    if (addr[0] != '"' || !at || at - addr < 2 || at[-1] != '"')
+        return 0;
+    size_t n = (size_t)(at - addr);
+    char *u = lm_arena_alloc(m->arena, strlen(addr) + 1);
+    if (!u)
+        return MAILBUILD_E_NOMEM;
+    size_t k = 0;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (addr[i] == '\\' && i + 2 < n)
+            i++;
+        else if (addr[i] == '"' || addr[i] == '\\')
+            return MAILBUILD_E_ADDRESS; /* not one quoted string */
+        u[k++] = addr[i];
+    }
+    strcpy(u + k, at);
+    *out = u;
+    return 0;
+}
+
 int mb_check_addr_spec(const mailbuild_message *m, const char *addr)
 {
     if (!addr)

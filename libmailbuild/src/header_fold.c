@@ -87,6 +87,12 @@ int mb_fold_end(struct mb_fold *f)
     return 0;
 }
 
+void mb_space_after_encoded(lm_buf *out)
+{
+    if (out->len >= 2 && out->data[out->len - 2] == '?' && out->data[out->len - 1] == '=')
+        lm_buf_putc(out, ' ');
+}
+
 void mb_put_quoted(lm_buf *out, const char *s, size_t len)
 {
     lm_buf_putc(out, '"');

@@ -119,6 +119,9 @@ int mb_check_field_name(const char *name);
 int mb_check_utf8_line(const char *s, size_t len);        /* UTF-8, no CR/LF/NUL */
 int mb_check_token(const char *s);                        /* RFC 2045 token */
 int mb_check_addr_spec(const mailbuild_message *m, const char *addr);
+/* An addr-spec whose local part is given as a quoted string ("a b"@x), unquoted (a b@x) into
+ * the arena; any other address as it is. */
+int mb_unquote_local(mailbuild_message *m, const char *addr, const char **out);
 int mb_check_msg_id(const char *id, const char **start, size_t *len);
 int mb_check_url(const char *url);
 int mb_check_raw_value(const mailbuild_message *m, const char *name, const char *value);
@@ -146,6 +149,9 @@ int mb_fold_end(struct mb_fold *f);
 int mb_encode_text(const mailbuild_message *m, const char *text, size_t col, lm_buf *out);
 /* A phrase (display name, keyword) in the cheapest form its content allows. */
 int mb_encode_phrase(const mailbuild_message *m, const char *phrase, size_t col, lm_buf *out);
+/* RFC 2047 §5(3): an encoded word in a phrase is separated from a special after it (the ':'
+ * of a group, the ',' of a list) by white space: appends a space when `out` ends with one. */
+void mb_space_after_encoded(lm_buf *out);
 /* Appends a quoted string of `s` (escaping '"' and '\'). */
 void mb_put_quoted(lm_buf *out, const char *s, size_t len);
 
@@ -161,6 +167,8 @@ int mb_fields_add(mailbuild_message *m, struct mb_fields *fs, const char *name,
 struct mb_field *mb_fields_find(const struct mb_fields *fs, const char *name);
 int mb_write_fields(const mailbuild_message *m, const struct mb_fields *fs, lm_buf *out);
 char *mb_strdup(mailbuild_message *m, const char *s);
+/* Whether a Date can be written: years 1900-9999 in the zone, a zone within ±23:59. */
+int mb_date_ok(int64_t timestamp, int offset_minutes);
 
 /* part.c */
 int mb_part_alloc(mailbuild_message *m, int multipart, mailbuild_part **out);

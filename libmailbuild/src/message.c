@@ -162,6 +162,10 @@ int mailbuild_add_address(mailbuild_message *m, const char *field, const char *n
         return MAILBUILD_E_INVAL;
     int rc = check_phrase(name);
     if (!rc)
+        rc = mb_check_addr_spec(m, address); /* CR, LF, NUL and UTF-8 checked on what was given */
+    if (!rc)
+        rc = mb_unquote_local(m, address, &address);
+    if (!rc)
         rc = mb_check_addr_spec(m, address);
     if (!rc)
         rc = add_to_list(m, field, MB_FIELD_ADDRESS, MB_ITEM_MAILBOX, name, address,
@@ -233,11 +237,20 @@ int mailbuild_set_subject(mailbuild_message *m, const char *subject)
     return rc ? rc : set_single(m, "Subject", MB_FIELD_TEXT, subject, NULL, &f);
 }
 
-int mailbuild_set_date(mailbuild_message *m, int64_t timestamp, int offset_minutes)
+int mb_date_ok(int64_t timestamp, int offset_minutes)
 {
     char probe[64];
-    if (!m || offset_minutes < -1439 || offset_minutes > 1439 ||
-        mailparse_format_date(timestamp, offset_minutes, probe, sizeof probe))
+    /* RFC 5322 §3.3: a four-digit year from 1900 (local time of the zone written) */
+    int64_t local = timestamp + (int64_t)offset_minutes * 60;
+    return offset_minutes >= -1439 && offset_minutes <= 1439 && local >= INT64_C(-2208988800) &&
+           local <= INT64_C(253402300799) &&
+           mailparse_format_date(timestamp, offset_minutes, probe, sizeof probe) == 0;
+}
+
+int mailbuild_set_date(mailbuild_message *m, int64_t timestamp, int offset_minutes)
+{
+    if (!m || timestamp < INT64_C(-2208988800) - 86400 || timestamp > INT64_C(253402300799) + 86400 ||
+        !mb_date_ok(timestamp, offset_minutes))
         return MAILBUILD_E_INVAL;
     struct mb_field *f;
     int rc = set_single(m, "Date", MB_FIELD_DATE, NULL, NULL, &f);
@@ -371,7 +384,8 @@ static int write_raw(const struct mb_field *f, lm_buf *out)
             j++;
         /* [i, j) is a gap and a word; the fold replaces nothing: it goes before the gap's
          * last space, which stays as the continuation line's first character. */
-        if (fo.items > 0 && v[i] == ' ' && fo.col + (j - i) > MB_LINE_SOFT) {
+        int word = j > i && v[j - 1] != ' '; /* trailing blanks never start a line */
+        if (fo.items > 0 && v[i] == ' ' && word && fo.col + (j - i) > MB_LINE_SOFT) {
             lm_buf_append(out, "\r\n", 2);
             fo.col = 0;
         } else if (fo.items == 0) {
@@ -414,6 +428,8 @@ static int write_words(const mailbuild_message *m, const struct mb_field *f, lm_
         const char *punct = it == f->items ? "" : ",";
         if (f->kind == MB_FIELD_KEYWORDS) {
             rc = mb_encode_phrase(m, it->name, fo.col + 2, &tmp);
+            if (it->next)
+                mb_space_after_encoded(&tmp);
         } else {
             lm_buf_putc(&tmp, '<');
             lm_buf_puts(&tmp, it->value);

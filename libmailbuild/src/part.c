@@ -411,7 +411,10 @@ static int legacy_name(const mailbuild_message *m, const char *filename, size_t 
 {
     size_t mark = out->len, n = strlen(filename);
     lm_buf_puts(out, "name=");
-    if (raw_value_ok(m, "name", filename) || (!has_high(filename) && n + 8 <= MB_LINE_SOFT - 1)) {
+    int plain = n + 8 <= MB_LINE_SOFT - 1; /* printable ASCII a quoted string can carry */
+    for (const char *c = filename; *c && plain; c++)
+        plain = (unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f && !(c[0] == '=' && c[1] == '?');
+    if (raw_value_ok(m, "name", filename) || plain) {
         mb_put_quoted(out, filename, n);
     } else {
         char *enc = NULL;
@@ -452,7 +455,10 @@ static int write_content_type(const mailbuild_message *m, const mailbuild_part *
         lm_buf_puts(&item, p->charset ? p->charset : p->scan.high ? "utf-8" : "us-ascii");
         mb_fold_item(&f, ";", item.data, item.len, more);
     }
-    if (p->filename) {
+    int own_name = 0; /* a name parameter the caller set replaces the one from the filename */
+    for (const struct mb_param *q = p->params; q; q = q->next)
+        own_name |= lm_eq_nocase(q->name, strlen(q->name), "name");
+    if (p->filename && !own_name) {
         lm_buf_reset(&item);
         rc = legacy_name(m, p->filename, f.col + 1, &item);
         if (!rc && item.len)

@@ -93,10 +93,9 @@ int mb_fix_generated(mailbuild_message *m)
 {
     int need_date = !mb_fields_find(&m->fields, "Date") && !(m->opts.flags & MAILBUILD_F_NO_DATE);
     if (need_date && !m->date_fixed) {
-        char buf[64];
         m->date = mb_now(m);
         m->date_offset = m->opts.utc_offset_minutes;
-        if (mailparse_format_date(m->date, m->date_offset, buf, sizeof buf))
+        if (!mb_date_ok(m->date, m->date_offset))
             return MAILBUILD_E_INVAL;
         m->date_fixed = 1;
     }

@@ -362,26 +362,6 @@ static int ascii_line_ends(const char *charset)
     return same;
 }
 
-/* KNOWN: an ASCII filename goes into Content-Type's name= as it is, control characters and
- * "=?" included (which readers then take for an encoded word); reported, remove when fixed. */
-static int legacy_name_trouble(const char *fn)
-{
-    if (!fn)
-        return 0;
-    for (const char *p = fn; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7F || (p[0] == '=' && p[1] == '?'))
-            return 1;
-    return 0;
-}
-
-/* KNOWN: a raw value ending in blanks past column 78 is folded before them, leaving a line of
- * blanks only (RFC 5322 §4.2 obs-FWS); reported, remove when fixed. */
-static int trailing_blank(const char *v)
-{
-    size_t n = strlen(v);
-    return n && (v[n - 1] == ' ' || v[n - 1] == '\t');
-}
-
 static const char *const addr_fields[] = {"From", "To", "Cc", "Bcc", "Reply-To", "Sender",
                                           "Resent-To", "Disposition-Notification-To",
                                           "X-Fuzz-Addr", "to"};
@@ -682,7 +662,7 @@ static void run_op(model *md, mailbuild_message *m, reader *r)
     case 5: /* a text or raw field */
         a = rd_pick(r, k, text_fields, 9);
         b = rd_str(r, k);
-        if (!a || !b || (op == 5 && trailing_blank(b)))
+        if (!a || !b)
             return;
         rc = op == 4 ? mailbuild_add_text_header(m, a, b) : mailbuild_add_raw_header(m, a, b);
         if (rc == 0) {
@@ -749,7 +729,7 @@ static void run_op(model *md, mailbuild_message *m, reader *r)
         const char *cid = op == 13 ? rd_str(r, k) : NULL;
         const char *fn = (rd_u8(r) & 1) ? rd_pick(r, k, filenames, 8) : NULL;
         data = rd_bytes(r, k, &len);
-        if (!data || (op == 13 && !cid) || legacy_name_trouble(fn))
+        if (!data || (op == 13 && !cid))
             return;
         rc = op == 12 ? mailbuild_add_attachment(m, data, len, type, fn, &p)
                       : mailbuild_add_inline(m, data, len, type, cid, fn, &p);
@@ -843,9 +823,6 @@ static void run_op(model *md, mailbuild_message *m, reader *r)
         pm = pick_part(md, r);
         a = rd_pick(r, k, param_names, 7);
         b = rd_str(r, k);
-        if (pm && a && eq_nocase(a, "name") && (pm->filename || pm->origin == ORIGIN_INLINE ||
-                                                pm->origin == ORIGIN_ATTACH))
-            return; /* KNOWN: Content-Type gets two name parameters; reported, remove when fixed */
         if (pm && a && b && mailbuild_part_set_param(pm->p, a, b) == 0) {
             if (eq_nocase(a, "charset") || eq_nocase(a, "boundary"))
                 FAIL("the charset or boundary parameter was set directly");
@@ -855,11 +832,6 @@ static void run_op(model *md, mailbuild_message *m, reader *r)
     case 19:
         pm = pick_part(md, r);
         a = rd_pick(r, k, filenames, 8);
-        for (size_t i = 0; pm && i < pm->param_count; i++)
-            if (eq_nocase(pm->params[i].field, "name"))
-                return; /* KNOWN: as above */
-        if (legacy_name_trouble(a))
-            return;
         if (pm && a && mailbuild_part_set_filename(pm->p, a) == 0) {
             pm->filename = a;
             if (!pm->disposition && !pm->multipart)
@@ -893,7 +865,7 @@ static void run_op(model *md, mailbuild_message *m, reader *r)
         pm = pick_part(md, r);
         a = rd_pick(r, k, text_fields, 9);
         b = rd_str(r, k);
-        if (!pm || !a || !b || (op == 24 && trailing_blank(b)))
+        if (!pm || !a || !b)
             return;
         rc = op == 23 ? mailbuild_part_add_text_header(pm->p, a, b)
                       : mailbuild_part_add_raw_header(pm->p, a, b);
@@ -1357,7 +1329,7 @@ static void check_leaf(model *md, const mailparse_message *pm, part_model *e, co
     check_text_fields(md, pm, pt->id, e->raw_fields, e->raw_count, 1);
     for (size_t i = 0; i < e->param_count; i++) {
         const item *it = &e->params[i];
-        if (!str_utf8(it->value) || (eq_nocase(it->field, "name") && e->filename))
+        if (!str_utf8(it->value))
             continue;
         int found = 0;
         for (size_t j = 0; j < pt->content_type->param_count && !found; j++) {
@@ -1507,12 +1479,6 @@ static void check_anomalies(model *md, const mailparse_message *pm, const char *
          * every mailer writes for old readers, as glued to a word */
         if (kind == MAILPARSE_ANOMALY_ENCODED_WORD_IN_WORD && off < out_len &&
             (out[off] == '"' || (off > 0 && out[off - 1] == '"')))
-            continue;
-        /* KNOWN: a phrase written as encoded words is glued to the special after it: a group
-         * name to its ':' ("=?utf-8?B?...?=:;"), a keyword to its ','; RFC 2047 §5(3) wants
-         * white space there. Reported; remove when fixed. */
-        if (kind == MAILPARSE_ANOMALY_ENCODED_WORD_IN_WORD && off < out_len && off >= 2 &&
-            (out[off] == ':' || out[off] == ',') && out[off - 1] == '=' && out[off - 2] == '?')
             continue;
         /* libmailparse looks for encoded words inside an addr-spec ("a=?b@example.test") or
          * an angle-bracketed id or URL ("<mailto:a@b?subject=?>"), where RFC 2047 §5 allows

@@ -292,7 +292,7 @@ static void group_names_are_encoded_like_display_names(void **state)
     assert_int_equal(mailbuild_group_open(m, "Cc", "Grüße"), 0);
     assert_int_equal(mailbuild_add_address(m, "Cc", NULL, "x@example.com"), 0);
     assert_int_equal(mailbuild_group_close(m, "Cc"), 0);
-    mailparse_message *p = expect_field(m, "Cc", "Cc: \"Smith, Friends\":;, =?utf-8?B?R3LDvMOfZQ==?=: x@example.com;\r\n");
+    mailparse_message *p = expect_field(m, "Cc", "Cc: \"Smith, Friends\":;, =?utf-8?B?R3LDvMOfZQ==?= : x@example.com;\r\n");
     const mailparse_address_list *l = mailparse_message_addresses(p, "Cc");
     assert_int_equal(l->group_count, 2);
     assert_string_equal(l->group_names[0], "Smith, Friends");

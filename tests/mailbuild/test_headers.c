@@ -500,7 +500,7 @@ static void keywords_are_comma_separated_phrases(void **state)
     assert_int_equal(mailbuild_add_keyword(m, "Grüße"), 0);
     assert_int_equal(mailbuild_add_keyword(m, "a,b"), 0);
     assert_int_equal(mailbuild_add_keyword(m, "two  spaces"), 0);
-    mailparse_message *p = expect_message(m, "Keywords: alpha, two words, =?utf-8?B?R3LDvMOfZQ==?=, \"a,b\", "
+    mailparse_message *p = expect_message(m, "Keywords: alpha, two words, =?utf-8?B?R3LDvMOfZQ==?= , \"a,b\", "
                                              "\"two  spaces\"\r\n" EMPTY_BODY_FIELDS);
     const mailparse_header *h = parsed_field(p, "Keywords");
     assert_int_equal(h->kind, MAILPARSE_VALUE_TEXT_LIST);
