@@ -730,15 +730,20 @@ static int type_header(mailparse_message *m, mailparse_header *h)
         return MAILPARSE_E_NOMEM;
     mp_diag d = mp_message_diag(m, h->offset_value);
     size_t *budget = &m->encoded_word_budget;
-    int rc = plain_text(h) ? 0 : mp_parse_unstructured(a, h->raw_value, h->raw_value_len, &d, budget,
-                                                         &h->text, &h->text_len);
+    h->kind = kind_of(h->name, h->name_len);
+    /* The text view of a structured field is a convenience: its own parser below reports what
+     * it repairs, and RFC 2047 rules for unstructured text do not apply to it (no encoded
+     * words in an addr-spec or a msg-id, quoted parameter values, ...). */
+    mp_diag silent = {0, 0, 0};
+    const mp_diag *text_diag = h->kind == MAILPARSE_VALUE_TEXT ? &d : &silent;
+    int rc = plain_text(h) ? 0 : mp_parse_unstructured(a, h->raw_value, h->raw_value_len, text_diag,
+                                                         budget, &h->text, &h->text_len);
     if (rc == MAILPARSE_E_NOMEM)
         return rc;
     if (rc != 0 || !h->text) {
         h->text = "";
         h->text_len = 0;
     }
-    h->kind = kind_of(h->name, h->name_len);
     switch (h->kind) {
     case MAILPARSE_VALUE_ADDRESSES: {
         mailparse_address_list *al = NULL;

@@ -1444,29 +1444,9 @@ static void check_body(model *md, const mailparse_message *pm)
     check_tree(md, pm, &s, root, 0);
 }
 
-/* Whether `off` is in a word that an '@' follows before any blank or delimiter. */
-static int in_addr_spec(const char *out, size_t len, size_t off)
-{
-    for (size_t i = off; i < len && !strchr(" \t\r\n,;<>", out[i]); i++)
-        if (out[i] == '@')
-            return 1;
-    return 0;
-}
-
-/* Whether `off` is between '<' and '>' with no blank or line end in between. */
-static int in_angles(const char *out, size_t len, size_t off)
-{
-    size_t b = off, e = off;
-    while (b > 0 && !strchr(" \t\r\n<>", out[b - 1]))
-        b--;
-    while (e < len && !strchr(" \t\r\n<>", out[e]))
-        e++;
-    return b > 0 && out[b - 1] == '<' && e < len && out[e] == '>';
-}
-
 /* Anomalies in what the library wrote. Fields the caller formatted, a text field given a
  * structured name, and the content of message/rfc822 parts are the caller's. */
-static void check_anomalies(model *md, const mailparse_message *pm, const char *out, size_t out_len)
+static void check_anomalies(model *md, const mailparse_message *pm, size_t out_len)
 {
     size_t n = mailparse_message_anomaly_count(pm);
     for (size_t i = 0; i < n; i++) {
@@ -1474,17 +1454,6 @@ static void check_anomalies(model *md, const mailparse_message *pm, const char *
         size_t off;
         mailparse_message_anomaly_at(pm, i, &kind, &off);
         if (kind == MAILPARSE_ANOMALY_HEADER_8BIT && (md->flags & MAILBUILD_F_SMTPUTF8))
-            continue;
-        /* libmailparse reports an encoded word a quote delimits, as in the name="=?utf-8?...?="
-         * every mailer writes for old readers, as glued to a word */
-        if (kind == MAILPARSE_ANOMALY_ENCODED_WORD_IN_WORD && off < out_len &&
-            (out[off] == '"' || (off > 0 && out[off - 1] == '"')))
-            continue;
-        /* libmailparse looks for encoded words inside an addr-spec ("a=?b@example.test") or
-         * an angle-bracketed id or URL ("<mailto:a@b?subject=?>"), where RFC 2047 §5 allows
-         * none, and reports them as broken ones */
-        if (kind == MAILPARSE_ANOMALY_ENCODED_WORD_INVALID &&
-            (in_addr_spec(out, out_len, off) || in_angles(out, out_len, off)))
             continue;
         if (kind == MAILPARSE_ANOMALY_NUL_BYTE || kind == MAILPARSE_ANOMALY_CHARSET_INVALID ||
             kind == MAILPARSE_ANOMALY_8BIT_UNDECLARED || kind == MAILPARSE_ANOMALY_DEPTH_LIMIT ||
@@ -1605,7 +1574,7 @@ static void check_output(model *md, const char *out, size_t len)
         check_parts_wire(md, pm, out, len);
         check_header_fields(md, pm, v, mailparse_message_part(pm, 0));
         check_body(md, pm);
-        check_anomalies(md, pm, out, len);
+        check_anomalies(md, pm, len);
     }
     mailparse_values_free(v);
     mailparse_message_free(pm);

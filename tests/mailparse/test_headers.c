@@ -196,6 +196,23 @@ static void nul_and_bare_cr_in_headers_are_reported(void **state)
     mailparse_message_free(m);
 }
 
+/* "=?" in an addr-spec, a URL or a msg-id, and the name="=?...?=" mailers write, are not
+ * broken encoded words: only unstructured text is held to RFC 2047 §5(1). */
+static void structured_fields_report_no_encoded_word_trouble(void **state)
+{
+    (void)state;
+    mailparse_message *m = parse_str("To: X <a=?b?=c@example.test>\n"
+                                     "List-Unsubscribe: <mailto:u@example.test?subject=?>\n"
+                                     "References: <x=?y@example.test>\n"
+                                     "Content-Type: application/pdf; name=\"=?utf-8?B?w6k=?=\"\n\nx");
+    assert_int_equal(mailparse_message_anomaly_count(m), 0);
+    assert_string_equal(part_at(m, 0)->filename, "\xc3\xa9");
+    mailparse_message_free(m);
+    m = parse_str("Subject: glued=?utf-8?q?x?=word\n\nx");
+    assert_true(has_anomaly(m, MAILPARSE_ANOMALY_ENCODED_WORD_IN_WORD));
+    mailparse_message_free(m);
+}
+
 static void part_filename_falls_back_to_the_content_type_name(void **state)
 {
     (void)state;
@@ -256,6 +273,7 @@ int main(void)
         cmocka_unit_test(duplicate_content_type_is_reported_and_the_last_wins),
         cmocka_unit_test(content_type_without_subtype_keeps_its_parameters),
         cmocka_unit_test(nul_and_bare_cr_in_headers_are_reported),
+        cmocka_unit_test(structured_fields_report_no_encoded_word_trouble),
         cmocka_unit_test(part_filename_falls_back_to_the_content_type_name),
         cmocka_unit_test(part_descriptive_fields_are_exposed),
         cmocka_unit_test(groups_are_listed_with_their_members),
