@@ -1,0 +1,172 @@
+/* dns_name.c — domain names: presentation form to wire form and back, lookup keys
+ * (RFC 1035 §2.3.4, §3.1, §5.1; canonical label order as in RFC 4034 §6.1). */
+#include "ma_internal.h"
+
+#include "lm_ascii.h"
+
+#include <string.h>
+
+/* One octet of a label at s[*i] (an escape takes 2 or 4 characters). -1 on a bad escape. */
+static int label_octet(const char *s, size_t n, size_t *i)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c != '\\') {
+        (*i)++;
+        return c;
+    }
+    if (*i + 1 >= n)
+        return -1;
+    if (lm_is_digit((unsigned char)s[*i + 1])) {
+        if (*i + 3 >= n)
+            return -1;
+        if (!lm_is_digit((unsigned char)s[*i + 2]) || !lm_is_digit((unsigned char)s[*i + 3]))
+            return -1;
+        int v = (s[*i + 1] - '0') * 100 + (s[*i + 2] - '0') * 10 + (s[*i + 3] - '0');
+        if (v > 255)
+            return -1;
+        *i += 4;
+        return v;
+    }
+    *i += 2;
+    return (unsigned char)s[*i - 1];
+}
+
+int ma_name_parse(const char *s, size_t n, const unsigned char *origin, size_t origin_len,
+                  unsigned char *out, size_t *out_len, const char **msg)
+{
+    const char *dummy;
+    if (!msg)
+        msg = &dummy;
+    if (n == 1 && s[0] == '@') {
+        if (!origin || origin_len == 0 || origin_len > MA_NAME_MAX) {
+            *msg = "no origin for @";
+            return MAILAUTH_E_SYNTAX;
+        }
+        memcpy(out, origin, origin_len);
+        *out_len = origin_len;
+        return 0;
+    }
+    if (n == 0) {
+        *msg = "empty name";
+        return MAILAUTH_E_SYNTAX;
+    }
+    if (n == 1 && s[0] == '.') {
+        out[0] = 0;
+        *out_len = 1;
+        return 0;
+    }
+    size_t len = 0, i = 0;
+    int absolute = 0;
+    while (i < n) {
+        size_t lenpos = len;
+        if (len >= MA_NAME_MAX) {
+            *msg = "name longer than 255 octets";
+            return MAILAUTH_E_LIMIT;
+        }
+        len++;
+        size_t label = 0;
+        while (i < n && s[i] != '.') {
+            int c = label_octet(s, n, &i);
+            if (c < 0) {
+                *msg = "bad escape in a name";
+                return MAILAUTH_E_SYNTAX;
+            }
+            if (label == MA_LABEL_MAX) {
+                *msg = "label longer than 63 octets";
+                return MAILAUTH_E_LIMIT;
+            }
+            if (len >= MA_NAME_MAX) {
+                *msg = "name longer than 255 octets";
+                return MAILAUTH_E_LIMIT;
+            }
+            out[len++] = (unsigned char)c;
+            label++;
+        }
+        if (label == 0) {
+            *msg = "empty label in a name";
+            return MAILAUTH_E_SYNTAX;
+        }
+        out[lenpos] = (unsigned char)label;
+        if (i < n) { /* the dot */
+            i++;
+            if (i == n)
+                absolute = 1;
+        }
+    }
+    if (absolute || !origin) {
+        if (len + 1 > MA_NAME_MAX) {
+            *msg = "name longer than 255 octets";
+            return MAILAUTH_E_LIMIT;
+        }
+        out[len++] = 0;
+    } else {
+        if (len + origin_len > MA_NAME_MAX) {
+            *msg = "name longer than 255 octets";
+            return MAILAUTH_E_LIMIT;
+        }
+        memcpy(out + len, origin, origin_len);
+        len += origin_len;
+    }
+    *out_len = len;
+    return 0;
+}
+
+int ma_name_parse_absolute(const char *s, unsigned char *out, size_t *out_len)
+{
+    if (!s || !*s)
+        return MAILAUTH_E_INVAL;
+    size_t n = strlen(s);
+    if (n == 1 && s[0] == '@')
+        return MAILAUTH_E_INVAL;
+    return ma_name_parse(s, n, NULL, 0, out, out_len, NULL) ? MAILAUTH_E_INVAL : 0;
+}
+
+size_t ma_name_key(const unsigned char *wire, size_t wire_len, unsigned char *out)
+{
+    size_t starts[128], count = 0, i = 0;
+    while (i < wire_len && wire[i] != 0 && count < 128) {
+        starts[count++] = i;
+        i += (size_t)wire[i] + 1;
+    }
+    size_t k = 0;
+    while (count > 0) {
+        size_t at = starts[--count];
+        size_t l = wire[at];
+        out[k++] = (unsigned char)l;
+        for (size_t j = 0; j < l; j++)
+            out[k++] = (unsigned char)lm_to_lower(wire[at + 1 + j]);
+    }
+    return k;
+}
+
+size_t ma_name_text(const unsigned char *wire, size_t wire_len, char *out)
+{
+    static const char digits[] = "0123456789";
+    size_t k = 0, i = 0;
+    if (wire_len == 0 || wire[0] == 0) {
+        out[0] = '.';
+        out[1] = '\0';
+        return 1;
+    }
+    while (i < wire_len && wire[i] != 0) {
+        size_t l = wire[i++];
+        if (k)
+            out[k++] = '.';
+        for (size_t j = 0; j < l && i < wire_len; j++, i++) {
+            unsigned char c = wire[i];
+            if (c == '.' || c == '\\') {
+                out[k++] = '\\';
+                out[k++] = (char)c;
+            } else if (c < 0x21 || c > 0x7e) {
+                out[k++] = '\\';
+                out[k++] = digits[c / 100];
+                out[k++] = digits[c / 10 % 10];
+                out[k++] = digits[c % 10];
+            } else {
+                out[k++] = (char)c;
+            }
+        }
+    }
+    out[k] = '\0';
+    return k;
+}
