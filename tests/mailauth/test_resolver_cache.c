@@ -398,28 +398,7 @@ static void bad_arguments_are_inval(void **state)
 
 /* ---- allocation failure ------------------------------------------------------------------ */
 
-static size_t alloc_budget;
-static int alloc_limited;
-
-static void *budget_malloc(size_t n)
-{
-    if (alloc_limited) {
-        if (alloc_budget == 0)
-            return NULL;
-        alloc_budget--;
-    }
-    return malloc(n);
-}
-
-static void *budget_realloc(void *p, size_t n)
-{
-    if (alloc_limited) {
-        if (alloc_budget == 0)
-            return NULL;
-        alloc_budget--;
-    }
-    return realloc(p, n);
-}
+#include "alloc_budget.h"
 
 /* Each allocation in a miss-then-hit sequence fails in turn: a lookup gives MAILAUTH_E_NOMEM
  * or the right answer (an answer the cache could not keep is still returned). */

@@ -856,28 +856,7 @@ static void version_and_error_strings(void **state)
 
 /* ---- allocation failure ------------------------------------------------------------------ */
 
-static size_t alloc_budget;
-static int alloc_limited;
-
-static void *budget_malloc(size_t n)
-{
-    if (alloc_limited) {
-        if (alloc_budget == 0)
-            return NULL;
-        alloc_budget--;
-    }
-    return malloc(n);
-}
-
-static void *budget_realloc(void *p, size_t n)
-{
-    if (alloc_limited) {
-        if (alloc_budget == 0)
-            return NULL;
-        alloc_budget--;
-    }
-    return realloc(p, n);
-}
+#include "alloc_budget.h"
 
 /* Every allocation of a load and of the lookups after it fails in turn: each call gives
  * MAILAUTH_E_NOMEM or works fully; with enough memory the answers are the right ones. */

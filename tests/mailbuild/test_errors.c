@@ -611,28 +611,7 @@ static void failing_write_callback_gives_write_error(void **state)
 
 /* ---- allocation failure ------------------------------------------------------------------ */
 
-static size_t alloc_budget;
-static int alloc_limited;
-
-static void *budget_malloc(size_t n)
-{
-    if (alloc_limited) {
-        if (alloc_budget == 0)
-            return NULL;
-        alloc_budget--;
-    }
-    return malloc(n);
-}
-
-static void *budget_realloc(void *p, size_t n)
-{
-    if (alloc_limited) {
-        if (alloc_budget == 0)
-            return NULL;
-        alloc_budget--;
-    }
-    return realloc(p, n);
-}
+#include "alloc_budget.h"
 
 static void use_budget_allocator(int on)
 {
