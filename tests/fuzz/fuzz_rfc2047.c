@@ -49,7 +49,10 @@ static void round_trip(const char *in, size_t len, unsigned flags, size_t first)
     check_folding(enc.data ? enc.data : "", enc.len);
     if (mp_rfc2047_decode(enc.data ? enc.data : "", enc.len, flags, &dec, NULL, NULL) != 0)
         __builtin_trap();
-    if (dec.len != len || (len && memcmp(dec.data, in, len) != 0))
+    /* an encoding may start with a fold (its first word did not fit after `first` columns);
+     * alone, that fold reads as one blank, which a header field's leading space absorbs */
+    size_t lead = enc.len >= 3 && enc.data[0] == '\r' && dec.len > 0 && dec.data[0] == ' ';
+    if (dec.len != len + lead || (len && memcmp(dec.data + lead, in, len) != 0))
         __builtin_trap();
     lm_buf_free(&enc);
     lm_buf_free(&dec);
