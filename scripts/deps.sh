@@ -2,7 +2,9 @@
 # Installs the Debian 12 packages libmail builds and tests with. `--dev` adds what CI and
 # developers need beyond that: clang and its sanitizer/libFuzzer runtime.
 set -euo pipefail
-packages=(build-essential meson ninja-build pkg-config libicu-dev libcmocka-dev python3)
+# libunbound's pkg-config file names libevent and nettle, whose -dev packages it does not pull in.
+packages=(build-essential meson ninja-build pkg-config libicu-dev libunbound-dev libevent-dev
+          nettle-dev libcmocka-dev python3)
 if [ "${1:-}" = "--dev" ]; then
   packages+=(clang llvm libclang-rt-14-dev)
 fi

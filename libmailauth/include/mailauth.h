@@ -5,6 +5,7 @@
  *  - mailauth_dns_answer: the records of one answer, with its result, TTL and DNSSEC status;
  *  - mailauth_zone: an in-memory zone loaded from RFC 1035 master-file text (tests, offline use);
  *  - mailauth_cache: a TTL-respecting, size-bounded cache in front of any resolver.
+ *  - mailauth_unbound: the default resolver, libunbound, blocking or asynchronous.
  *
  * Conventions (the same in every libmail library):
  *  - Functions returning `int` give 0 on success or a negative MAILAUTH_E_* code;
@@ -357,6 +358,94 @@ MAILAUTH_API void mailauth_cache_clear(mailauth_cache *c);
 
 /* Fills `stats` (its struct_size set by the caller). Returns 0 or MAILAUTH_E_INVAL. */
 MAILAUTH_API int mailauth_cache_get_stats(const mailauth_cache *c, mailauth_cache_stats *stats);
+
+/* ------------------------------------------------------------------------------------------ */
+/* libunbound resolver                                                                         */
+
+/* The default DNS resolver: a libunbound context (recursive from the root, or through the
+ * servers of a resolv.conf or a given forwarder), usable blocking through a mailauth_resolver
+ * or asynchronously with a file descriptor for event loops.
+ *
+ * Answers: NOERROR with data gives FOUND with the records parsed from their RDATA (CNAMEs are
+ * followed by libunbound); NXDOMAIN gives NXDOMAIN; NOERROR without data gives NODATA;
+ * SERVFAIL, a timeout or a libunbound failure gives TEMPFAIL; REFUSED, FORMERR, NOTIMP and
+ * any other RCODE, or a record whose RDATA is malformed, give PERMFAIL. The TTL is
+ * libunbound's for the answer. With a trust anchor the DNSSEC status is SECURE, BOGUS or
+ * INSECURE; without one it is INDETERMINATE.
+ *
+ * Threads: one thread at a time per handle (blocking lookups and the asynchronous calls
+ * alike). */
+typedef struct mailauth_unbound mailauth_unbound;
+
+typedef struct mailauth_unbound_options {
+    size_t struct_size;             /* sizeof(mailauth_unbound_options) */
+    const char *resolv_conf;        /* forwarders from this file; NULL = /etc/resolv.conf,
+                                     * "" = none (recursive from the root) */
+    const char *forward;            /* a forwarder "IP" or "IP@port"; NULL = none */
+    const char *trust_anchor_file;  /* DS / DNSKEY records of the trust anchors (zone-file
+                                     * form); set = DNSSEC validation on; NULL = off */
+    int use_hosts;                  /* non-zero: answer from /etc/hosts too; 0 = no */
+    /* Local data answered without the network (for tests and offline use), each an RR
+     * "name TTL IN TYPE rdata" in master-file form, and local zones, each "name type" with a
+     * libunbound local-zone type ("example.test static": names under it that have no local
+     * data are NXDOMAIN). */
+    const char *const *local_data;
+    size_t local_data_count;
+    const char *const *local_zones;
+    size_t local_zone_count;
+} mailauth_unbound_options;
+
+/* Fills `opts` with the defaults (all zero, struct_size set). */
+MAILAUTH_API void mailauth_unbound_options_init(mailauth_unbound_options *opts);
+
+/* A new resolver. `opts` may be NULL. Returns 0, MAILAUTH_E_NOMEM, or MAILAUTH_E_INVAL (a
+ * bad option: an unreadable resolv.conf or trust anchor file, a bad forwarder address, a
+ * local-data or local-zone string libunbound refuses). Free with mailauth_unbound_free(). */
+MAILAUTH_API int mailauth_unbound_new(const mailauth_unbound_options *opts,
+                                      mailauth_unbound **out);
+/* Frees the resolver; pending asynchronous queries are dropped without their callbacks. NULL
+ * is fine. */
+MAILAUTH_API void mailauth_unbound_free(mailauth_unbound *u);
+
+/* A blocking lookup; the same contract as a mailauth_lookup_fn. */
+MAILAUTH_API int mailauth_unbound_lookup(mailauth_unbound *u, const char *name, int type,
+                                         mailauth_dns_answer *answer);
+
+/* Fills `r` with a resolver whose lookups go through `u` (blocking); `u` must outlive its
+ * use. */
+MAILAUTH_API void mailauth_unbound_resolver(mailauth_unbound *u, mailauth_resolver *r);
+
+/* Asynchronous lookups. The answer of a query submitted with mailauth_unbound_submit() is
+ * delivered from inside mailauth_unbound_process(), to `callback` with the query's `id`:
+ * `status` is 0 and `answer` filled as a mailauth_lookup_fn fills it, or `status` is a
+ * negative MAILAUTH_E_* (MAILAUTH_E_NOMEM) and `answer` may be NULL. The answer is borrowed
+ * for the call only. A callback may submit and cancel queries but must not free the resolver. */
+typedef void (*mailauth_unbound_callback)(void *user, int id, int status,
+                                          const mailauth_dns_answer *answer);
+
+/* The descriptor that becomes readable when answers are ready; -1 on failure. */
+MAILAUTH_API int mailauth_unbound_fd(mailauth_unbound *u);
+/* Starts looking up `type` records of `name`; `*id` (may be NULL) names the query for
+ * mailauth_unbound_cancel(). Returns 0, MAILAUTH_E_INVAL (a bad name or type),
+ * MAILAUTH_E_NOMEM, or MAILAUTH_E_UNSUPPORTED (libunbound could not start the query). */
+MAILAUTH_API int mailauth_unbound_submit(mailauth_unbound *u, const char *name, int type,
+                                         mailauth_unbound_callback callback, void *user,
+                                         int *id);
+/* Delivers the answers that are ready (does not wait). Returns 0 or MAILAUTH_E_INVAL. */
+MAILAUTH_API int mailauth_unbound_process(mailauth_unbound *u);
+/* Waits until every submitted query has been delivered. Returns 0 or MAILAUTH_E_INVAL. */
+MAILAUTH_API int mailauth_unbound_wait(mailauth_unbound *u);
+/* Cancels a query not yet delivered; its callback is not called. Returns 0, or
+ * MAILAUTH_E_INVAL when no such query is pending. */
+MAILAUTH_API int mailauth_unbound_cancel(mailauth_unbound *u, int id);
+/* Queries submitted and not yet delivered or cancelled. */
+MAILAUTH_API size_t mailauth_unbound_pending(const mailauth_unbound *u);
+
+/* The reverse-lookup name of an IPv4 or IPv6 address ("192.0.2.1" gives
+ * "1.2.0.192.in-addr.arpa"; IPv6 gives 32 nibbles under "ip6.arpa"), NUL-terminated in `buf`
+ * of `size` octets (73 are always enough). Returns 0, MAILAUTH_E_INVAL (not an address) or
+ * MAILAUTH_E_LIMIT (`buf` too small; it then holds ""). */
+MAILAUTH_API int mailauth_reverse_name(const char *ip, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,12 @@
-/* dns_name.c — domain names: presentation form to wire form and back, lookup keys
- * (RFC 1035 §2.3.4, §3.1, §5.1; canonical label order as in RFC 4034 §6.1). */
+/* dns_name.c — domain names: presentation form to wire form and back, lookup keys, reverse
+ * names of addresses (RFC 1035 §2.3.4, §3.1, §3.5, §5.1; canonical label order as in RFC 4034
+ * §6.1; ip6.arpa as in RFC 3596 §2.5). */
 #include "ma_internal.h"
 
 #include "lm_ascii.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 /* One octet of a label at s[*i] (an escape takes 2 or 4 characters). -1 on a bad escape. */
@@ -169,4 +172,37 @@ size_t ma_name_text(const unsigned char *wire, size_t wire_len, char *out)
     }
     out[k] = '\0';
     return k;
+}
+
+int mailauth_reverse_name(const char *ip, char *buf, size_t size)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char addr[16];
+    char out[80];
+    size_t n = 0;
+    if (!ip || !buf)
+        return MAILAUTH_E_INVAL;
+    if (size)
+        buf[0] = '\0';
+    if (inet_pton(AF_INET, ip, addr) == 1) {
+        for (int i = 3; i >= 0; i--)
+            n += (size_t)snprintf(out + n, sizeof out - n, "%u.", (unsigned)addr[i]);
+        memcpy(out + n, "in-addr.arpa", sizeof "in-addr.arpa");
+        n += sizeof "in-addr.arpa" - 1;
+    } else if (inet_pton(AF_INET6, ip, addr) == 1) {
+        for (int i = 15; i >= 0; i--) {
+            out[n++] = hex[addr[i] & 15];
+            out[n++] = '.';
+            out[n++] = hex[addr[i] >> 4];
+            out[n++] = '.';
+        }
+        memcpy(out + n, "ip6.arpa", sizeof "ip6.arpa");
+        n += sizeof "ip6.arpa" - 1;
+    } else {
+        return MAILAUTH_E_INVAL;
+    }
+    if (n + 1 > size)
+        return MAILAUTH_E_LIMIT;
+    memcpy(buf, out, n + 1);
+    return 0;
 }

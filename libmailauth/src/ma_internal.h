@@ -44,4 +44,13 @@ size_t ma_answer_bytes(const mailauth_dns_answer *a);
 /* Non-zero for the record types a lookup may ask. */
 int ma_type_known(int type);
 
+/* ---- libunbound (resolver_unbound.c) ----------------------------------------------------- */
+
+struct ub_result;
+/* Fills the empty answer `a` for a query of `type` from libunbound's outcome: `err` from
+ * ub_resolve(), `res` its result (may be NULL when err is set); `validating` when a trust
+ * anchor is configured. Returns 0 or MAILAUTH_E_NOMEM. */
+int ma_unbound_answer(int validating, int type, int err, const struct ub_result *res,
+                      mailauth_dns_answer *a);
+
 #endif
