@@ -148,8 +148,8 @@ static void trim(const char **s, size_t *n)
 }
 
 /* Raw UTF-8 text folded like the RFC 2047 encoder folds: at a single space before a word that
- * would pass column 78; a longer run of blanks is kept on its line unless the line would pass
- * 998. Returns 1 when a word is too long for any line (the caller encodes instead). */
+ * would pass column 78; a longer run of blanks is kept on its line. Returns 1 when a line would
+ * pass 998 that way (the caller encodes instead: encoded words fold anywhere). */
 static int raw_folded(const char *s, size_t n, size_t col, lm_buf *out)
 {
     size_t i = 0;
@@ -166,11 +166,8 @@ static int raw_folded(const char *s, size_t n, size_t col, lm_buf *out)
         if (gap_len == 1 && s[gap] == ' ' && col + 1 + word > MB_LINE_SOFT) {
             lm_buf_append(out, "\r\n", 2);
             col = 0;
-        } else if (gap_len && col + gap_len + word > MB_LINE_HARD) {
-            lm_buf_append(out, "\r\n", 2);
-            col = 0;
-        } else if (!gap_len && col + word > MB_LINE_HARD) {
-            return 1;
+        } else if (col + gap_len + word > MB_LINE_HARD) {
+            return 1; /* only a blank run could fold here, which readers would collapse */
         }
         lm_buf_append(out, s + gap, gap_len + word);
         col += gap_len + word;

@@ -503,7 +503,8 @@ MAILPARSE_API int mailparse_rfc2047_decode(const char *in, size_t len, unsigned 
  * most 75 characters and separated by folding whitespace (CRLF SP) so a header stays under
  * 78 columns when `first_line_used` columns are already taken; when the first word does not
  * fit there but fits a line of its own, the output starts with the fold. Runs of blanks are
- * kept on their line unless it would pass 998. With MAILPARSE_2047_PHRASE the output is safe
+ * kept on their line (readers collapse a folded run); when a line would pass 998 that way,
+ * the whole text is written as encoded words. With MAILPARSE_2047_PHRASE the output is safe
  * as a display name (otherwise as unstructured text); with MAILPARSE_2047_ALL every byte
  * goes into encoded words. */
 MAILPARSE_API int mailparse_rfc2047_encode(const char *in, size_t len, const char *charset,

@@ -520,6 +520,8 @@ struct enc {
     lm_buf *out;
     size_t col;             /* columns used on the current output line */
     lm_buf conv;            /* scratch: a chunk converted to the target charset */
+    int redo_all;           /* a line would pass 998 where only a blank run (which readers
+                             * collapse when folded) or nothing could fold: encode it all */
 };
 
 /* Characters Q may leave as they are in any context (RFC 2047 §5(3)). */
@@ -648,8 +650,8 @@ static int encode_run(struct enc *st, const char *p, size_t n)
 
 /* Writes the whitespace [p, p+n) before an item `next_width` columns wide. A single space
  * is where the line folds past 78 columns; a longer run or a tab is kept on its line (common
- * readers turn a folded run into one space), unless the line would pass 998: then the fold
- * goes before the run. */
+ * readers turn a folded run into one space). When the line would pass 998 that way, the whole
+ * text is encoded instead (encoded words carry blanks exactly and fold anywhere). */
 static void put_gap(struct enc *st, const char *p, size_t n, size_t next_width)
 {
     if (n == 1 && p[0] == ' ' && st->col + 1 + next_width > MP_2047_LINE_MAX) {
@@ -657,10 +659,8 @@ static void put_gap(struct enc *st, const char *p, size_t n, size_t next_width)
         st->col = 1;
         return;
     }
-    if (st->col + n + next_width > MP_2047_LINE_HARD) {
-        lm_buf_append(st->out, "\r\n", 2);
-        st->col = 0;
-    }
+    if (st->col + n + next_width > MP_2047_LINE_HARD)
+        st->redo_all = 1;
     lm_buf_append(st->out, p, n);
     st->col += n;
 }
@@ -776,7 +776,8 @@ static void encode_quoted(struct enc *st, const char *in, size_t len)
             st->col++;
         }
         lm_buf_putc(st->out, in[k]);
-        st->col++;
+        if (++st->col > MP_2047_LINE_HARD - 1)
+            st->redo_all = 1;
     }
     lm_buf_putc(st->out, '"');
 }
@@ -786,21 +787,27 @@ int mp_rfc2047_encode(const char *in, size_t len, const char *charset, unsigned 
 {
     if ((!in && len) || !out)
         return MAILPARSE_E_INVAL;
-    struct enc st = {charset ? charset : "utf-8", 0, 0, flags, out, first_line_used, LM_BUF_INIT};
+    struct enc st = {charset ? charset : "utf-8", 0, 0, flags, out, first_line_used, LM_BUF_INIT, 0};
     st.cs_len = strlen(st.cs);
     if (st.cs_len == 0 || st.cs_len > MP_2047_MAX_CHARSET || memchr(st.cs, '?', st.cs_len))
         return MAILPARSE_E_INVAL;
     st.utf8 = lm_eq_nocase(st.cs, st.cs_len, "utf-8") || lm_eq_nocase(st.cs, st.cs_len, "utf8");
-    int rc;
-    if (flags & MAILPARSE_2047_ALL) {
+    int rc = 0;
+    size_t mark = out->len;
+    if ((flags & MAILPARSE_2047_PHRASE) && !(flags & MAILPARSE_2047_ALL) && quotable_phrase(in, len)) {
+        encode_quoted(&st, in, len);
+        rc = mp_buf_status(out);
+    } else if (!(flags & MAILPARSE_2047_ALL)) {
+        rc = encode_tokens(&st, in, len);
+    }
+    if (!rc && ((flags & MAILPARSE_2047_ALL) || st.redo_all)) {
+        out->len = mark;
+        if (out->data)
+            out->data[mark] = '\0';
+        st.col = first_line_used;
         rc = len ? encode_run(&st, in, len) : 0;
         if (!rc)
             rc = mp_buf_status(out);
-    } else if ((flags & MAILPARSE_2047_PHRASE) && quotable_phrase(in, len)) {
-        encode_quoted(&st, in, len);
-        rc = mp_buf_status(out);
-    } else {
-        rc = encode_tokens(&st, in, len);
     }
     lm_buf_free(&st.conv);
     return rc;
