@@ -205,6 +205,19 @@ int mb_check_msg_id(const char *id, const char **start, size_t *len)
     return 0;
 }
 
+/* 0 when `domain` can stand as the id-right of a generated Message-ID. */
+int mb_check_id_domain(const char *domain)
+{
+    const char *start;
+    size_t len, n = strlen(domain);
+    char probe[2 + 253 + 1];
+    if (n > 253)
+        return MAILBUILD_E_MESSAGE_ID;
+    memcpy(probe, "x@", 2);
+    memcpy(probe + 2, domain, n + 1);
+    return mb_check_msg_id(probe, &start, &len);
+}
+
 int mb_check_url(const char *url)
 {
     if (!url)

@@ -123,6 +123,7 @@ int mb_check_addr_spec(const mailbuild_message *m, const char *addr);
  * the arena; any other address as it is. */
 int mb_unquote_local(mailbuild_message *m, const char *addr, const char **out);
 int mb_check_msg_id(const char *id, const char **start, size_t *len);
+int mb_check_id_domain(const char *domain);
 int mb_check_url(const char *url);
 int mb_check_raw_value(const mailbuild_message *m, const char *name, const char *value);
 int mb_is_atext(unsigned char c);

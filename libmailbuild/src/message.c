@@ -38,14 +38,7 @@ int mailbuild_message_new(const mailbuild_options *opts, mailbuild_message **out
     m->opts = o;
     if (o.message_id_domain) {
         const char *d = o.message_id_domain;
-        const char *dummy;
-        size_t dummy_len;
-        char probe[300];
-        if (strlen(d) > 253)
-            return mailbuild_message_free(m), MAILBUILD_E_INVAL;
-        memcpy(probe, "x@", 2);
-        memcpy(probe + 2, d, strlen(d) + 1);
-        if (mb_check_msg_id(probe, &dummy, &dummy_len))
+        if (mb_check_id_domain(d))
             return mailbuild_message_free(m), MAILBUILD_E_INVAL;
         m->opts.message_id_domain = mb_strdup(m, d);
         if (!m->opts.message_id_domain)

@@ -72,26 +72,30 @@ static const char *from_domain(const mailbuild_message *m)
         if (it->kind != MB_ITEM_MAILBOX)
             continue;
         const char *d = strrchr(it->value, '@') + 1;
-        const char *start;
-        size_t len;
-        char probe[300];
-        if (strlen(d) > 253)
-            return NULL;
-        memcpy(probe, "x@", 2);
-        memcpy(probe + 2, d, strlen(d) + 1);
         return d[0] != '[' && lm_ascii_prefix((const unsigned char *)d, strlen(d)) == strlen(d) &&
-                       !mb_check_msg_id(probe, &start, &len)
+                       !mb_check_id_domain(d)
                    ? d
                    : NULL;
     }
     return NULL;
 }
 
+/* Whether the writer adds a Date (resp. Message-ID) of its own: none set, none refused. */
+static int generates_date(const mailbuild_message *m)
+{
+    return !mb_fields_find(&m->fields, "Date") && !(m->opts.flags & MAILBUILD_F_NO_DATE);
+}
+
+static int generates_message_id(const mailbuild_message *m)
+{
+    return !mb_fields_find(&m->fields, "Message-ID") && !(m->opts.flags & MAILBUILD_F_NO_MESSAGE_ID);
+}
+
 /* Date and Message-ID when the message will carry generated ones: chosen at the first output
  * that needs them, then kept. */
 int mb_fix_generated(mailbuild_message *m)
 {
-    int need_date = !mb_fields_find(&m->fields, "Date") && !(m->opts.flags & MAILBUILD_F_NO_DATE);
+    int need_date = generates_date(m);
     if (need_date && !m->date_fixed) {
         m->date = mb_now(m);
         m->date_offset = m->opts.utc_offset_minutes;
@@ -99,7 +103,7 @@ int mb_fix_generated(mailbuild_message *m)
             return MAILBUILD_E_INVAL;
         m->date_fixed = 1;
     }
-    int need_id = !mb_fields_find(&m->fields, "Message-ID") && !(m->opts.flags & MAILBUILD_F_NO_MESSAGE_ID);
+    int need_id = generates_message_id(m);
     if (need_id && !m->message_id[0]) {
         const char *domain = m->opts.message_id_domain ? m->opts.message_id_domain : from_domain(m);
         if (!domain || strlen(domain) + 34 >= sizeof m->message_id)
@@ -382,13 +386,13 @@ static int write_entity(struct sink *s, mailbuild_message *m, mailbuild_part *p,
     if (top) {
         rc = mb_write_fields(m, &m->fields, &h);
         char date[64];
-        if (!rc && !mb_fields_find(&m->fields, "Date") && !(m->opts.flags & MAILBUILD_F_NO_DATE)) {
+        if (!rc && generates_date(m)) {
             mailparse_format_date(m->date, m->date_offset, date, sizeof date);
             lm_buf_puts(&h, "Date: ");
             lm_buf_puts(&h, date);
             lm_buf_append(&h, "\r\n", 2);
         }
-        if (!rc && !mb_fields_find(&m->fields, "Message-ID") && !(m->opts.flags & MAILBUILD_F_NO_MESSAGE_ID)) {
+        if (!rc && generates_message_id(m)) {
             lm_buf_puts(&h, "Message-ID: <");
             lm_buf_puts(&h, m->message_id);
             lm_buf_append(&h, ">\r\n", 3);
