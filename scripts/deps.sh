@@ -4,7 +4,7 @@
 set -euo pipefail
 # libunbound's pkg-config file names libevent and nettle, whose -dev packages it does not pull in.
 packages=(build-essential meson ninja-build pkg-config libicu-dev libunbound-dev libevent-dev
-          nettle-dev libcmocka-dev python3)
+          nettle-dev libssl-dev libpsl-dev publicsuffix libidn2-dev libcmocka-dev libyaml-dev python3)
 if [ "${1:-}" = "--dev" ]; then
   packages+=(clang llvm libclang-rt-14-dev)
 fi

@@ -184,6 +184,48 @@ MAILAUTH_API int mailauth_dns_answer_add_tlsa(mailauth_dns_answer *a, unsigned u
 MAILAUTH_API int mailauth_dns_answer_copy(mailauth_dns_answer *dst, const mailauth_dns_answer *src);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Verdicts                                                                                    */
+
+/* The outcome of a check, named as in RFC 8601 §2.7 (and RFC 7208 §2.6 for SPF). Each check
+ * uses the subset its RFC defines. */
+typedef enum {
+    MAILAUTH_RESULT_NONE = 0,
+    MAILAUTH_RESULT_PASS = 1,
+    MAILAUTH_RESULT_FAIL = 2,
+    MAILAUTH_RESULT_SOFTFAIL = 3,
+    MAILAUTH_RESULT_NEUTRAL = 4,
+    MAILAUTH_RESULT_TEMPERROR = 5,
+    MAILAUTH_RESULT_PERMERROR = 6,
+    MAILAUTH_RESULT_POLICY = 7
+} mailauth_result;
+
+/* The lower-case RFC 8601 name of a result ("pass"); "unknown" for a value outside the enum. */
+MAILAUTH_API const char *mailauth_result_name(int result);
+/* The result named by `len` octets of `name` (ASCII case ignored), or -1 when none is. */
+MAILAUTH_API int mailauth_result_from_name(const char *name, size_t len);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Step-by-step checks                                                                         */
+
+/* Every check that reads DNS runs in one of two ways on the same object:
+ *  - blocking: mailauth_<check>_run(check, resolver) asks `resolver` for what it needs and
+ *    returns when the verdict is known;
+ *  - step by step, for event loops: mailauth_<check>_step(check, &query) returns
+ *    MAILAUTH_NEED_DNS with `query` naming one lookup (`type` records of `name`); the caller
+ *    looks it up however it likes (mailauth_unbound_submit(), a cache, its own resolver),
+ *    hands the answer to mailauth_<check>_answer(check, answer), and calls _step again, until
+ *    _step returns 0: the verdict is then known.
+ * Both ways give the same verdict for the same DNS data. Answers are copied; `query.name` is
+ * borrowed from the check and valid until the next call on it. Each distinct (name, type) is
+ * asked once per check. */
+#define MAILAUTH_NEED_DNS 1
+
+typedef struct mailauth_query {
+    const char *name; /* presentation form, without the trailing dot */
+    int type;         /* mailauth_rr_type */
+} mailauth_query;
+
+/* ------------------------------------------------------------------------------------------ */
 /* Resolvers                                                                                   */
 
 /* Looks up `type` records of `name` (presentation form, absolute, trailing dot optional) and
@@ -446,6 +488,36 @@ MAILAUTH_API size_t mailauth_unbound_pending(const mailauth_unbound *u);
  * of `size` octets (73 are always enough). Returns 0, MAILAUTH_E_INVAL (not an address) or
  * MAILAUTH_E_LIMIT (`buf` too small; it then holds ""). */
 MAILAUTH_API int mailauth_reverse_name(const char *ip, char *buf, size_t size);
+
+/* ------------------------------------------------------------------------------------------ */
+/* DKIM                                                                                        */
+
+/* (section: DKIM) */
+
+/* ------------------------------------------------------------------------------------------ */
+/* ARC                                                                                         */
+
+/* (section: ARC) */
+
+/* ------------------------------------------------------------------------------------------ */
+/* SPF                                                                                         */
+
+/* (section: SPF) */
+
+/* ------------------------------------------------------------------------------------------ */
+/* DMARC                                                                                       */
+
+/* (section: DMARC) */
+
+/* ------------------------------------------------------------------------------------------ */
+/* iprev                                                                                       */
+
+/* (section: iprev) */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Authentication-Results                                                                      */
+
+/* (section: Authentication-Results) */
 
 #ifdef __cplusplus
 }

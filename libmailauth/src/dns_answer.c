@@ -336,6 +336,22 @@ int mailauth_dns_answer_copy(mailauth_dns_answer *dst, const mailauth_dns_answer
     return 0;
 }
 
+void ma_answer_normalise(mailauth_dns_answer *a)
+{
+    if (a->result == MAILAUTH_DNS_FOUND && a->count == 0)
+        a->result = MAILAUTH_DNS_NODATA;
+    if (a->result != MAILAUTH_DNS_FOUND && a->count) {
+        int result = a->result, dnssec = a->dnssec;
+        uint32_t ttl = a->ttl;
+        mailauth_dns_answer_reset(a);
+        a->result = result;
+        a->dnssec = dnssec;
+        a->ttl = ttl;
+    }
+    if (a->result == MAILAUTH_DNS_TEMPFAIL || a->result == MAILAUTH_DNS_PERMFAIL)
+        a->ttl = 0;
+}
+
 void mailauth_resolver_init(mailauth_resolver *r)
 {
     if (!r)
@@ -358,17 +374,6 @@ int mailauth_resolve(const mailauth_resolver *r, const char *name, int type,
         mailauth_dns_answer_reset(answer);
         return rc;
     }
-    if (answer->result == MAILAUTH_DNS_FOUND && answer->count == 0)
-        answer->result = MAILAUTH_DNS_NODATA;
-    if (answer->result != MAILAUTH_DNS_FOUND && answer->count) {
-        int result = answer->result, dnssec = answer->dnssec;
-        uint32_t ttl = answer->ttl;
-        mailauth_dns_answer_reset(answer);
-        answer->result = result;
-        answer->dnssec = dnssec;
-        answer->ttl = ttl;
-    }
-    if (answer->result == MAILAUTH_DNS_TEMPFAIL || answer->result == MAILAUTH_DNS_PERMFAIL)
-        answer->ttl = 0;
+    ma_answer_normalise(answer);
     return 0;
 }

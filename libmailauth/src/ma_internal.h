@@ -43,6 +43,83 @@ int ma_answer_add_txt_rdata(mailauth_dns_answer *a, const unsigned char *rdata, 
 size_t ma_answer_bytes(const mailauth_dns_answer *a);
 /* Non-zero for the record types a lookup may ask. */
 int ma_type_known(int type);
+/* Makes an answer consistent: FOUND without records becomes NODATA; other results carry no
+ * records; failures have TTL 0. */
+void ma_answer_normalise(mailauth_dns_answer *a);
+
+/* ---- the answers of one check (dns_memo.c) ---------------------------------------------- */
+
+/* Distinct lookups one check may gather before MAILAUTH_E_LIMIT (the default of
+ * ma_dns_init). SPF's own limits keep it far below: 10 mechanisms, each MX or PTR with at
+ * most 10 names, and at most 2 void lookups. */
+#define MA_DNS_MEMO_MAX 512
+
+struct ma_dns_entry;
+/* A check's DNS answers. `resolver` set: lookups not yet held are asked through it at once
+ * (the blocking mode); NULL: they are recorded as pending and MAILAUTH_NEED_DNS returned. */
+typedef struct ma_dns {
+    const mailauth_resolver *resolver;
+    struct ma_dns_entry *entries;
+    size_t count, cap, max;
+    unsigned lookups;          /* answers gathered (from the resolver or the caller) */
+    int pending;               /* a question waits for ma_dns_answer() */
+    int pending_type;
+    char pending_name[MA_NAME_TEXT_MAX];
+} ma_dns;
+
+/* An empty memo holding at most `max_entries` answers (0 = MA_DNS_MEMO_MAX). */
+void ma_dns_init(ma_dns *d, size_t max_entries);
+/* Frees every answer; the memo is empty again (the resolver and max stay). */
+void ma_dns_clear(ma_dns *d);
+/* The answer to `type` records of `name`: 0 with *out borrowed from the memo;
+ * MAILAUTH_NEED_DNS when it must come from the caller (the question is then pending);
+ * MAILAUTH_E_INVAL for a name that is not a valid domain name (nothing is asked);
+ * MAILAUTH_E_NOMEM or MAILAUTH_E_LIMIT. A resolver call that fails other than for memory
+ * is held as a TEMPFAIL answer. */
+int ma_dns_lookup(ma_dns *d, const char *name, int type, const mailauth_dns_answer **out);
+/* Fills `q` with the pending question: MAILAUTH_NEED_DNS, or MAILAUTH_E_INVAL when none. */
+int ma_dns_pending(const ma_dns *d, mailauth_query *q);
+/* Stores a copy of the caller's answer to the pending question. 0, MAILAUTH_E_INVAL (no
+ * question pending), MAILAUTH_E_NOMEM or MAILAUTH_E_LIMIT. */
+int ma_dns_answer(ma_dns *d, const mailauth_dns_answer *answer);
+
+/* ---- tag=value lists (tag_list.c) ------------------------------------------------------ */
+
+/* One tag of a list; name and value point into the parsed text (not NUL-terminated). The
+ * value has its leading and trailing whitespace removed; inner folding whitespace stays. */
+typedef struct ma_tag {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} ma_tag;
+
+/* Parses `n` octets of tag-list text (RFC 6376 §3.2: tag-spec *(";" tag-spec) [";"], tag
+ * names ALPHA *(ALPHA / DIGIT / "_"), case-sensitive; spaces, tabs, CR and LF around names,
+ * "=" and values ignored; values end at ";" and may hold any octet but controls — callers
+ * check their own value syntax) into `tags` (room for `max`). Returns 0 with *count set;
+ * MAILAUTH_E_SYNTAX for malformed text or a repeated tag name, MAILAUTH_E_LIMIT for more
+ * than `max` tags — with *err_off (may be NULL) the offset of the fault. */
+int ma_tag_list_parse(const char *s, size_t n, ma_tag *tags, size_t max, size_t *count,
+                      size_t *err_off);
+/* The tag named `name` (case-sensitive), or NULL. */
+const ma_tag *ma_tag_find(const ma_tag *tags, size_t count, const char *name);
+
+/* ---- client addresses (ip_addr.c) ------------------------------------------------------- */
+
+typedef struct ma_ip {
+    int v6;               /* 0: IPv4 in b[0..3]; 1: IPv6 in b[0..15] */
+    unsigned char b[16];
+} ma_ip;
+
+/* Parses an IPv4 or IPv6 address in text form; an IPv4-mapped IPv6 address (::ffff:a.b.c.d)
+ * is taken as the IPv4 address. 0 or MAILAUTH_E_INVAL. */
+int ma_ip_parse(const char *s, ma_ip *ip);
+/* The text form into `buf` of `size` octets (46 always suffice); returns its length, or 0
+ * (buf "") when it does not fit. */
+size_t ma_ip_format(const ma_ip *ip, char *buf, size_t size);
+/* Non-zero when `ip` is inside net/prefix (same family only). */
+int ma_ip_in_prefix(const ma_ip *ip, const ma_ip *net, unsigned prefix);
 
 /* ---- libunbound (resolver_unbound.c) ----------------------------------------------------- */
 

@@ -2,6 +2,9 @@
 #include "ma_internal.h"
 
 #include "lm_alloc.h"
+#include "lm_ascii.h"
+
+#include <string.h>
 
 const char *mailauth_version(void) { return "0.1.0"; }
 
@@ -24,4 +27,25 @@ void mailauth_set_allocator(void *(*malloc_fn)(size_t), void *(*realloc_fn)(void
                             void (*free_fn)(void *))
 {
     lm_set_allocator(malloc_fn, realloc_fn, free_fn);
+}
+
+static const char *const result_names[] = {
+    "none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy",
+};
+
+const char *mailauth_result_name(int result)
+{
+    if (result < 0 || (size_t)result >= sizeof result_names / sizeof *result_names)
+        return "unknown";
+    return result_names[result];
+}
+
+int mailauth_result_from_name(const char *name, size_t len)
+{
+    if (!name)
+        return -1;
+    for (size_t i = 0; i < sizeof result_names / sizeof *result_names; i++)
+        if (strlen(result_names[i]) == len && lm_strncasecmp(result_names[i], name, len) == 0)
+            return (int)i;
+    return -1;
 }
