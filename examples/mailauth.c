@@ -1,0 +1,671 @@
+/* mailauth.c — the mail authentication checks of libmailauth from the command line.
+ *
+ *   mailauth dkim-sign --key PEM --selector S --domain D [--algo rsa|ed25519] FILE
+ *   mailauth dkim-verify FILE
+ *   mailauth arc-seal --key PEM --selector S --domain D --authserv-id ID FILE
+ *   mailauth arc-verify FILE
+ *   mailauth spf --ip IP --helo H --sender ADDR
+ *   mailauth dmarc FILE --ip IP --helo H --sender ADDR
+ *   mailauth auth FILE --ip IP --helo H --sender ADDR
+ *
+ * DNS comes from `--zone FILE` (an RFC 1035 master file loaded into the in-memory zone) or,
+ * without it, from libunbound. Verdicts are printed one per line in the style of
+ * Authentication-Results ("dkim=pass header.d=example.com ..."); `auth` prints the whole
+ * Authentication-Results field. The exit status says only whether the tool worked: 0 whatever
+ * the verdicts, 1 when a file, key or DNS setup failed, 2 for a malformed command line.
+ * FILE may be "-" for stdin. */
+#include "mailauth.h"
+#include "mailparse.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PROG "mailauth"
+
+enum { EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+/* ---- the command line ---------------------------------------------------------------------- */
+
+typedef struct {
+    const char *command;
+    const char *file;
+    const char *zone;
+    const char *key;
+    const char *selector;
+    const char *domain;
+    const char *algo;
+    const char *canon;
+    const char *headers;
+    const char *identity;
+    const char *authserv_id;
+    const char *ip;
+    const char *helo;
+    const char *sender;
+    const char *psl;
+    const char *receiver;
+    int64_t now;
+    int has_now;
+    int body_length;
+    int allow_sha1;
+    int tree_walk;
+} options;
+
+static void usage(FILE *out)
+{
+    fputs("usage: " PROG " COMMAND [options] [FILE]\n"
+          "\n"
+          "commands:\n"
+          "  dkim-sign --key PEM --selector S --domain D [--algo rsa|ed25519] FILE\n"
+          "            prints the message with a DKIM-Signature field on top\n"
+          "            [--canon relaxed/relaxed] [--headers From:To:Subject] [--identity I]\n"
+          "            [--body-length]\n"
+          "  dkim-verify FILE              one line per DKIM-Signature [--allow-sha1]\n"
+          "  arc-seal --key PEM --selector S --domain D --authserv-id ID FILE\n"
+          "            prints the message with a new ARC set on top\n"
+          "  arc-verify FILE               the ARC chain's verdict\n"
+          "  spf --ip IP --helo H --sender ADDR   the SPF verdicts of MAIL FROM and HELO\n"
+          "  dmarc FILE --ip IP --helo H --sender ADDR   SPF, DKIM and the DMARC verdict\n"
+          "            [--psl FILE] [--tree-walk]\n"
+          "  auth FILE --ip IP --helo H --sender ADDR [--authserv-id ID]\n"
+          "            iprev, SPF, DKIM, ARC and DMARC as one Authentication-Results field\n"
+          "\n"
+          "options for every command:\n"
+          "  --zone FILE   answer DNS from this RFC 1035 master file (default: libunbound)\n"
+          "  --now UNIX    the time to check or sign at (default: now)\n"
+          "  --receiver D  this host's name (SPF %{r}; the authserv-id by default)\n"
+          "FILE may be \"-\" for stdin. Exit status: 0 whatever the verdicts, 1 when the tool\n"
+          "failed (a file, a key, DNS setup), 2 for a malformed command line.\n",
+          out);
+}
+
+static int bad_usage(const char *what, const char *arg)
+{
+    fprintf(stderr, PROG ": %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
+    fputs("try '" PROG " --help'\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* An option with a value, and the field of `options` it sets. */
+typedef struct {
+    const char *name;
+    size_t offset;
+} opt_def;
+
+#define OPT(name, field) {name, offsetof(options, field)}
+
+static const opt_def value_opts[] = {
+    OPT("zone", zone),       OPT("key", key),           OPT("selector", selector),
+    OPT("domain", domain),   OPT("algo", algo),         OPT("canon", canon),
+    OPT("headers", headers), OPT("identity", identity), OPT("authserv-id", authserv_id),
+    OPT("ip", ip),           OPT("helo", helo),         OPT("sender", sender),
+    OPT("psl", psl),         OPT("receiver", receiver),
+};
+
+static int parse_args(int argc, char **argv, options *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf(PROG " (libmailauth %s)\n", mailauth_version());
+            exit(0);
+        }
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            if (!o->command)
+                o->command = a;
+            else if (!o->file)
+                o->file = a;
+            else
+                return bad_usage("unexpected argument", a);
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0)
+            return bad_usage("unknown option", a);
+        const char *name = a + 2;
+        if (strcmp(name, "body-length") == 0) {
+            o->body_length = 1;
+            continue;
+        }
+        if (strcmp(name, "allow-sha1") == 0) {
+            o->allow_sha1 = 1;
+            continue;
+        }
+        if (strcmp(name, "tree-walk") == 0) {
+            o->tree_walk = 1;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return bad_usage("missing value for", a);
+        const char *value = argv[++i];
+        if (strcmp(name, "now") == 0) {
+            char *end;
+            errno = 0;
+            long long t = strtoll(value, &end, 10);
+            if (errno || *end || end == value || t < 0)
+                return bad_usage("--now needs seconds since 1970", value);
+            o->now = t;
+            o->has_now = 1;
+            continue;
+        }
+        size_t k;
+        for (k = 0; k < sizeof value_opts / sizeof *value_opts; k++)
+            if (strcmp(name, value_opts[k].name) == 0)
+                break;
+        if (k == sizeof value_opts / sizeof *value_opts)
+            return bad_usage("unknown option", a);
+        *(const char **)((char *)o + value_opts[k].offset) = value;
+    }
+    if (!o->command)
+        return bad_usage("no command", NULL);
+    return 0;
+}
+
+/* ---- files --------------------------------------------------------------------------------- */
+
+static int read_file(const char *path, unsigned char **out, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+        return EXIT_FAILED;
+    }
+    size_t cap = 65536, n = 0;
+    unsigned char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t k = fread(buf + n, 1, cap - n, f);
+        n += k;
+        if (n < cap)
+            break;
+        unsigned char *bigger = realloc(buf, cap * 2 + 1);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int failed = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (!buf || failed) {
+        fprintf(stderr, PROG ": %s: %s\n", path, buf ? "read error" : "out of memory");
+        free(buf);
+        return EXIT_FAILED;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+/* ---- DNS and time --------------------------------------------------------------------------- */
+
+typedef struct {
+    mailauth_zone *zone;
+    mailauth_unbound *unbound;
+    mailauth_resolver resolver;
+} dns;
+
+static int dns_open(const options *o, dns *d)
+{
+    memset(d, 0, sizeof *d);
+    int rc;
+    if (o->zone) {
+        unsigned char *text;
+        size_t len;
+        if (read_file(o->zone, &text, &len))
+            return EXIT_FAILED;
+        mailauth_zone_error err = {0, NULL};
+        rc = mailauth_zone_new(NULL, &d->zone);
+        if (!rc)
+            rc = mailauth_zone_load(d->zone, (const char *)text, len, NULL, &err);
+        free(text);
+        if (rc) {
+            fprintf(stderr, PROG ": %s:%zu: %s\n", o->zone, err.line,
+                    err.message ? err.message : mailauth_strerror(rc));
+            return EXIT_FAILED;
+        }
+        mailauth_zone_resolver(d->zone, &d->resolver);
+        return 0;
+    }
+    rc = mailauth_unbound_new(NULL, &d->unbound);
+    if (rc) {
+        fprintf(stderr, PROG ": cannot start the DNS resolver: %s\n", mailauth_strerror(rc));
+        return EXIT_FAILED;
+    }
+    mailauth_unbound_resolver(d->unbound, &d->resolver);
+    return 0;
+}
+
+static void dns_close(dns *d)
+{
+    mailauth_zone_free(d->zone);
+    mailauth_unbound_free(d->unbound);
+}
+
+/* The --now clock: the time given on the command line. */
+static int64_t fixed_clock(void *user)
+{
+    return ((const options *)user)->now;
+}
+
+/* Sets a check's clock to --now when given. */
+#define SET_CLOCK(opts, o)                         \
+    do {                                           \
+        if ((o)->has_now) {                        \
+            (opts).clock = fixed_clock;            \
+            (opts).clock_user = (void *)(uintptr_t)(o); \
+        }                                          \
+    } while (0)
+
+static int failed(const char *what, int rc)
+{
+    fprintf(stderr, PROG ": %s: %s\n", what, mailauth_strerror(rc));
+    return EXIT_FAILED;
+}
+
+/* ---- verdict lines --------------------------------------------------------------------------- */
+
+/* Prints `value` as an RFC 8601 pvalue: as is when it is a token-like string, else quoted. */
+static void print_pvalue(const char *value)
+{
+    int plain = value[0] != '\0';
+    for (const char *p = value; *p; p++)
+        if ((unsigned char)*p <= ' ' || strchr("()<>,;:\\\"[]?=", *p))
+            plain = 0;
+    if (plain) {
+        fputs(value, stdout);
+        return;
+    }
+    putchar('"');
+    for (const char *p = value; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            putchar('\\');
+        putchar(*p);
+    }
+    putchar('"');
+}
+
+static void print_prop(const char *name, const char *value)
+{
+    if (!value || !*value)
+        return;
+    printf(" %s=", name);
+    print_pvalue(value);
+}
+
+static void print_comment(const char *text)
+{
+    if (text && *text)
+        printf(" (%s)", text);
+}
+
+/* ---- DKIM ------------------------------------------------------------------------------------ */
+
+static int load_key(const char *path, mailauth_dkim_key **key)
+{
+    unsigned char *text;
+    size_t len;
+    if (read_file(path, &text, &len))
+        return EXIT_FAILED;
+    int rc = mailauth_dkim_key_load(text, len, key);
+    free(text);
+    if (rc) {
+        fprintf(stderr, PROG ": %s: not a usable private key (%s)\n", path, mailauth_strerror(rc));
+        return EXIT_FAILED;
+    }
+    return 0;
+}
+
+static int parse_canon(const char *text, int *header, int *body)
+{
+    const char *slash = strchr(text, '/');
+    size_t hl = slash ? (size_t)(slash - text) : strlen(text);
+    const char *b = slash ? slash + 1 : "simple";
+    int h = hl == 6 && !strncmp(text, "simple", 6)    ? MAILAUTH_DKIM_CANON_SIMPLE
+            : hl == 7 && !strncmp(text, "relaxed", 7) ? MAILAUTH_DKIM_CANON_RELAXED
+                                                      : 0;
+    int bb = !strcmp(b, "simple")    ? MAILAUTH_DKIM_CANON_SIMPLE
+             : !strcmp(b, "relaxed") ? MAILAUTH_DKIM_CANON_RELAXED
+                                     : 0;
+    if (!h || !bb)
+        return -1;
+    *header = h;
+    *body = bb;
+    return 0;
+}
+
+/* Splits "a:b:c" into at most `max` names in place. */
+static size_t split_names(char *list, const char **names, size_t max)
+{
+    size_t n = 0;
+    for (char *save = NULL, *t = strtok_r(list, ":", &save); t && n < max;
+         t = strtok_r(NULL, ":", &save))
+        names[n++] = t;
+    return n;
+}
+
+static int cmd_dkim_sign(const options *o)
+{
+    if (!o->key || !o->selector || !o->domain || !o->file)
+        return bad_usage("dkim-sign needs --key, --selector, --domain and FILE", NULL);
+    mailauth_dkim_sign_options so;
+    mailauth_dkim_sign_options_init(&so);
+    so.domain = o->domain;
+    so.selector = o->selector;
+    so.identity = o->identity;
+    so.body_length = o->body_length;
+    SET_CLOCK(so, o);
+    if (o->canon && parse_canon(o->canon, &so.header_canon, &so.body_canon))
+        return bad_usage("--canon is simple|relaxed[/simple|relaxed]", o->canon);
+    char *header_list = o->headers ? strdup(o->headers) : NULL;
+    const char *names[256];
+    if (header_list) {
+        so.headers = names;
+        so.header_count = split_names(header_list, names, 256);
+    }
+    mailauth_dkim_key *key = NULL;
+    unsigned char *msg = NULL;
+    size_t len;
+    int status = load_key(o->key, &key);
+    if (!status && o->algo) {
+        int want = !strcmp(o->algo, "rsa")       ? MAILAUTH_DKIM_RSA_SHA256
+                   : !strcmp(o->algo, "ed25519") ? MAILAUTH_DKIM_ED25519_SHA256
+                                                 : 0;
+        if (!want)
+            status = bad_usage("--algo is rsa or ed25519", o->algo);
+        else if (want != mailauth_dkim_key_algorithm(key)) {
+            fprintf(stderr, PROG ": %s is not an %s key\n", o->key, o->algo);
+            status = EXIT_FAILED;
+        }
+    }
+    if (!status)
+        status = read_file(o->file, &msg, &len);
+    if (!status) {
+        char *field;
+        size_t field_len;
+        int rc = mailauth_dkim_sign(&so, key, msg, len, &field, &field_len);
+        if (rc)
+            status = failed("cannot sign", rc);
+        else {
+            fwrite(field, 1, field_len, stdout);
+            fwrite(msg, 1, len, stdout);
+            mailauth_dkim_free(field);
+        }
+    }
+    free(msg);
+    free(header_list);
+    mailauth_dkim_key_free(key);
+    return status;
+}
+
+/* Runs the DKIM verifier over the message; *out holds the results. */
+static int run_dkim(const options *o, const dns *d, const unsigned char *msg, size_t len,
+                    mailauth_dkim_verifier **out)
+{
+    mailauth_dkim_verify_options vo;
+    mailauth_dkim_verify_options_init(&vo);
+    vo.allow_sha1 = o->allow_sha1;
+    SET_CLOCK(vo, o);
+    int rc = mailauth_dkim_verify(&vo, &d->resolver, msg, len, out);
+    return rc ? failed("DKIM verification", rc) : 0;
+}
+
+static void print_dkim(const mailauth_dkim_verifier *v)
+{
+    size_t n = mailauth_dkim_verifier_count(v);
+    if (n == 0)
+        puts("dkim=none (no signatures)");
+    for (size_t i = 0; i < n; i++) {
+        mailauth_dkim_signature s = {.struct_size = sizeof s};
+        if (mailauth_dkim_verifier_result(v, i, &s))
+            continue;
+        printf("dkim=%s", mailauth_result_name(s.result));
+        if (s.result != MAILAUTH_RESULT_PASS)
+            print_comment(s.reason_text);
+        print_prop("header.d", s.domain);
+        print_prop("header.i", s.identity);
+        print_prop("header.s", s.selector);
+        print_prop("header.a", s.algorithm);
+        char b[9];
+        snprintf(b, sizeof b, "%s", s.signature);
+        print_prop("header.b", b);
+        putchar('\n');
+    }
+}
+
+static int cmd_dkim_verify(const options *o, const dns *d)
+{
+    if (!o->file)
+        return bad_usage("dkim-verify needs FILE", NULL);
+    unsigned char *msg;
+    size_t len;
+    if (read_file(o->file, &msg, &len))
+        return EXIT_FAILED;
+    mailauth_dkim_verifier *v = NULL;
+    int status = run_dkim(o, d, msg, len, &v);
+    if (!status)
+        print_dkim(v);
+    mailauth_dkim_verifier_free(v);
+    free(msg);
+    return status;
+}
+
+/* ---- SPF ------------------------------------------------------------------------------------- */
+
+static int need_session(const options *o, const char *cmd)
+{
+    if (!o->ip || !o->helo || !o->sender) {
+        fprintf(stderr, PROG ": %s needs --ip, --helo and --sender (\"\" for the null sender)\n",
+                cmd);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Runs one SPF identity check into `spf`. */
+static int run_spf(const options *o, const dns *d, mailauth_spf *spf, int identity)
+{
+    int rc = mailauth_spf_begin(spf, identity, o->ip, o->helo, o->sender);
+    if (rc == MAILAUTH_E_INVAL) {
+        fprintf(stderr, PROG ": --ip is not an IP address: %s\n", o->ip);
+        return EXIT_USAGE;
+    }
+    if (!rc)
+        rc = mailauth_spf_run(spf, &d->resolver);
+    return rc ? failed("SPF", rc) : 0;
+}
+
+static int new_spf(const options *o, mailauth_spf **spf)
+{
+    mailauth_spf_options so;
+    mailauth_spf_options_init(&so);
+    so.receiver = o->receiver;
+    SET_CLOCK(so, o);
+    int rc = mailauth_spf_new(&so, spf);
+    return rc ? failed("SPF", rc) : 0;
+}
+
+static void print_spf(const mailauth_spf *spf, int identity)
+{
+    int r = mailauth_spf_result(spf);
+    printf("spf=%s", mailauth_result_name(r));
+    print_comment(r == MAILAUTH_RESULT_FAIL ? mailauth_spf_explanation(spf) : mailauth_spf_problem(spf));
+    if (identity == MAILAUTH_SPF_HELO)
+        print_prop("smtp.helo", mailauth_spf_domain(spf));
+    else
+        print_prop("smtp.mailfrom", mailauth_spf_sender(spf));
+    putchar('\n');
+}
+
+static int cmd_spf(const options *o, const dns *d)
+{
+    int status = need_session(o, "spf");
+    mailauth_spf *spf = NULL;
+    if (!status)
+        status = new_spf(o, &spf);
+    for (int identity = MAILAUTH_SPF_MAILFROM; !status && identity <= MAILAUTH_SPF_HELO; identity++) {
+        status = run_spf(o, d, spf, identity);
+        if (!status)
+            print_spf(spf, identity);
+    }
+    mailauth_spf_free(spf);
+    return status;
+}
+
+/* ---- DMARC ----------------------------------------------------------------------------------- */
+
+/* The one From field's value of the message, or NULL with a note on stderr. */
+static const mailparse_header *find_from(const mailparse_message *m)
+{
+    const mailparse_header *first = mailparse_part_header(m, 0, "From", 0);
+    if (!first || mailparse_part_header(m, 0, "From", 1))
+        return NULL;
+    return first;
+}
+
+/* The verdicts of one message, gathered for dmarc and auth. */
+typedef struct {
+    mailauth_spf *spf;
+    int spf_identity;           /* the identity DMARC takes: MAIL FROM, or HELO for <> */
+    mailauth_dkim_verifier *dkim;
+    mailauth_dmarc *dmarc;
+    mailparse_message *parsed;
+} verdicts;
+
+static void verdicts_free(verdicts *v)
+{
+    mailauth_spf_free(v->spf);
+    mailauth_dkim_verifier_free(v->dkim);
+    mailauth_dmarc_free(v->dmarc);
+    mailparse_message_free(v->parsed);
+}
+
+static int run_dmarc(const options *o, const dns *d, const unsigned char *msg, size_t len,
+                     verdicts *v)
+{
+    v->spf_identity = o->sender[0] ? MAILAUTH_SPF_MAILFROM : MAILAUTH_SPF_HELO;
+    int status = new_spf(o, &v->spf);
+    if (!status)
+        status = run_spf(o, d, v->spf, v->spf_identity);
+    if (!status)
+        status = run_dkim(o, d, msg, len, &v->dkim);
+    if (status)
+        return status;
+
+    mailauth_dmarc_options dopts;
+    mailauth_dmarc_options_init(&dopts);
+    dopts.mode = o->tree_walk ? MAILAUTH_DMARC_MODE_RFC9989 : MAILAUTH_DMARC_MODE_RFC7489;
+    dopts.psl_file = o->psl;
+    int rc = mailauth_dmarc_new(&dopts, &v->dmarc);
+    if (!rc)
+        rc = mailparse_parse(msg, len, NULL, &v->parsed) ? MAILAUTH_E_NOMEM : 0;
+    if (rc)
+        return failed("DMARC", rc);
+    const mailparse_header *from = find_from(v->parsed);
+    if (from)
+        rc = mailauth_dmarc_set_from(v->dmarc, from->raw_value, from->raw_value_len);
+    else
+        rc = mailauth_dmarc_set_from(v->dmarc, "", 0); /* none or several: no Author Domain */
+    if (!rc)
+        rc = mailauth_dmarc_set_spf(v->dmarc, mailauth_spf_domain(v->spf), mailauth_spf_result(v->spf));
+    for (size_t i = 0; !rc && i < mailauth_dkim_verifier_count(v->dkim); i++) {
+        mailauth_dkim_signature s = {.struct_size = sizeof s};
+        rc = mailauth_dkim_verifier_result(v->dkim, i, &s);
+        if (!rc && s.domain[0])
+            rc = mailauth_dmarc_add_dkim(v->dmarc, s.domain, s.result);
+        if (rc == MAILAUTH_E_LIMIT)
+            rc = 0; /* the signatures past max_dkim do not count */
+    }
+    if (!rc)
+        rc = mailauth_dmarc_run(v->dmarc, &d->resolver);
+    return rc ? failed("DMARC", rc) : 0;
+}
+
+static void print_dmarc(const mailauth_dmarc *dm)
+{
+    int r = mailauth_dmarc_result(dm);
+    printf("dmarc=%s", mailauth_result_name(r));
+    print_comment(mailauth_dmarc_reason(dm));
+    print_prop("header.from", mailauth_dmarc_from_domain(dm));
+    if (mailauth_dmarc_get_record(dm)) {
+        print_prop("policy.dmarc", mailauth_dmarc_policy_name(mailauth_dmarc_policy(dm)));
+        print_prop("policy.disposition", mailauth_dmarc_policy_name(mailauth_dmarc_disposition(dm)));
+    }
+    putchar('\n');
+}
+
+static int cmd_dmarc(const options *o, const dns *d)
+{
+    if (!o->file)
+        return bad_usage("dmarc needs FILE", NULL);
+    int status = need_session(o, "dmarc");
+    if (status)
+        return status;
+    unsigned char *msg;
+    size_t len;
+    if (read_file(o->file, &msg, &len))
+        return EXIT_FAILED;
+    verdicts v = {0};
+    status = run_dmarc(o, d, msg, len, &v);
+    if (!status) {
+        print_spf(v.spf, v.spf_identity);
+        print_dkim(v.dkim);
+        print_dmarc(v.dmarc);
+    }
+    verdicts_free(&v);
+    free(msg);
+    return status;
+}
+
+/* ---- main ------------------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *name;
+    int (*run)(const options *o, const dns *d);
+    int needs_dns;
+} command;
+
+static int cmd_dkim_sign_dns(const options *o, const dns *d)
+{
+    (void)d;
+    return cmd_dkim_sign(o);
+}
+
+static const command commands[] = {
+    {"dkim-sign", cmd_dkim_sign_dns, 0},
+    {"dkim-verify", cmd_dkim_verify, 1},
+    {"spf", cmd_spf, 1},
+    {"dmarc", cmd_dmarc, 1},
+};
+
+int main(int argc, char **argv)
+{
+    options o;
+    int status = parse_args(argc, argv, &o);
+    if (status)
+        return status;
+    const command *c = NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(o.command, commands[i].name) == 0)
+            c = &commands[i];
+    if (!c)
+        return bad_usage("unknown command", o.command);
+    dns d;
+    memset(&d, 0, sizeof d);
+    if (c->needs_dns && dns_open(&o, &d))
+        return EXIT_FAILED;
+    status = c->run(&o, &d);
+    dns_close(&d);
+    return status;
+}

@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+# dkim_interop.py — DKIM signatures exchanged between libmailauth and its peers on real mail.
+"""Usage: dkim_interop.py --tool BUILD/examples/mailauth [--cache DIR] --workdir DIR
+                        [--count N (300; DKIM_INTEROP_COUNT)] [--node NODE]
+
+Takes the first N messages (sorted by name) of the SpamAssassin public corpus that have exactly
+one From field, with CRLF line ends, and for each algorithm (rsa-sha256 with a fresh 2048-bit
+key, ed25519-sha256) and canonicalisation (simple/simple, relaxed/relaxed):
+  - signs them with libmailauth (examples/mailauth dkim-sign) and verifies the result with
+    dkimpy (Debian python3-dkim) and npm mailauth;
+  - signs them with dkimpy, npm mailauth and OpenDKIM (opendkim-testmsg, rsa only) and
+    verifies those with libmailauth (examples/mailauth dkim-verify --zone);
+  - verifies libmailauth's own signatures with libmailauth.
+Every pair must verify every message it signed; a signer that refuses a message (reported
+with the reason) is counted apart. A peer that is not installed is left out with a note.
+Prints the matrix; exits 1 on any verification failure, 77 when no peer could run."""
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DOMAIN = 'example.com'
+ALGOS = ('rsa', 'ed25519')
+CANONS = ('simple/simple', 'relaxed/relaxed')
+ALGO_NAMES = {'rsa': 'rsa-sha256', 'ed25519': 'ed25519-sha256'}
+# opendkim-testmsg signs with OpenDKIM's defaults, which it does not let us change: rsa-sha1
+# and relaxed/simple; libmailauth verifies those with --allow-sha1 (RFC 8301 forbids
+# accepting rsa-sha1 by default).
+OPENDKIM_LABELS = ('rsa-sha1', 'relaxed/simple')
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def dkimpy_python():
+    """An interpreter that can import dkim (Debian's python3-dkim lives in /usr/bin/python3)."""
+    for py in (sys.executable, '/usr/bin/python3'):
+        if py and os.path.exists(py) and subprocess.run(
+                [py, '-c', 'import dkim'], stderr=subprocess.DEVNULL).returncode == 0:
+            return py
+    return None
+
+
+def corpus_messages(data_dir, count):
+    """The first `count` usable messages as CRLF bytes, keyed by a short name."""
+    names = []
+    for root, _, files in os.walk(data_dir):
+        for f in files:
+            names.append(os.path.join(root, f))
+    out = []
+    for path in sorted(names):
+        with open(path, 'rb') as f:
+            raw = f.read()
+        if len(raw) > 1 << 20:
+            continue
+        text = re.sub(rb'\r?\n', b'\r\n', raw)
+        head = text.split(b'\r\n\r\n', 1)[0]
+        if head.startswith(b'From '):  # an mbox separator line: not part of the message
+            continue
+        froms = re.findall(rb'(?im)^from[ \t]*:', head)
+        if len(froms) != 1:
+            continue
+        out.append((os.path.relpath(path, data_dir).replace('/', '_'), text))
+        if len(out) == count:
+            break
+    return out
+
+
+def make_keys(work):
+    """Fresh keys: {algo: {'pem', 'seed' (ed25519), 'p'}} and the DNS TXT of each selector."""
+    keys = {}
+    rsa = os.path.join(work, 'rsa.pem')
+    ed = os.path.join(work, 'ed25519.pem')
+    run(['openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048',
+         '-out', rsa])
+    run(['openssl', 'genpkey', '-algorithm', 'ED25519', '-out', ed])
+    for algo, path in (('rsa', rsa), ('ed25519', ed)):
+        der = run(['openssl', 'pkey', '-in', path, '-pubout', '-outform', 'DER']).stdout
+        if algo == 'ed25519':
+            p = base64.b64encode(der[-32:]).decode()  # the raw key after the SPKI prefix
+            priv = run(['openssl', 'pkey', '-in', path, '-outform', 'DER']).stdout
+            seed = base64.b64encode(priv[-32:]).decode()
+        else:
+            p = base64.b64encode(der).decode()
+            seed = None
+        with open(path) as f:
+            pem = f.read()
+        keys[algo] = {'pem': pem, 'path': path, 'seed': seed,
+                      'txt': f'v=DKIM1; k={algo}; p={p}'}
+    return keys
+
+
+def zone_text(dns):
+    lines = []
+    for name, txt in dns.items():
+        chunks = [txt[i:i + 200] for i in range(0, len(txt), 200)]
+        lines.append(f'{name}. 300 IN TXT ' + ' '.join(f'"{c}"' for c in chunks))
+    return '\n'.join(lines) + '\n'
+
+
+class Matrix:
+    def __init__(self):
+        self.rows = {}     # (signer, verifier, algo, canon) -> [passed, total, failures]
+        self.refused = {}  # (signer, algo, canon) -> [(name, reason)]
+
+    def add(self, signer, verifier, algo, canon, name, ok):
+        row = self.rows.setdefault((signer, verifier, algo, canon), [0, 0, []])
+        row[1] += 1
+        if ok:
+            row[0] += 1
+        else:
+            row[2].append(name)
+
+
+def sign_ours(tool, keys, algo, canon, items):
+    refused = []
+    for name, src, dst in items:
+        proc = subprocess.run([tool, 'dkim-sign', '--key', keys[algo]['path'], '--selector',
+                               algo, '--domain', DOMAIN, '--canon', canon, src],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if proc.returncode:
+            refused.append((name, proc.stderr.decode(errors='replace').strip()))
+            continue
+        with open(dst, 'wb') as f:
+            f.write(proc.stdout)
+    return refused
+
+
+def sign_opendkim(keys, algo, canon, items):
+    refused = []
+    for name, src, dst in items:
+        with open(src, 'rb') as f:
+            proc = subprocess.run(['opendkim-testmsg', '-C', '-d', DOMAIN, '-s', algo, '-k',
+                                   keys[algo]['path']], stdin=f, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        if proc.returncode or not proc.stdout.lower().startswith(b'dkim-signature:'):
+            refused.append((name, proc.stderr.decode(errors='replace').strip() or 'no signature'))
+            continue
+        with open(dst, 'wb') as f:
+            f.write(proc.stdout)
+    return refused
+
+
+def peer_job(cmd, job, work, tag):
+    path = os.path.join(work, f'job-{tag}.json')
+    with open(path, 'w') as f:
+        json.dump(job, f)
+    proc = subprocess.run(cmd + [path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    if proc.returncode:
+        raise RuntimeError(f'{cmd[-1]} failed: {proc.stderr.strip()[-500:]}')
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+
+
+def collect_refused(items):
+    refused = []
+    for name, _, dst in items:
+        if os.path.exists(dst + '.error'):
+            with open(dst + '.error') as f:
+                refused.append((name, f.read().strip()))
+    return refused
+
+
+def verify_ours(tool, zone, files, allow_sha1):
+    """{file: [results]} from examples/mailauth dkim-verify."""
+    out = {}
+    extra = ['--allow-sha1'] if allow_sha1 else []
+    for path in files:
+        proc = subprocess.run([tool, 'dkim-verify', '--zone', zone] + extra + [path],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        results = re.findall(r'^dkim=(\w+)', proc.stdout, re.M) if proc.returncode == 0 else []
+        out[path] = results or ['error']
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument('--tool', required=True)
+    ap.add_argument('--cache', default=os.environ.get('LIBMAIL_INTEROP_CACHE'))
+    ap.add_argument('--workdir', required=True)
+    ap.add_argument('--count', type=int, default=int(os.environ.get('DKIM_INTEROP_COUNT', 300)))
+    ap.add_argument('--node', default='node')
+    args = ap.parse_args()
+
+    setup = subprocess.run(['sh', os.path.join(HERE, 'setup.sh')] + ([args.cache] if args.cache else []),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if setup.returncode:
+        print(f'dkim interop: setup failed: {setup.stderr.strip()}')
+        return 77
+    data_dir = setup.stdout.strip().splitlines()[-1]
+
+    if os.path.isdir(args.workdir):
+        shutil.rmtree(args.workdir)
+    os.makedirs(args.workdir)
+    work = args.workdir
+    messages = corpus_messages(data_dir, args.count)
+    src_dir = os.path.join(work, 'in')
+    os.makedirs(src_dir)
+    sources = []
+    for name, text in messages:
+        path = os.path.join(src_dir, name + '.eml')
+        with open(path, 'wb') as f:
+            f.write(text)
+        sources.append((name, path))
+
+    keys = make_keys(work)
+    dns = {f'{algo}._domainkey.{DOMAIN}': keys[algo]['txt'] for algo in ALGOS}
+    zone = os.path.join(work, 'keys.zone')
+    with open(zone, 'w') as f:
+        f.write(zone_text(dns))
+
+    py = dkimpy_python()
+    node = shutil.which(args.node) or (args.node if os.path.exists(args.node) else None)
+    has_mailauth = node and os.path.isfile(os.path.join(HERE, 'node_modules', 'mailauth', 'package.json'))
+    has_opendkim = shutil.which('opendkim-testmsg') is not None
+    peers = {'dkimpy': py is not None, 'mailauth': bool(has_mailauth), 'opendkim': has_opendkim}
+    for peer, ok in peers.items():
+        if not ok:
+            print(f'dkim interop: {peer} not available: left out')
+    if not any(peers.values()):
+        return 77
+    dkimpy_cmd = [py, os.path.join(HERE, 'peer_dkim_dkimpy.py')] if py else None
+    mailauth_cmd = [node, os.path.join(HERE, 'peer_dkim_mailauth.js')] if has_mailauth else None
+
+    m = Matrix()
+    started = time.time()
+    for algo in ALGOS:
+        for canon in CANONS:
+            tag = f'{algo}-{canon.replace("/", "-")}'
+            signed = {}  # signer -> list of (name, path)
+            signers = ['libmailauth'] + [p for p in ('dkimpy', 'mailauth', 'opendkim') if peers[p]]
+            for signer in signers:
+                if signer == 'opendkim' and (algo != 'rsa' or canon != 'relaxed/relaxed'):
+                    continue  # opendkim-testmsg signs rsa with its default relaxed/simple only
+                out_dir = os.path.join(work, f'{signer}-{tag}')
+                os.makedirs(out_dir)
+                items = [(n, p, os.path.join(out_dir, n + '.eml')) for n, p in sources]
+                job = {'op': 'sign', 'selector': algo, 'domain': DOMAIN, 'canon': canon,
+                       'algo': ALGO_NAMES[algo],
+                       'items': [[p, d] for _, p, d in items]}
+                if signer == 'libmailauth':
+                    refused = sign_ours(args.tool, keys, algo, canon, items)
+                elif signer == 'opendkim':
+                    refused = sign_opendkim(keys, algo, canon, items)
+                else:
+                    job['key'] = keys[algo]['seed'] if (signer == 'dkimpy' and algo == 'ed25519') \
+                        else keys[algo]['pem']
+                    peer_job(dkimpy_cmd if signer == 'dkimpy' else mailauth_cmd, job, work,
+                             f'{signer}-sign-{tag}')
+                    refused = collect_refused(items)
+                m.refused[(signer,) + (OPENDKIM_LABELS if signer == 'opendkim'
+                                       else (ALGO_NAMES[algo], canon))] = refused
+                signed[signer] = [(n, d) for n, _, d in items if os.path.exists(d)]
+
+            for signer, files in signed.items():
+                paths = [d for _, d in files]
+                verifiers = ['libmailauth'] if signer != 'libmailauth' else \
+                    ['libmailauth'] + [p for p in ('dkimpy', 'mailauth') if peers[p]]
+                for verifier in verifiers:
+                    if verifier == 'libmailauth':
+                        got = verify_ours(args.tool, zone, paths, signer == 'opendkim')
+                    else:
+                        cmd = dkimpy_cmd if verifier == 'dkimpy' else mailauth_cmd
+                        got = {r['file']: r['results'] for r in peer_job(
+                            cmd, {'op': 'verify', 'dns': dns, 'files': paths}, work,
+                            f'{verifier}-verify-{signer}-{tag}')}
+                    labels = OPENDKIM_LABELS if signer == 'opendkim' else (ALGO_NAMES[algo], canon)
+                    for name, path in files:
+                        results = got.get(path, ['missing'])
+                        m.add(signer, verifier, *labels, name, results[:1] == ['pass'])
+
+    failed = 0
+    print(f'DKIM interop over {len(sources)} SpamAssassin messages '
+          f'({time.time() - started:.0f} s)')
+    print(f'{"signer":<12} {"verifier":<12} {"algorithm":<15} {"c=":<16} {"verified":>12}  refused')
+    for (signer, verifier, algo, canon), (ok, total, fails) in sorted(m.rows.items()):
+        refused = m.refused.get((signer, algo, canon), [])
+        print(f'{signer:<12} {verifier:<12} {algo:<15} {canon:<16} '
+              f'{ok:>5}/{total:<6}  {len(refused)}')
+        if fails:
+            failed += len(fails)
+            print(f'    not verified: {", ".join(fails[:10])}{" ..." if len(fails) > 10 else ""}')
+    for (signer, algo, canon), refused in sorted(m.refused.items()):
+        for name, why in refused[:3]:
+            print(f'    {signer} {algo} {canon} refused {name}: {why[:160]}')
+    ours_refused = sum(len(r) for (s, _, _), r in m.refused.items() if s == 'libmailauth')
+    print(f'{failed} verification failures; libmailauth refused to sign {ours_refused} messages')
+    return 1 if failed or ours_refused else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
