@@ -628,6 +628,122 @@ static int cmd_dmarc(const options *o, const dns *d)
     return status;
 }
 
+/* ---- auth: every check as one Authentication-Results field --------------------------------- */
+
+/* The A-R result of each DKIM signature. */
+static int ar_dkim(mailauth_ar *ar, const mailauth_dkim_verifier *v)
+{
+    size_t n = mailauth_dkim_verifier_count(v);
+    if (n == 0)
+        return mailauth_ar_add(ar, "dkim", MAILAUTH_RESULT_NONE, NULL);
+    for (size_t i = 0; i < n; i++) {
+        mailauth_dkim_signature s = {.struct_size = sizeof s};
+        int rc = mailauth_dkim_verifier_result(v, i, &s);
+        if (!rc)
+            rc = mailauth_ar_add(ar, "dkim", s.result,
+                                 s.result == MAILAUTH_RESULT_PASS ? NULL : s.reason_text);
+        char b[9];
+        snprintf(b, sizeof b, "%s", s.signature);
+        const char *props[][2] = {{"d", s.domain}, {"i", s.identity}, {"s", s.selector},
+                                  {"a", s.algorithm}, {"b", b}};
+        for (size_t k = 0; !rc && k < sizeof props / sizeof *props; k++)
+            if (props[k][1][0])
+                rc = mailauth_ar_add_prop(ar, "header", props[k][0], props[k][1]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int ar_spf(mailauth_ar *ar, const mailauth_spf *spf, int identity)
+{
+    int r = mailauth_spf_result(spf);
+    int rc = mailauth_ar_add(ar, "spf", r, NULL);
+    const char *why = r == MAILAUTH_RESULT_FAIL ? mailauth_spf_explanation(spf) : mailauth_spf_problem(spf);
+    if (!rc && why)
+        rc = mailauth_ar_set_comment(ar, why);
+    if (!rc)
+        rc = identity == MAILAUTH_SPF_HELO
+                 ? mailauth_ar_add_prop(ar, "smtp", "helo", mailauth_spf_domain(spf))
+                 : mailauth_ar_add_prop(ar, "smtp", "mailfrom", mailauth_spf_sender(spf));
+    return rc;
+}
+
+static int ar_dmarc(mailauth_ar *ar, const mailauth_dmarc *dm)
+{
+    int rc = mailauth_ar_add(ar, "dmarc", mailauth_dmarc_result(dm), NULL);
+    if (!rc && mailauth_dmarc_get_record(dm)) {
+        char comment[96];
+        snprintf(comment, sizeof comment, "p=%s dis=%s",
+                 mailauth_dmarc_policy_name(mailauth_dmarc_policy(dm)),
+                 mailauth_dmarc_policy_name(mailauth_dmarc_disposition(dm)));
+        rc = mailauth_ar_set_comment(ar, comment);
+    } else if (!rc)
+        rc = mailauth_ar_set_comment(ar, mailauth_dmarc_reason(dm));
+    if (!rc && mailauth_dmarc_from_domain(dm))
+        rc = mailauth_ar_add_prop(ar, "header", "from", mailauth_dmarc_from_domain(dm));
+    return rc;
+}
+
+static int cmd_auth(const options *o, const dns *d)
+{
+    if (!o->file)
+        return bad_usage("auth needs FILE", NULL);
+    int status = need_session(o, "auth");
+    if (status)
+        return status;
+    unsigned char *msg;
+    size_t len;
+    if (read_file(o->file, &msg, &len))
+        return EXIT_FAILED;
+    verdicts v = {0};
+    mailauth_iprev *iprev = NULL;
+    mailauth_spf *helo = NULL;
+    mailauth_ar *ar = NULL;
+    status = run_dmarc(o, d, msg, len, &v);
+    int rc = 0;
+    if (!status) {
+        rc = mailauth_iprev_new(o->ip, NULL, &iprev);
+        if (!rc)
+            rc = mailauth_iprev_run(iprev, &d->resolver);
+        if (rc)
+            status = failed("iprev", rc);
+    }
+    if (!status && v.spf_identity == MAILAUTH_SPF_MAILFROM) {
+        status = new_spf(o, &helo);
+        if (!status)
+            status = run_spf(o, d, helo, MAILAUTH_SPF_HELO);
+    }
+    if (!status) {
+        const char *id = o->authserv_id ? o->authserv_id : o->receiver ? o->receiver : "localhost";
+        rc = mailauth_ar_new(id, &ar);
+        if (!rc)
+            rc = mailauth_iprev_to_ar(iprev, ar);
+        if (!rc)
+            rc = ar_spf(ar, v.spf, v.spf_identity);
+        if (!rc && helo)
+            rc = ar_spf(ar, helo, MAILAUTH_SPF_HELO);
+        if (!rc)
+            rc = ar_dkim(ar, v.dkim);
+        if (!rc)
+            rc = ar_dmarc(ar, v.dmarc);
+        const char *field;
+        size_t field_len;
+        if (!rc)
+            rc = mailauth_ar_write(ar, MAILAUTH_AR_WRITE_CRLF, &field, &field_len);
+        if (rc)
+            status = failed("Authentication-Results", rc);
+        else
+            fwrite(field, 1, field_len, stdout);
+    }
+    mailauth_ar_free(ar);
+    mailauth_spf_free(helo);
+    mailauth_iprev_free(iprev);
+    verdicts_free(&v);
+    free(msg);
+    return status;
+}
+
 /* ---- main ------------------------------------------------------------------------------------ */
 
 typedef struct {
@@ -647,6 +763,7 @@ static const command commands[] = {
     {"dkim-verify", cmd_dkim_verify, 1},
     {"spf", cmd_spf, 1},
     {"dmarc", cmd_dmarc, 1},
+    {"auth", cmd_auth, 1},
 };
 
 int main(int argc, char **argv)
