@@ -461,6 +461,93 @@ static int cmd_dkim_verify(const options *o, const dns *d)
     return status;
 }
 
+/* ---- ARC ------------------------------------------------------------------------------------- */
+
+static int run_arc(const options *o, const dns *d, const unsigned char *msg, size_t len,
+                   mailauth_arc_verifier **out)
+{
+    mailauth_arc_verify_options ao;
+    mailauth_arc_verify_options_init(&ao);
+    int rc = mailauth_arc_verify(&ao, &d->resolver, msg, len, out);
+    (void)o;
+    return rc ? failed("ARC verification", rc) : 0;
+}
+
+static int cmd_arc_verify(const options *o, const dns *d)
+{
+    if (!o->file)
+        return bad_usage("arc-verify needs FILE", NULL);
+    unsigned char *msg;
+    size_t len;
+    if (read_file(o->file, &msg, &len))
+        return EXIT_FAILED;
+    mailauth_arc_verifier *v = NULL;
+    int status = run_arc(o, d, msg, len, &v);
+    if (!status) {
+        int r = mailauth_arc_verifier_result(v);
+        printf("arc=%s", mailauth_result_name(r));
+        if (r != MAILAUTH_RESULT_PASS && r != MAILAUTH_RESULT_NONE)
+            print_comment(mailauth_arc_reason_text(mailauth_arc_verifier_reason(v)));
+        putchar('\n');
+        for (unsigned i = mailauth_arc_verifier_count(v); i >= 1; i--) {
+            mailauth_arc_set set = {.struct_size = sizeof set};
+            if (mailauth_arc_verifier_set(v, i, &set))
+                continue;
+            printf("  i=%u seal=%s", i, mailauth_result_name(set.seal_result));
+            print_prop("d", set.seal_domain);
+            print_prop("s", set.seal_selector);
+            printf(" message-signature=%s", mailauth_result_name(set.ams_result));
+            print_prop("d", set.ams_domain);
+            print_prop("s", set.ams_selector);
+            putchar('\n');
+        }
+    }
+    mailauth_arc_verifier_free(v);
+    free(msg);
+    return status;
+}
+
+static int cmd_arc_seal(const options *o, const dns *d)
+{
+    if (!o->key || !o->selector || !o->domain || !o->authserv_id || !o->file)
+        return bad_usage("arc-seal needs --key, --selector, --domain, --authserv-id and FILE", NULL);
+    mailauth_dkim_key *key = NULL;
+    unsigned char *msg = NULL;
+    size_t len;
+    mailauth_arc_verifier *chain = NULL;
+    int status = load_key(o->key, &key);
+    if (!status)
+        status = read_file(o->file, &msg, &len);
+    if (!status)
+        status = run_arc(o, d, msg, len, &chain);
+    if (!status) {
+        mailauth_arc_seal_options so;
+        mailauth_arc_seal_options_init(&so);
+        so.domain = o->domain;
+        so.selector = o->selector;
+        so.authserv_id = o->authserv_id;
+        so.chain = chain;
+        SET_CLOCK(so, o);
+        char *fields;
+        size_t fields_len;
+        int rc = mailauth_arc_seal(&so, key, msg, len, &fields, &fields_len);
+        if (rc)
+            status = failed("cannot seal", rc);
+        else {
+            if (!fields)
+                fprintf(stderr, PROG ": no ARC set added: the incoming chain already failed or is full\n");
+            else
+                fwrite(fields, 1, fields_len, stdout);
+            fwrite(msg, 1, len, stdout);
+            mailauth_arc_free(fields);
+        }
+    }
+    mailauth_arc_verifier_free(chain);
+    free(msg);
+    mailauth_dkim_key_free(key);
+    return status;
+}
+
 /* ---- SPF ------------------------------------------------------------------------------------- */
 
 static int need_session(const options *o, const char *cmd)
@@ -698,6 +785,7 @@ static int cmd_auth(const options *o, const dns *d)
         return EXIT_FAILED;
     verdicts v = {0};
     mailauth_iprev *iprev = NULL;
+    mailauth_arc_verifier *arc = NULL;
     mailauth_spf *helo = NULL;
     mailauth_ar *ar = NULL;
     status = run_dmarc(o, d, msg, len, &v);
@@ -709,6 +797,8 @@ static int cmd_auth(const options *o, const dns *d)
         if (rc)
             status = failed("iprev", rc);
     }
+    if (!status)
+        status = run_arc(o, d, msg, len, &arc);
     if (!status && v.spf_identity == MAILAUTH_SPF_MAILFROM) {
         status = new_spf(o, &helo);
         if (!status)
@@ -726,6 +816,8 @@ static int cmd_auth(const options *o, const dns *d)
         if (!rc)
             rc = ar_dkim(ar, v.dkim);
         if (!rc)
+            rc = mailauth_arc_to_ar(arc, ar);
+        if (!rc)
             rc = ar_dmarc(ar, v.dmarc);
         const char *field;
         size_t field_len;
@@ -738,6 +830,7 @@ static int cmd_auth(const options *o, const dns *d)
     }
     mailauth_ar_free(ar);
     mailauth_spf_free(helo);
+    mailauth_arc_verifier_free(arc);
     mailauth_iprev_free(iprev);
     verdicts_free(&v);
     free(msg);
@@ -761,6 +854,8 @@ static int cmd_dkim_sign_dns(const options *o, const dns *d)
 static const command commands[] = {
     {"dkim-sign", cmd_dkim_sign_dns, 0},
     {"dkim-verify", cmd_dkim_verify, 1},
+    {"arc-verify", cmd_arc_verify, 1},
+    {"arc-seal", cmd_arc_seal, 1},
     {"spf", cmd_spf, 1},
     {"dmarc", cmd_dmarc, 1},
     {"auth", cmd_auth, 1},

@@ -160,6 +160,44 @@ def test_dmarc_and_auth():
           'iprev=fail' in out and 'policy.iprev=192.0.2.20' in out, out)
 
 
+def test_arc():
+    def seal(message, key, selector, authserv):
+        with tempfile.NamedTemporaryFile(suffix='.eml') as f:
+            f.write(message)
+            f.flush()
+            rc, out, err = run(['arc-seal', '--key', key, '--selector', selector, '--domain',
+                                'example.com', '--authserv-id', authserv, '--zone', ZONE,
+                                '--now', NOW, f.name])
+        check(f'arc-seal {selector} exit', rc == 0, err)
+        return out.encode()
+
+    def arc_verify(message):
+        rc, out, err = run(['arc-verify', '--zone', ZONE, '-'], message)
+        check('arc-verify exit', rc == 0, err)
+        return out.splitlines()
+
+    msg = read(MESSAGE)
+    check('no ARC sets', arc_verify(msg) == ['arc=none'], arc_verify(msg))
+    hop1 = seal(msg, ED, 'ed', 'mx1.example.com')
+    check('hop 1 adds i=1 with cv=none', hop1.startswith(b'ARC-Seal: ') and b'i=1;' in hop1
+          and b'cv=none' in hop1 and hop1.endswith(msg))
+    hop2 = seal(hop1, RSA, 'rsa', 'mx2.example.com')
+    lines = arc_verify(hop2)
+    check('two hops pass', lines[:1] == ['arc=pass'] and len(lines) == 3 and
+          lines[1].startswith('  i=2 seal=pass'), lines)
+    check('hop 2 seals cv=pass', b'cv=pass' in hop2.split(b'ARC-Seal: ', 2)[1])
+    lines = arc_verify(hop2.replace(b'noon?', b'one?'))
+    check('changed body fails the latest AMS', lines[:1] == ['arc=fail (ARC-Message-Signature did not verify)'], lines)
+    lines = arc_verify(hop2.replace(b'i=1; mx1.example.com; none', b'i=1; mx1.example.com; spf=pass'))
+    check('changed AAR fails a seal', lines[:1] and lines[0].startswith('arc=fail') and
+          'Message-Signature' not in lines[0], lines)
+    broken = seal(hop2.replace(b'noon?', b'one?'), ED, 'ed', 'mx3.example.com')
+    check('a broken chain is sealed cv=fail', b'cv=fail' in broken.split(b'\r\n\r\n')[0], broken[:300])
+    rc, out, err = run(['arc-seal', '--key', ED, '--selector', 'ed', '--domain', 'example.com',
+                        '--zone', ZONE, MESSAGE])
+    check('arc-seal needs --authserv-id', rc == 2, (rc, err))
+
+
 def test_usage():
     rc, out, err = run([])
     check('no command', rc == 2, (rc, err))
@@ -178,7 +216,7 @@ def test_usage():
     check('help', rc == 0 and 'dkim-sign' in out and 'auth FILE' in out, (rc, err))
 
 
-for test in (test_dkim, test_spf, test_dmarc_and_auth, test_usage):
+for test in (test_dkim, test_arc, test_spf, test_dmarc_and_auth, test_usage):
     test()
 for f in failures:
     print('FAIL', f)
