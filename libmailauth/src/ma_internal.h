@@ -121,6 +121,22 @@ size_t ma_ip_format(const ma_ip *ip, char *buf, size_t size);
 /* Non-zero when `ip` is inside net/prefix (same family only). */
 int ma_ip_in_prefix(const ma_ip *ip, const ma_ip *net, unsigned prefix);
 
+/* ---- Authentication-Results (auth_results_write.c) ----------------------------------------- */
+
+/* Non-zero when `n` octets of `s` are written unquoted in an A-R field: an RFC 2045 token,
+ * or with `addr` also an RFC 8601 pvalue addr-spec or domain. */
+int ma_ar_value_is_bare(const char *s, size_t n, int addr);
+/* A new model without an authserv-id (authserv_id ""), for fields that lack one; it cannot
+ * be written. 0 or MAILAUTH_E_NOMEM. */
+int ma_ar_new_anonymous(mailauth_ar **out);
+
+/* ---- RSA public keys (rsa_pubkey.c) ---------------------------------------------------- */
+
+typedef struct evp_pkey_st EVP_PKEY;
+/* The RSA public key in `len` octets of DER: a SubjectPublicKeyInfo (rsaEncryption) or a
+ * bare RSAPublicKey, with nothing after it. NULL when it is neither (or for memory). */
+EVP_PKEY *ma_rsa_public_key_der(const unsigned char *der, size_t len);
+
 /* ---- libunbound (resolver_unbound.c) ----------------------------------------------------- */
 
 struct ub_result;
