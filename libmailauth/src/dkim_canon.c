@@ -239,6 +239,12 @@ static void emit(ma_dkim_body *b, const void *data, size_t n)
         lm_buf_append(b->copy, p, n);
     if (!b->md)
         return;
+    if (n >= sizeof b->out / 2) { /* a large piece is hashed where it lies */
+        out_flush(b);
+        if (!b->failed && EVP_DigestUpdate(b->md, p, n) != 1)
+            b->failed = 1;
+        return;
+    }
     while (n) {
         size_t k = sizeof b->out - b->out_len;
         if (k > n)
@@ -310,6 +316,38 @@ int ma_dkim_body_init(ma_dkim_body *b, int canon, int alg, uint64_t limit, lm_bu
     return 0;
 }
 
+/* Non-zero for the octets that end a run of line content passed on as it is: a line end, and
+ * under relaxed canonicalisation a blank (runs of blanks become one SP, or nothing at the end
+ * of a line). */
+static int run_stop(int canon, unsigned char c)
+{
+    return c == '\r' || c == '\n' || (canon == MA_DKIM_RELAXED && (c == ' ' || c == '\t'));
+}
+
+/* The octets that end a run under relaxed canonicalisation. */
+static const unsigned char relaxed_stop[256] = {['\r'] = 1, ['\n'] = 1, [' '] = 1, ['\t'] = 1};
+
+/* The end of the run that starts at p[i] (content that is not a blank): under simple
+ * canonicalisation the next line end; under relaxed the next blank or line end, a single SP
+ * between two other octets passing unchanged. */
+static size_t run_end(int canon, const unsigned char *p, size_t i, size_t n)
+{
+    if (canon != MA_DKIM_RELAXED) {
+        const unsigned char *lf = memchr(p + i, '\n', n - i);
+        size_t end = lf ? (size_t)(lf - p) : n;
+        const unsigned char *cr = memchr(p + i, '\r', end - i);
+        return cr ? (size_t)(cr - p) : end;
+    }
+    size_t j = i + 1;
+    for (;;) {
+        while (j < n && !relaxed_stop[p[j]])
+            j++;
+        if (j + 1 >= n || p[j] != ' ' || relaxed_stop[p[j + 1]])
+            return j;
+        j += 2;
+    }
+}
+
 void ma_dkim_body_feed(ma_dkim_body *b, const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -326,16 +364,16 @@ void ma_dkim_body_feed(ma_dkim_body *b, const unsigned char *p, size_t n)
             b->cr = 1;
         else if (c == '\n')
             line_end(b);
-        else if (b->canon == MA_DKIM_SIMPLE && b->line_text) {
-            /* The common case in a hurry: copy the run of plain octets up to the next line
-             * end at once. */
-            size_t j = i;
-            while (j < n && p[j] != '\r' && p[j] != '\n')
-                j++;
-            emit(b, p + i, j - i);
-            i = j - 1;
-        } else
+        else if (run_stop(b->canon, c))
+            content(b, c); /* a blank under relaxed */
+        else {
+            /* A run of octets that pass unchanged goes out at once. */
+            size_t j = run_end(b->canon, p, i, n);
             content(b, c);
+            if (j > i + 1)
+                emit(b, p + i + 1, j - i - 1);
+            i = j - 1;
+        }
     }
 }
 
