@@ -274,6 +274,15 @@ static int failed(const char *what, int rc)
     return EXIT_FAILED;
 }
 
+/* What a command works on: the command line, the resolver, and the message FILE (read by
+ * main() for the commands that take one). */
+typedef struct {
+    const options *o;
+    const dns *d;
+    const unsigned char *msg;
+    size_t len;
+} job;
+
 /* ---- verdict lines --------------------------------------------------------------------------- */
 
 /* Prints `value` as an RFC 8601 pvalue: as is when it is a token-like string, else quoted. */
@@ -355,10 +364,11 @@ static size_t split_names(char *list, const char **names, size_t max)
     return n;
 }
 
-static int cmd_dkim_sign(const options *o)
+static int cmd_dkim_sign(const job *j)
 {
-    if (!o->key || !o->selector || !o->domain || !o->file)
-        return bad_usage("dkim-sign needs --key, --selector, --domain and FILE", NULL);
+    const options *o = j->o;
+    if (!o->key || !o->selector || !o->domain)
+        return bad_usage("dkim-sign needs --key, --selector and --domain", NULL);
     mailauth_dkim_sign_options so;
     mailauth_dkim_sign_options_init(&so);
     so.domain = o->domain;
@@ -375,8 +385,6 @@ static int cmd_dkim_sign(const options *o)
         so.header_count = split_names(header_list, names, 256);
     }
     mailauth_dkim_key *key = NULL;
-    unsigned char *msg = NULL;
-    size_t len;
     int status = load_key(o->key, &key);
     if (!status && o->algo) {
         int want = !strcmp(o->algo, "rsa")       ? MAILAUTH_DKIM_RSA_SHA256
@@ -389,36 +397,47 @@ static int cmd_dkim_sign(const options *o)
             status = EXIT_FAILED;
         }
     }
-    if (!status)
-        status = read_file(o->file, &msg, &len);
     if (!status) {
         char *field;
         size_t field_len;
-        int rc = mailauth_dkim_sign(&so, key, msg, len, &field, &field_len);
+        int rc = mailauth_dkim_sign(&so, key, j->msg, j->len, &field, &field_len);
         if (rc)
             status = failed("cannot sign", rc);
         else {
             fwrite(field, 1, field_len, stdout);
-            fwrite(msg, 1, len, stdout);
+            fwrite(j->msg, 1, j->len, stdout);
             mailauth_dkim_free(field);
         }
     }
-    free(msg);
     free(header_list);
     mailauth_dkim_key_free(key);
     return status;
 }
 
 /* Runs the DKIM verifier over the message; *out holds the results. */
-static int run_dkim(const options *o, const dns *d, const unsigned char *msg, size_t len,
-                    mailauth_dkim_verifier **out)
+static int run_dkim(const job *j, mailauth_dkim_verifier **out)
 {
     mailauth_dkim_verify_options vo;
     mailauth_dkim_verify_options_init(&vo);
-    vo.allow_sha1 = o->allow_sha1;
-    SET_CLOCK(vo, o);
-    int rc = mailauth_dkim_verify(&vo, &d->resolver, msg, len, out);
+    vo.allow_sha1 = j->o->allow_sha1;
+    SET_CLOCK(vo, j->o);
+    int rc = mailauth_dkim_verify(&vo, &j->d->resolver, j->msg, j->len, out);
     return rc ? failed("DKIM verification", rc) : 0;
+}
+
+/* The header.* properties of a signature's result (RFC 8601 §2.7.1): d, i, s, a, and the
+ * first 8 characters of b (enough to tell signatures apart, RFC 6008). */
+typedef struct {
+    char b[9];
+    const char *props[5][2];
+} dkim_props;
+
+static void dkim_props_of(const mailauth_dkim_signature *s, dkim_props *p)
+{
+    snprintf(p->b, sizeof p->b, "%s", s->signature);
+    const char *props[5][2] = {{"d", s->domain}, {"i", s->identity}, {"s", s->selector},
+                               {"a", s->algorithm}, {"b", p->b}};
+    memcpy(p->props, props, sizeof props);
 }
 
 static void print_dkim(const mailauth_dkim_verifier *v)
@@ -433,56 +452,41 @@ static void print_dkim(const mailauth_dkim_verifier *v)
         printf("dkim=%s", mailauth_result_name(s.result));
         if (s.result != MAILAUTH_RESULT_PASS)
             print_comment(s.reason_text);
-        print_prop("header.d", s.domain);
-        print_prop("header.i", s.identity);
-        print_prop("header.s", s.selector);
-        print_prop("header.a", s.algorithm);
-        char b[9];
-        snprintf(b, sizeof b, "%s", s.signature);
-        print_prop("header.b", b);
+        dkim_props p;
+        dkim_props_of(&s, &p);
+        for (size_t k = 0; k < 5; k++) {
+            char name[16];
+            snprintf(name, sizeof name, "header.%s", p.props[k][0]);
+            print_prop(name, p.props[k][1]);
+        }
         putchar('\n');
     }
 }
 
-static int cmd_dkim_verify(const options *o, const dns *d)
+static int cmd_dkim_verify(const job *j)
 {
-    if (!o->file)
-        return bad_usage("dkim-verify needs FILE", NULL);
-    unsigned char *msg;
-    size_t len;
-    if (read_file(o->file, &msg, &len))
-        return EXIT_FAILED;
     mailauth_dkim_verifier *v = NULL;
-    int status = run_dkim(o, d, msg, len, &v);
+    int status = run_dkim(j, &v);
     if (!status)
         print_dkim(v);
     mailauth_dkim_verifier_free(v);
-    free(msg);
     return status;
 }
 
 /* ---- ARC ------------------------------------------------------------------------------------- */
 
-static int run_arc(const options *o, const dns *d, const unsigned char *msg, size_t len,
-                   mailauth_arc_verifier **out)
+static int run_arc(const job *j, mailauth_arc_verifier **out)
 {
     mailauth_arc_verify_options ao;
     mailauth_arc_verify_options_init(&ao);
-    int rc = mailauth_arc_verify(&ao, &d->resolver, msg, len, out);
-    (void)o;
+    int rc = mailauth_arc_verify(&ao, &j->d->resolver, j->msg, j->len, out);
     return rc ? failed("ARC verification", rc) : 0;
 }
 
-static int cmd_arc_verify(const options *o, const dns *d)
+static int cmd_arc_verify(const job *j)
 {
-    if (!o->file)
-        return bad_usage("arc-verify needs FILE", NULL);
-    unsigned char *msg;
-    size_t len;
-    if (read_file(o->file, &msg, &len))
-        return EXIT_FAILED;
     mailauth_arc_verifier *v = NULL;
-    int status = run_arc(o, d, msg, len, &v);
+    int status = run_arc(j, &v);
     if (!status) {
         int r = mailauth_arc_verifier_result(v);
         printf("arc=%s", mailauth_result_name(r));
@@ -503,23 +507,19 @@ static int cmd_arc_verify(const options *o, const dns *d)
         }
     }
     mailauth_arc_verifier_free(v);
-    free(msg);
     return status;
 }
 
-static int cmd_arc_seal(const options *o, const dns *d)
+static int cmd_arc_seal(const job *j)
 {
-    if (!o->key || !o->selector || !o->domain || !o->authserv_id || !o->file)
-        return bad_usage("arc-seal needs --key, --selector, --domain, --authserv-id and FILE", NULL);
+    const options *o = j->o;
+    if (!o->key || !o->selector || !o->domain || !o->authserv_id)
+        return bad_usage("arc-seal needs --key, --selector, --domain and --authserv-id", NULL);
     mailauth_dkim_key *key = NULL;
-    unsigned char *msg = NULL;
-    size_t len;
     mailauth_arc_verifier *chain = NULL;
     int status = load_key(o->key, &key);
     if (!status)
-        status = read_file(o->file, &msg, &len);
-    if (!status)
-        status = run_arc(o, d, msg, len, &chain);
+        status = run_arc(j, &chain);
     if (!status) {
         mailauth_arc_seal_options so;
         mailauth_arc_seal_options_init(&so);
@@ -530,7 +530,7 @@ static int cmd_arc_seal(const options *o, const dns *d)
         SET_CLOCK(so, o);
         char *fields;
         size_t fields_len;
-        int rc = mailauth_arc_seal(&so, key, msg, len, &fields, &fields_len);
+        int rc = mailauth_arc_seal(&so, key, j->msg, j->len, &fields, &fields_len);
         if (rc)
             status = failed("cannot seal", rc);
         else {
@@ -538,27 +538,16 @@ static int cmd_arc_seal(const options *o, const dns *d)
                 fprintf(stderr, PROG ": no ARC set added: the incoming chain already failed or is full\n");
             else
                 fwrite(fields, 1, fields_len, stdout);
-            fwrite(msg, 1, len, stdout);
+            fwrite(j->msg, 1, j->len, stdout);
             mailauth_arc_free(fields);
         }
     }
     mailauth_arc_verifier_free(chain);
-    free(msg);
     mailauth_dkim_key_free(key);
     return status;
 }
 
 /* ---- SPF ------------------------------------------------------------------------------------- */
-
-static int need_session(const options *o, const char *cmd)
-{
-    if (!o->ip || !o->helo || !o->sender) {
-        fprintf(stderr, PROG ": %s needs --ip, --helo and --sender (\"\" for the null sender)\n",
-                cmd);
-        return EXIT_USAGE;
-    }
-    return 0;
-}
 
 /* Runs one SPF identity check into `spf`. */
 static int run_spf(const options *o, const dns *d, mailauth_spf *spf, int identity)
@@ -595,14 +584,12 @@ static void print_spf(const mailauth_spf *spf, int identity)
     putchar('\n');
 }
 
-static int cmd_spf(const options *o, const dns *d)
+static int cmd_spf(const job *j)
 {
-    int status = need_session(o, "spf");
     mailauth_spf *spf = NULL;
-    if (!status)
-        status = new_spf(o, &spf);
+    int status = new_spf(j->o, &spf);
     for (int identity = MAILAUTH_SPF_MAILFROM; !status && identity <= MAILAUTH_SPF_HELO; identity++) {
-        status = run_spf(o, d, spf, identity);
+        status = run_spf(j->o, j->d, spf, identity);
         if (!status)
             print_spf(spf, identity);
     }
@@ -638,15 +625,15 @@ static void verdicts_free(verdicts *v)
     mailparse_message_free(v->parsed);
 }
 
-static int run_dmarc(const options *o, const dns *d, const unsigned char *msg, size_t len,
-                     verdicts *v)
+static int run_dmarc(const job *j, verdicts *v)
 {
+    const options *o = j->o;
     v->spf_identity = o->sender[0] ? MAILAUTH_SPF_MAILFROM : MAILAUTH_SPF_HELO;
     int status = new_spf(o, &v->spf);
     if (!status)
-        status = run_spf(o, d, v->spf, v->spf_identity);
+        status = run_spf(o, j->d, v->spf, v->spf_identity);
     if (!status)
-        status = run_dkim(o, d, msg, len, &v->dkim);
+        status = run_dkim(j, &v->dkim);
     if (status)
         return status;
 
@@ -656,7 +643,7 @@ static int run_dmarc(const options *o, const dns *d, const unsigned char *msg, s
     dopts.psl_file = o->psl;
     int rc = mailauth_dmarc_new(&dopts, &v->dmarc);
     if (!rc)
-        rc = mailparse_parse(msg, len, NULL, &v->parsed) ? MAILAUTH_E_NOMEM : 0;
+        rc = mailparse_parse(j->msg, j->len, NULL, &v->parsed) ? MAILAUTH_E_NOMEM : 0;
     if (rc)
         return failed("DMARC", rc);
     const mailparse_header *from = find_from(v->parsed);
@@ -675,7 +662,7 @@ static int run_dmarc(const options *o, const dns *d, const unsigned char *msg, s
             rc = 0; /* the signatures past max_dkim do not count */
     }
     if (!rc)
-        rc = mailauth_dmarc_run(v->dmarc, &d->resolver);
+        rc = mailauth_dmarc_run(v->dmarc, &j->d->resolver);
     return rc ? failed("DMARC", rc) : 0;
 }
 
@@ -692,26 +679,16 @@ static void print_dmarc(const mailauth_dmarc *dm)
     putchar('\n');
 }
 
-static int cmd_dmarc(const options *o, const dns *d)
+static int cmd_dmarc(const job *j)
 {
-    if (!o->file)
-        return bad_usage("dmarc needs FILE", NULL);
-    int status = need_session(o, "dmarc");
-    if (status)
-        return status;
-    unsigned char *msg;
-    size_t len;
-    if (read_file(o->file, &msg, &len))
-        return EXIT_FAILED;
     verdicts v = {0};
-    status = run_dmarc(o, d, msg, len, &v);
+    int status = run_dmarc(j, &v);
     if (!status) {
         print_spf(v.spf, v.spf_identity);
         print_dkim(v.dkim);
         print_dmarc(v.dmarc);
     }
     verdicts_free(&v);
-    free(msg);
     return status;
 }
 
@@ -729,13 +706,11 @@ static int ar_dkim(mailauth_ar *ar, const mailauth_dkim_verifier *v)
         if (!rc)
             rc = mailauth_ar_add(ar, "dkim", s.result,
                                  s.result == MAILAUTH_RESULT_PASS ? NULL : s.reason_text);
-        char b[9];
-        snprintf(b, sizeof b, "%s", s.signature);
-        const char *props[][2] = {{"d", s.domain}, {"i", s.identity}, {"s", s.selector},
-                                  {"a", s.algorithm}, {"b", b}};
-        for (size_t k = 0; !rc && k < sizeof props / sizeof *props; k++)
-            if (props[k][1][0])
-                rc = mailauth_ar_add_prop(ar, "header", props[k][0], props[k][1]);
+        dkim_props p;
+        dkim_props_of(&s, &p);
+        for (size_t k = 0; !rc && k < 5; k++)
+            if (p.props[k][1][0])
+                rc = mailauth_ar_add_prop(ar, "header", p.props[k][0], p.props[k][1]);
         if (rc)
             return rc;
     }
@@ -772,37 +747,29 @@ static int ar_dmarc(mailauth_ar *ar, const mailauth_dmarc *dm)
     return rc;
 }
 
-static int cmd_auth(const options *o, const dns *d)
+static int cmd_auth(const job *j)
 {
-    if (!o->file)
-        return bad_usage("auth needs FILE", NULL);
-    int status = need_session(o, "auth");
-    if (status)
-        return status;
-    unsigned char *msg;
-    size_t len;
-    if (read_file(o->file, &msg, &len))
-        return EXIT_FAILED;
+    const options *o = j->o;
     verdicts v = {0};
     mailauth_iprev *iprev = NULL;
     mailauth_arc_verifier *arc = NULL;
     mailauth_spf *helo = NULL;
     mailauth_ar *ar = NULL;
-    status = run_dmarc(o, d, msg, len, &v);
+    int status = run_dmarc(j, &v);
     int rc = 0;
     if (!status) {
         rc = mailauth_iprev_new(o->ip, NULL, &iprev);
         if (!rc)
-            rc = mailauth_iprev_run(iprev, &d->resolver);
+            rc = mailauth_iprev_run(iprev, &j->d->resolver);
         if (rc)
             status = failed("iprev", rc);
     }
     if (!status)
-        status = run_arc(o, d, msg, len, &arc);
+        status = run_arc(j, &arc);
     if (!status && v.spf_identity == MAILAUTH_SPF_MAILFROM) {
         status = new_spf(o, &helo);
         if (!status)
-            status = run_spf(o, d, helo, MAILAUTH_SPF_HELO);
+            status = run_spf(o, j->d, helo, MAILAUTH_SPF_HELO);
     }
     if (!status) {
         const char *id = o->authserv_id ? o->authserv_id : o->receiver ? o->receiver : "localhost";
@@ -833,32 +800,28 @@ static int cmd_auth(const options *o, const dns *d)
     mailauth_arc_verifier_free(arc);
     mailauth_iprev_free(iprev);
     verdicts_free(&v);
-    free(msg);
     return status;
 }
 
 /* ---- main ------------------------------------------------------------------------------------ */
 
+/* What each command needs before it runs. */
+enum { NEEDS_DNS = 1, NEEDS_FILE = 2, NEEDS_SESSION = 4 };
+
 typedef struct {
     const char *name;
-    int (*run)(const options *o, const dns *d);
-    int needs_dns;
+    int (*run)(const job *j);
+    unsigned needs;
 } command;
 
-static int cmd_dkim_sign_dns(const options *o, const dns *d)
-{
-    (void)d;
-    return cmd_dkim_sign(o);
-}
-
 static const command commands[] = {
-    {"dkim-sign", cmd_dkim_sign_dns, 0},
-    {"dkim-verify", cmd_dkim_verify, 1},
-    {"arc-verify", cmd_arc_verify, 1},
-    {"arc-seal", cmd_arc_seal, 1},
-    {"spf", cmd_spf, 1},
-    {"dmarc", cmd_dmarc, 1},
-    {"auth", cmd_auth, 1},
+    {"dkim-sign", cmd_dkim_sign, NEEDS_FILE},
+    {"dkim-verify", cmd_dkim_verify, NEEDS_DNS | NEEDS_FILE},
+    {"arc-verify", cmd_arc_verify, NEEDS_DNS | NEEDS_FILE},
+    {"arc-seal", cmd_arc_seal, NEEDS_DNS | NEEDS_FILE},
+    {"spf", cmd_spf, NEEDS_DNS | NEEDS_SESSION},
+    {"dmarc", cmd_dmarc, NEEDS_DNS | NEEDS_FILE | NEEDS_SESSION},
+    {"auth", cmd_auth, NEEDS_DNS | NEEDS_FILE | NEEDS_SESSION},
 };
 
 int main(int argc, char **argv)
@@ -873,11 +836,28 @@ int main(int argc, char **argv)
             c = &commands[i];
     if (!c)
         return bad_usage("unknown command", o.command);
+    if ((c->needs & NEEDS_FILE) && !o.file) {
+        fprintf(stderr, PROG ": %s needs FILE (\"-\" for stdin)\n", c->name);
+        return EXIT_USAGE;
+    }
+    if ((c->needs & NEEDS_SESSION) && (!o.ip || !o.helo || !o.sender)) {
+        fprintf(stderr, PROG ": %s needs --ip, --helo and --sender (\"\" for the null sender)\n",
+                c->name);
+        return EXIT_USAGE;
+    }
+    unsigned char *msg = NULL;
+    size_t len = 0;
+    if ((c->needs & NEEDS_FILE) && read_file(o.file, &msg, &len))
+        return EXIT_FAILED;
     dns d;
     memset(&d, 0, sizeof d);
-    if (c->needs_dns && dns_open(&o, &d))
+    if ((c->needs & NEEDS_DNS) && dns_open(&o, &d)) {
+        free(msg);
         return EXIT_FAILED;
-    status = c->run(&o, &d);
+    }
+    job j = {&o, &d, msg, len};
+    status = c->run(&j);
     dns_close(&d);
+    free(msg);
     return status;
 }
