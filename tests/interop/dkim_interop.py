@@ -73,6 +73,28 @@ def corpus_messages(data_dir, count):
     return out
 
 
+def prepare_corpus(cache, work, count, label):
+    """Installs the corpus (setup.sh), empties `work` and writes the first `count` usable
+    messages into work/in: [(name, path)], or None (printed why) when setup fails."""
+    setup = subprocess.run(['sh', os.path.join(HERE, 'setup.sh')] + ([cache] if cache else []),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if setup.returncode:
+        print(f'{label}: setup failed: {setup.stderr.strip()}')
+        return None
+    data_dir = setup.stdout.strip().splitlines()[-1]
+    if os.path.isdir(work):
+        shutil.rmtree(work)
+    src_dir = os.path.join(work, 'in')
+    os.makedirs(src_dir)
+    sources = []
+    for name, text in corpus_messages(data_dir, count):
+        path = os.path.join(src_dir, name + '.eml')
+        with open(path, 'wb') as f:
+            f.write(text)
+        sources.append((name, path))
+    return sources
+
+
 def make_keys(work):
     """Fresh keys: {algo: {'pem', 'seed' (ed25519), 'p'}} and the DNS TXT of each selector."""
     keys = {}
@@ -189,26 +211,10 @@ def main():
     ap.add_argument('--node', default='node')
     args = ap.parse_args()
 
-    setup = subprocess.run(['sh', os.path.join(HERE, 'setup.sh')] + ([args.cache] if args.cache else []),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if setup.returncode:
-        print(f'dkim interop: setup failed: {setup.stderr.strip()}')
+    sources = prepare_corpus(args.cache, args.workdir, args.count, 'dkim interop')
+    if sources is None:
         return 77
-    data_dir = setup.stdout.strip().splitlines()[-1]
-
-    if os.path.isdir(args.workdir):
-        shutil.rmtree(args.workdir)
-    os.makedirs(args.workdir)
     work = args.workdir
-    messages = corpus_messages(data_dir, args.count)
-    src_dir = os.path.join(work, 'in')
-    os.makedirs(src_dir)
-    sources = []
-    for name, text in messages:
-        path = os.path.join(src_dir, name + '.eml')
-        with open(path, 'wb') as f:
-            f.write(text)
-        sources.append((name, path))
 
     keys = make_keys(work)
     dns = {f'{algo}._domainkey.{DOMAIN}': keys[algo]['txt'] for algo in ALGOS}
