@@ -593,6 +593,8 @@ typedef struct mailauth_dkim_verify_options {
     size_t max_header_bytes;     /* 0 = 1 MiB */
     size_t max_header_fields;    /* 0 = 1000 */
     size_t max_h_names;          /* 0 = 128 */
+    struct mailauth_dkim_key_cache *key_cache; /* parsed keys kept between messages (see
+                                  * mailauth_dkim_key_cache_new()); NULL = none */
 } mailauth_dkim_verify_options;
 
 #define MAILAUTH_DKIM_DEFAULT_CLOCK_SKEW 300
@@ -605,6 +607,29 @@ typedef struct mailauth_dkim_verify_options {
 
 /* Fills `opts` with the defaults (all zero, struct_size set). */
 MAILAUTH_API void mailauth_dkim_verify_options_init(mailauth_dkim_verify_options *opts);
+
+/* A cache of parsed key records for the DKIM and ARC verifiers of one thread. Reading a
+ * public key and the first check with an RSA key cost more than the check itself; a server
+ * that sees the same signers all day keeps up to `max_entries` of them here (least recently
+ * used first out), keyed by the record's exact text, so a changed record is simply a new
+ * entry. The DNS answers themselves are not kept (that is the resolver's cache's job). Give
+ * it to the verifiers through their options' key_cache; one thread at a time (a cache is
+ * not locked). */
+typedef struct mailauth_dkim_key_cache mailauth_dkim_key_cache;
+
+#define MAILAUTH_DKIM_KEY_CACHE_DEFAULT_ENTRIES 1024
+#define MAILAUTH_DKIM_KEY_CACHE_MAX_ENTRIES (1u << 20)
+
+/* A new cache of at most `max_entries` records (0 = 1024; at most 2^20). Returns 0,
+ * MAILAUTH_E_INVAL or MAILAUTH_E_NOMEM. */
+MAILAUTH_API int mailauth_dkim_key_cache_new(size_t max_entries, mailauth_dkim_key_cache **out);
+/* Frees the cache; verifiers that used it keep their own references. NULL is fine. */
+MAILAUTH_API void mailauth_dkim_key_cache_free(mailauth_dkim_key_cache *c);
+/* Lookups answered from the cache, lookups that parsed a record, and entries held (each
+ * pointer may be NULL). */
+MAILAUTH_API void mailauth_dkim_key_cache_stats(const mailauth_dkim_key_cache *c,
+                                                uint64_t *hits, uint64_t *misses,
+                                                size_t *entries);
 
 /* What was found about one signature. Strings are NUL-terminated, borrowed from the verifier
  * and live until it is freed; a tag that was absent or unreadable gives "" (numbers -1). */
@@ -814,6 +839,8 @@ typedef struct mailauth_arc_verify_options {
     size_t max_header_bytes;
     size_t max_header_fields;
     size_t max_h_names;
+    struct mailauth_dkim_key_cache *key_cache; /* parsed keys kept between messages (see
+                                  * mailauth_dkim_key_cache_new()); NULL = none */
 } mailauth_arc_verify_options;
 
 /* Fills `opts` with the defaults (all zero, struct_size set). */

@@ -64,7 +64,4 @@ int ma_arc_seal_data(const char *text, const ma_dkim_field *fields, const ma_arc
 int ma_arc_ams_data(const char *text, const ma_dkim_field *fields, size_t count,
                     unsigned char *used, const ma_dkim_sig *sig, size_t ams, lm_buf *out);
 
-/* The key-record rules shared by both signatures: 0 or a mailauth_dkim_reason. */
-int ma_arc_key_fits(int alg, const ma_dkim_keyrec *k, unsigned min_rsa_bits);
-
 #endif

@@ -210,18 +210,7 @@ int mailauth_arc_sealer_feed(mailauth_arc_sealer *s, const void *data, size_t le
 {
     if (!s || (!data && len) || s->finished)
         return MAILAUTH_E_INVAL;
-    if (s->broken)
-        return s->broken;
-    const unsigned char *body;
-    size_t body_len;
-    int rc = ma_dkim_reader_feed(&s->rd, data, len, &body, &body_len);
-    if (rc) {
-        s->broken = rc;
-        return rc;
-    }
-    if (body_len)
-        ma_dkim_body_feed(&s->body, body, body_len);
-    return 0;
+    return ma_dkim_reader_pass(&s->rd, &s->broken, data, len, NULL, ma_dkim_body_sink, &s->body);
 }
 
 /* ---- the ARC-Authentication-Results ---------------------------------------------------------- */
@@ -415,23 +404,6 @@ static void put_uint(lm_buf *b, uint64_t v)
     lm_buf_append(b, num + k, sizeof num - k);
 }
 
-/* Signs `data` and appends the base64 signature to `b`. */
-static int sign_into(mailauth_arc_sealer *s, const lm_buf *data, lm_buf *b)
-{
-    unsigned char *sig = NULL;
-    size_t sig_len = 0;
-    char *b64 = NULL;
-    int rc = ma_dkim_sign_data(s->alg, ma_dkim_key_pkey(s->key),
-                               (const unsigned char *)data->data, data->len, &sig, &sig_len);
-    if (!rc)
-        rc = ma_dkim_b64_encode(sig, sig_len, &b64, NULL);
-    if (!rc && lm_buf_puts(b, b64))
-        rc = MAILAUTH_E_NOMEM;
-    lm_free(sig);
-    lm_free(b64);
-    return rc;
-}
-
 /* Everything a finish needs, freed in one place. */
 struct work {
     lm_buf aar, ams, as, block, data;
@@ -465,42 +437,8 @@ static int split(mailauth_arc_sealer *s, struct work *w, const char *text, size_
     lm_free(w->used);
     w->fields = NULL;
     w->used = NULL;
-    int rc = ma_dkim_split_fields(text, len, s->o.max_header_fields + 3, &w->fields,
-                                  &w->nfields);
-    if (rc)
-        return rc;
-    w->used = lm_calloc(w->nfields ? w->nfields : 1, 1);
-    return w->used ? 0 : MAILAUTH_E_NOMEM;
-}
-
-/* The h= names: the caller's, or the default set each as often as the message has it. */
-static int choose_headers(mailauth_arc_sealer *s, struct work *w, const char *text,
-                          const ma_dkim_field *fields, size_t count)
-{
-    size_t cap = s->headers ? s->header_count : 0;
-    if (!s->headers)
-        for (size_t j = 0; j < count; j++)
-            for (size_t k = 0; k < sizeof default_headers / sizeof *default_headers; k++)
-                if (lm_eq_nocase(text + fields[j].off, fields[j].name_len, default_headers[k]))
-                    cap++;
-    w->names = lm_calloc(cap ? cap : 1, sizeof *w->names);
-    w->lens = lm_calloc(cap ? cap : 1, sizeof *w->lens);
-    if (!w->names || !w->lens)
-        return MAILAUTH_E_NOMEM;
-    if (s->headers) {
-        for (size_t i = 0; i < s->header_count; i++)
-            w->names[i] = s->headers[i];
-        w->nnames = s->header_count;
-    } else {
-        /* In the set's order, each name once per field carrying it. */
-        for (size_t k = 0; k < sizeof default_headers / sizeof *default_headers; k++)
-            for (size_t j = 0; j < count; j++)
-                if (lm_eq_nocase(text + fields[j].off, fields[j].name_len, default_headers[k]))
-                    w->names[w->nnames++] = default_headers[k];
-    }
-    for (size_t i = 0; i < w->nnames; i++)
-        w->lens[i] = strlen(w->names[i]);
-    return 0;
+    return ma_dkim_index_fields(text, len, s->o.max_header_fields + 3, &w->fields, &w->nfields,
+                                &w->used);
 }
 
 /* The chain status to seal with, or a refusal in s->reason. 0, or MAILAUTH_E_INVAL. */
@@ -555,7 +493,11 @@ static int sign_field(mailauth_arc_sealer *s, struct work *w, lm_buf *field)
     lm_buf out = LM_BUF_INIT;
     const char *bpos = strstr(field->data, "; b=") + 4;
     lm_buf_append(&out, field->data, (size_t)(bpos - field->data));
-    int rc = sign_into(s, &w->data, &out);
+    char *b64 = NULL;
+    int rc = ma_dkim_sign_b64(s->alg, ma_dkim_key_pkey(s->key), &w->data, &b64);
+    if (!rc && lm_buf_puts(&out, b64))
+        rc = MAILAUTH_E_NOMEM;
+    lm_free(b64);
     lm_buf_puts(&out, bpos);
     if (!rc && out.oom)
         rc = MAILAUTH_E_NOMEM;
@@ -679,7 +621,10 @@ static int seal(mailauth_arc_sealer *s, struct work *w, const unsigned char *bh,
         return MAILAUTH_E_INVAL;
     unsigned inst = w->chain.n + 1;
     if ((rc = build_aar(s, head, w->fields, w->nfields, inst, &w->aar, &w->aar_results)) ||
-        (rc = choose_headers(s, w, head, w->fields, w->nfields)))
+        (rc = ma_dkim_choose_headers(default_headers,
+                                     sizeof default_headers / sizeof *default_headers, s->headers,
+                                     s->header_count, NULL, 0, head, w->fields, w->nfields,
+                                     &w->names, &w->lens, &w->nnames)))
         return rc;
     int64_t now = s->o.clock ? s->o.clock(s->o.clock_user) : (int64_t)time(NULL);
     if (now < 0)

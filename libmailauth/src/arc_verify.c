@@ -280,17 +280,6 @@ int ma_arc_ams_data(const char *text, const ma_dkim_field *fields, size_t count,
     return rc;
 }
 
-int ma_arc_key_fits(int alg, const ma_dkim_keyrec *k, unsigned min_rsa_bits)
-{
-    if ((alg == MA_DKIM_ED25519_SHA256) != (k->k == 1))
-        return MAILAUTH_DKIM_KEY_TYPE_MISMATCH;
-    if (!k->hash_sha256)
-        return MAILAUTH_DKIM_KEY_HASH;
-    if (k->k == 0 && k->bits < min_rsa_bits)
-        return MAILAUTH_DKIM_KEY_TOO_SMALL;
-    return 0;
-}
-
 /* ---- the verifier -------------------------------------------------------------------------- */
 
 struct aset {
@@ -298,27 +287,16 @@ struct aset {
     int ams_parse;              /* 0 or a mailauth_dkim_reason */
     ma_arc_seal as;
     int as_parse;
-    ma_dkim_body body;
-    int hashing;
-    unsigned char bh[EVP_MAX_MD_SIZE];
-    size_t bh_len;
-    uint64_t body_total;
-    int ams_decided, ams_result, ams_reason;
-    int as_decided, as_result, as_reason;
+    ma_dkim_sig_body hash;      /* the AMS's */
+    ma_dkim_verdict ams_verdict, as_verdict;
     char *aar;
 };
 
 struct mailauth_arc_verifier {
     mailauth_arc_verify_options o;
-    ma_dkim_reader rd;
-    int finished, broken;
-    ma_dkim_field *fields;
-    size_t nfields;
-    unsigned char *used;
+    ma_dkim_message m;
     ma_arc_chain chain;
     struct aset *sets;          /* [chain.n + 1], index 0 unused */
-    ma_dns dns;
-    lm_buf scratch;
     int decided, result, reason;
     unsigned failed_instance, oldest_pass;
     int oldest_done;
@@ -338,9 +316,7 @@ static const char *const reason_texts[] = {
 
 const char *mailauth_arc_reason_text(int reason)
 {
-    if (reason < 0 || (size_t)reason >= sizeof reason_texts / sizeof reason_texts[0])
-        return "unknown reason";
-    return reason_texts[reason];
+    return ma_reason_text(reason_texts, sizeof reason_texts / sizeof reason_texts[0], reason);
 }
 
 void mailauth_arc_verify_options_init(mailauth_arc_verify_options *opts)
@@ -358,26 +334,15 @@ int mailauth_arc_verifier_new(const mailauth_arc_verify_options *opts, mailauth_
     *out = NULL;
     mailauth_arc_verify_options o;
     mailauth_arc_verify_options_init(&o);
-    if (opts) {
-        if (opts->struct_size < sizeof(size_t) || opts->struct_size > sizeof o)
-            return MAILAUTH_E_INVAL;
-        memcpy(&o, opts, opts->struct_size);
-        o.struct_size = sizeof o;
-    }
-    if (!o.min_rsa_bits)
-        o.min_rsa_bits = MAILAUTH_DKIM_DEFAULT_MIN_RSA_BITS;
-    if (!o.max_header_bytes)
-        o.max_header_bytes = MAILAUTH_DKIM_DEFAULT_MAX_HEADER_BYTES;
-    if (!o.max_header_fields)
-        o.max_header_fields = MAILAUTH_DKIM_DEFAULT_MAX_HEADER_FIELDS;
-    if (!o.max_h_names)
-        o.max_h_names = MAILAUTH_DKIM_DEFAULT_MAX_H_NAMES;
+    if (ma_record_in(&o, sizeof o, opts))
+        return MAILAUTH_E_INVAL;
+    ma_dkim_limits_default(&o.min_rsa_bits, &o.max_header_bytes, &o.max_header_fields,
+                           &o.max_h_names);
     mailauth_arc_verifier *v = lm_calloc(1, sizeof *v);
     if (!v)
         return MAILAUTH_E_NOMEM;
     v->o = o;
-    v->rd.max = o.max_header_bytes;
-    ma_dns_init(&v->dns, 0);
+    ma_dkim_message_init(&v->m, o.max_header_bytes);
     *out = v;
     return 0;
 }
@@ -390,16 +355,12 @@ void mailauth_arc_verifier_free(mailauth_arc_verifier *v)
         for (unsigned i = 1; i <= v->chain.n; i++) {
             ma_dkim_sig_free(&v->sets[i].ams);
             ma_arc_seal_free(&v->sets[i].as);
-            ma_dkim_body_free(&v->sets[i].body);
+            ma_dkim_body_free(&v->sets[i].hash.body);
             lm_free(v->sets[i].aar);
         }
         lm_free(v->sets);
     }
-    lm_free(v->fields);
-    lm_free(v->used);
-    lm_buf_free(&v->rd.head);
-    lm_buf_free(&v->scratch);
-    ma_dns_clear(&v->dns);
+    ma_dkim_message_free(&v->m);
     lm_free(v);
 }
 
@@ -422,20 +383,20 @@ static int hashes_ams(const mailauth_arc_verifier *v, unsigned i)
  * and starts the body hash of its AMS when the chain is whole and that AMS is needed. */
 static int parse_set(mailauth_arc_verifier *v, unsigned i)
 {
-    const char *text = v->rd.head.data;
+    const char *text = v->m.rd.head.data;
     const size_t *f = v->chain.field[i];
     struct aset *s = &v->sets[i];
     const char *val;
     size_t n;
     int rc;
     if (f[MA_ARC_AS] != MA_ARC_NONE) {
-        field_value(text, &v->fields[f[MA_ARC_AS]], &val, &n);
+        field_value(text, &v->m.fields[f[MA_ARC_AS]], &val, &n);
         if ((rc = ma_arc_seal_parse(val, n, &s->as)) < 0)
             return rc;
         s->as_parse = rc;
     }
     if (f[MA_ARC_AAR] != MA_ARC_NONE) {
-        field_value(text, &v->fields[f[MA_ARC_AAR]], &val, &n);
+        field_value(text, &v->m.fields[f[MA_ARC_AAR]], &val, &n);
         while (n && lm_is_space((unsigned char)*val))
             val++, n--;
         while (n && lm_is_space((unsigned char)val[n - 1]))
@@ -447,7 +408,7 @@ static int parse_set(mailauth_arc_verifier *v, unsigned i)
     }
     if (f[MA_ARC_AMS] == MA_ARC_NONE)
         return 0;
-    field_value(text, &v->fields[f[MA_ARC_AMS]], &val, &n);
+    field_value(text, &v->m.fields[f[MA_ARC_AMS]], &val, &n);
     rc = ma_dkim_sig_parse(val, n, MA_DKIM_SIG_AMS, v->o.max_h_names, &s->ams);
     if (rc < 0)
         return rc;
@@ -459,11 +420,8 @@ static int parse_set(mailauth_arc_verifier *v, unsigned i)
             rc = MAILAUTH_DKIM_SIG_VALUE;
     s->ams_parse = rc;
     if (!s->ams_parse && !v->chain.reason && hashes_ams(v, i)) {
-        rc = ma_dkim_body_init(&s->body, s->ams.bcanon, s->ams.alg,
-                               s->ams.has_l ? s->ams.l : UINT64_MAX, NULL);
-        if (rc)
+        if ((rc = ma_dkim_sig_body_start(&s->hash, &s->ams)))
             return rc;
-        s->hashing = 1;
     }
     return 0;
 }
@@ -491,19 +449,17 @@ static int precheck(mailauth_arc_verifier *v)
 }
 
 /* The header block is complete: index it, find the sets, parse them, start the body hashes. */
-static int headers_done(mailauth_arc_verifier *v)
+static int headers_done(void *user)
 {
-    if (!v->rd.head.data && lm_buf_reserve(&v->rd.head, 1))
+    mailauth_arc_verifier *v = user;
+    if (!v->m.rd.head.data && lm_buf_reserve(&v->m.rd.head, 1))
         return MAILAUTH_E_NOMEM;
-    const char *text = v->rd.head.data;
-    int rc = ma_dkim_split_fields(text, v->rd.head.len, v->o.max_header_fields, &v->fields,
-                                  &v->nfields);
+    const char *text = v->m.rd.head.data;
+    int rc = ma_dkim_index_fields(text, v->m.rd.head.len, v->o.max_header_fields, &v->m.fields,
+                                  &v->m.nfields, &v->m.used);
     if (rc)
         return rc;
-    v->used = lm_calloc(v->nfields ? v->nfields : 1, 1);
-    if (!v->used)
-        return MAILAUTH_E_NOMEM;
-    ma_arc_collect(text, v->fields, v->nfields, &v->chain);
+    ma_arc_collect(text, v->m.fields, v->m.nfields, &v->chain);
     if (!v->chain.n)
         return 0;
     v->sets = lm_calloc(v->chain.n + 1, sizeof *v->sets);
@@ -517,225 +473,110 @@ static int headers_done(mailauth_arc_verifier *v)
     return 0;
 }
 
+/* Body octets go to the AMS body hashes started. */
+static void body_feed(void *user, const unsigned char *p, size_t n)
+{
+    mailauth_arc_verifier *v = user;
+    for (unsigned i = 1; v->sets && i <= v->chain.n; i++)
+        ma_dkim_sig_body_feed(&v->sets[i].hash, p, n);
+}
+
 int mailauth_arc_verifier_feed(mailauth_arc_verifier *v, const void *data, size_t len)
 {
-    if (!v || (!data && len) || v->finished)
+    if (!v || (!data && len) || v->m.finished)
         return MAILAUTH_E_INVAL;
-    if (v->broken)
-        return v->broken;
-    int was_body = v->rd.in_body;
-    const unsigned char *body;
-    size_t body_len;
-    int rc = ma_dkim_reader_feed(&v->rd, data, len, &body, &body_len);
-    if (!rc && !was_body && v->rd.in_body)
-        rc = headers_done(v);
-    if (rc) {
-        v->broken = rc;
-        return rc;
-    }
-    if (body_len && v->sets)
-        for (unsigned i = 1; i <= v->chain.n; i++)
-            if (v->sets[i].hashing)
-                ma_dkim_body_feed(&v->sets[i].body, body, body_len);
-    return 0;
+    return ma_dkim_reader_pass(&v->m.rd, &v->m.broken, data, len, headers_done, body_feed, v);
 }
 
 int mailauth_arc_verifier_finish(mailauth_arc_verifier *v)
 {
-    if (!v || v->finished)
+    if (!v || v->m.finished)
         return MAILAUTH_E_INVAL;
-    if (v->broken)
-        return v->broken;
-    int rc = 0;
-    if (!v->rd.in_body) {
-        v->rd.in_body = 1;
-        rc = headers_done(v);
-    }
-    for (unsigned i = 1; !rc && v->sets && i <= v->chain.n; i++) {
-        struct aset *s = &v->sets[i];
-        if (!s->hashing)
-            continue;
-        rc = ma_dkim_body_finish(&s->body, s->bh, &s->bh_len);
-        s->body_total = s->body.length;
-        ma_dkim_body_free(&s->body);
-        s->hashing = 0;
-    }
+    int rc = ma_dkim_reader_end(&v->m.rd, &v->m.broken, headers_done, v);
+    for (unsigned i = 1; !rc && v->sets && i <= v->chain.n; i++)
+        rc = ma_dkim_sig_body_end(&v->sets[i].hash);
     if (rc) {
-        v->broken = rc;
+        v->m.broken = rc;
         return rc;
     }
-    v->finished = 1;
+    v->m.finished = 1;
     precheck(v);
     return 0;
 }
 
 /* ---- verdicts ------------------------------------------------------------------------------ */
 
-/* Fetches and checks the key of <s>._domainkey.<d> for `alg`. Returns 0 with *result PASS
- * and `rec` filled (to free), or with *result FAIL / TEMPERROR and *reason set; or
- * MAILAUTH_NEED_DNS / a negative error. */
-static int fetch_key(mailauth_arc_verifier *v, const char *d, const char *s, int alg,
-                     ma_dkim_keyrec *rec, int *result, int *reason)
-{
-    memset(rec, 0, sizeof *rec);
-    *result = MAILAUTH_RESULT_FAIL;
-    size_t sl = strlen(s), dl = strlen(d);
-    if (sl + dl + 12 > MA_NAME_TEXT_MAX) {
-        *reason = MAILAUTH_DKIM_SIG_VALUE;
-        return 0;
-    }
-    char name[MA_NAME_TEXT_MAX + 1];
-    memcpy(name, s, sl);
-    memcpy(name + sl, "._domainkey.", 12);
-    memcpy(name + sl + 12, d, dl + 1);
-    const mailauth_dns_answer *a;
-    int rc = ma_dns_lookup(&v->dns, name, MAILAUTH_RR_TXT, &a);
-    if (rc == MAILAUTH_E_INVAL) {
-        *reason = MAILAUTH_DKIM_SIG_VALUE;
-        return 0;
-    }
-    if (rc)
-        return rc;
-    switch (mailauth_dns_answer_result(a)) {
-    case MAILAUTH_DNS_FOUND:
-        break;
-    case MAILAUTH_DNS_TEMPFAIL:
-        *result = MAILAUTH_RESULT_TEMPERROR;
-        *reason = MAILAUTH_DKIM_KEY_TEMPFAIL;
-        return 0;
-    default:
-        *reason = MAILAUTH_DKIM_KEY_NOT_FOUND;
-        return 0;
-    }
-    if (mailauth_dns_answer_count(a) > 1) {
-        *reason = MAILAUTH_DKIM_KEY_MULTIPLE;
-        return 0;
-    }
-    const mailauth_dns_record *r = mailauth_dns_answer_record(a, 0);
-    rc = ma_dkim_key_parse(r->text, r->text_len, rec);
-    if (rc < 0)
-        return rc;
-    if (!rc)
-        rc = ma_arc_key_fits(alg, rec, v->o.min_rsa_bits);
-    if (rc) {
-        ma_dkim_keyrec_free(rec);
-        *reason = rc;
-        return 0;
-    }
-    *result = MAILAUTH_RESULT_PASS;
-    *reason = MAILAUTH_DKIM_OK;
-    return 0;
-}
-
-static int ams_decide(struct aset *s, int result, int reason)
-{
-    s->ams_decided = 1;
-    s->ams_result = result;
-    s->ams_reason = reason;
-    return 0;
-}
-
-/* Verifies the AMS of instance `i` (decided once; a re-run keeps the verdict). */
-static int check_ams(mailauth_arc_verifier *v, unsigned i)
+/* Verifies the AMS (`kind` MA_ARC_AMS) or the ARC-Seal (MA_ARC_AS, over the sets 1..i) of
+ * instance `i`. Decided once: a re-run keeps the verdict. Every reason but a DNS failure is a
+ * fail (§5.2). */
+static int check_member(mailauth_arc_verifier *v, unsigned i, int kind)
 {
     struct aset *s = &v->sets[i];
-    if (s->ams_decided)
+    int ams = kind == MA_ARC_AMS;
+    ma_dkim_verdict *out = ams ? &s->ams_verdict : &s->as_verdict;
+    if (out->decided)
         return 0;
     const ma_dkim_sig *g = &s->ams;
-    if (s->ams_parse)
-        return ams_decide(s, MAILAUTH_RESULT_FAIL, s->ams_parse);
-    if (g->has_l && g->l > s->body_total)
-        return ams_decide(s, MAILAUTH_RESULT_FAIL, MAILAUTH_DKIM_SIG_BODY_LENGTH);
+    int why = 0;
+    if (ams && s->ams_parse)
+        why = s->ams_parse;
+    else if (ams && g->has_l && g->l > s->hash.total)
+        why = MAILAUTH_DKIM_SIG_BODY_LENGTH;
+    if (why)
+        return ma_dkim_decide(out, MAILAUTH_RESULT_FAIL, why);
+    int alg = ams ? g->alg : s->as.alg;
+    const char *d = ams ? g->d : s->as.d, *sel = ams ? g->s : s->as.s;
+    const unsigned char *b = ams ? g->b : s->as.b;
+    size_t b_len = ams ? g->b_len : s->as.b_len;
     ma_dkim_keyrec k;
-    int result, reason;
-    int rc = fetch_key(v, g->d, g->s, g->alg, &k, &result, &reason);
+    int rc = ma_dkim_key_fetch(&v->m.dns, d, sel, alg, NULL, v->o.min_rsa_bits, &k, &why);
     if (rc)
         return rc;
-    if (result != MAILAUTH_RESULT_PASS)
-        return ams_decide(s, result, reason);
-    if (s->bh_len != g->bh_len || memcmp(s->bh, g->bh, s->bh_len)) {
-        ma_dkim_keyrec_free(&k);
-        return ams_decide(s, MAILAUTH_RESULT_FAIL, MAILAUTH_DKIM_BODY_HASH);
+    if (!why && ams && !ma_dkim_sig_body_matches(&s->hash, g))
+        why = MAILAUTH_DKIM_BODY_HASH;
+    if (!why) {
+        const char *text = v->m.rd.head.data;
+        lm_buf_reset(&v->m.scratch);
+        rc = ams ? ma_arc_ams_data(text, v->m.fields, v->m.nfields, v->m.used, g,
+                                   v->chain.field[i][MA_ARC_AMS], &v->m.scratch)
+                 : ma_arc_seal_data(text, v->m.fields, &v->chain, 1, i, &v->m.scratch);
+        why = ma_dkim_check_signed(rc, alg, k.key, &v->m.scratch, b, b_len);
     }
-    lm_buf_reset(&v->scratch);
-    rc = ma_arc_ams_data(v->rd.head.data, v->fields, v->nfields, v->used, g,
-                         v->chain.field[i][MA_ARC_AMS], &v->scratch);
-    if (rc == MAILAUTH_E_SYNTAX) {
-        ma_dkim_keyrec_free(&k);
-        return ams_decide(s, MAILAUTH_RESULT_FAIL, MAILAUTH_DKIM_SIG_SYNTAX);
-    }
-    if (!rc)
-        rc = ma_dkim_verify_data(g->alg, k.key, (const unsigned char *)v->scratch.data,
-                                 v->scratch.len, g->b, g->b_len);
     ma_dkim_keyrec_free(&k);
-    if (rc < 0)
-        return rc;
-    return rc == 1 ? ams_decide(s, MAILAUTH_RESULT_PASS, MAILAUTH_DKIM_OK)
-                   : ams_decide(s, MAILAUTH_RESULT_FAIL, MAILAUTH_DKIM_BAD_SIGNATURE);
-}
-
-static int as_decide(struct aset *s, int result, int reason)
-{
-    s->as_decided = 1;
-    s->as_result = result;
-    s->as_reason = reason;
-    return 0;
-}
-
-/* Verifies the ARC-Seal of instance `i` over the sets 1..i. */
-static int check_as(mailauth_arc_verifier *v, unsigned i)
-{
-    struct aset *s = &v->sets[i];
-    if (s->as_decided)
-        return 0;
-    ma_dkim_keyrec k;
-    int result, reason;
-    int rc = fetch_key(v, s->as.d, s->as.s, s->as.alg, &k, &result, &reason);
-    if (rc)
-        return rc;
-    if (result != MAILAUTH_RESULT_PASS)
-        return as_decide(s, result, reason);
-    lm_buf_reset(&v->scratch);
-    rc = ma_arc_seal_data(v->rd.head.data, v->fields, &v->chain, 1, i, &v->scratch);
-    if (rc == MAILAUTH_E_SYNTAX) {
-        ma_dkim_keyrec_free(&k);
-        return as_decide(s, MAILAUTH_RESULT_FAIL, MAILAUTH_DKIM_SIG_SYNTAX);
-    }
-    if (!rc)
-        rc = ma_dkim_verify_data(s->as.alg, k.key, (const unsigned char *)v->scratch.data,
-                                 v->scratch.len, s->as.b, s->as.b_len);
-    ma_dkim_keyrec_free(&k);
-    if (rc < 0)
-        return rc;
-    return rc == 1 ? as_decide(s, MAILAUTH_RESULT_PASS, MAILAUTH_DKIM_OK)
-                   : as_decide(s, MAILAUTH_RESULT_FAIL, MAILAUTH_DKIM_BAD_SIGNATURE);
+    if (why < 0)
+        return why;
+    int result = why == MAILAUTH_DKIM_OK ? MAILAUTH_RESULT_PASS
+                 : why == MAILAUTH_DKIM_KEY_TEMPFAIL ? MAILAUTH_RESULT_TEMPERROR
+                                                     : MAILAUTH_RESULT_FAIL;
+    return ma_dkim_decide(out, result, why);
 }
 
 /* §5.2 steps 5-7. Deterministic given the answers: a re-run after MAILAUTH_NEED_DNS finds the
  * verdicts already reached and goes on from the first that needs the new answer. */
-static int evaluate(mailauth_arc_verifier *v)
+static int evaluate(void *user)
 {
+    mailauth_arc_verifier *v = user;
     if (v->decided)
         return 0;
     unsigned n = v->chain.n;
-    int rc = check_ams(v, n);
+    int rc = check_member(v, n, MA_ARC_AMS);
     if (rc)
         return rc;
     struct aset *last = &v->sets[n];
-    if (last->ams_result == MAILAUTH_RESULT_TEMPERROR) {
+    if (last->ams_verdict.result == MAILAUTH_RESULT_TEMPERROR) {
         decide(v, MAILAUTH_RESULT_TEMPERROR, MAILAUTH_ARC_TEMPFAIL, n);
         return 0;
     }
-    if (last->ams_result != MAILAUTH_RESULT_PASS) {
+    if (last->ams_verdict.result != MAILAUTH_RESULT_PASS) {
         decide(v, MAILAUTH_RESULT_FAIL, MAILAUTH_ARC_AMS_FAILED, n);
         return 0;
     }
     if (v->o.oldest_pass && !v->oldest_done) {
         unsigned oldest = 0;
         for (unsigned i = n - 1; i >= 1; i--) {
-            if ((rc = check_ams(v, i)))
+            if ((rc = check_member(v, i, MA_ARC_AMS)))
                 return rc;
-            if (v->sets[i].ams_result != MAILAUTH_RESULT_PASS) {
+            if (v->sets[i].ams_verdict.result != MAILAUTH_RESULT_PASS) {
                 oldest = i + 1;
                 break;
             }
@@ -744,9 +585,9 @@ static int evaluate(mailauth_arc_verifier *v)
         v->oldest_done = 1;
     }
     for (unsigned i = n; i >= 1; i--) {
-        if ((rc = check_as(v, i)))
+        if ((rc = check_member(v, i, MA_ARC_AS)))
             return rc;
-        int r = v->sets[i].as_result;
+        int r = v->sets[i].as_verdict.result;
         if (r == MAILAUTH_RESULT_TEMPERROR) {
             decide(v, MAILAUTH_RESULT_TEMPERROR, MAILAUTH_ARC_TEMPFAIL, i);
             return 0;
@@ -762,30 +603,23 @@ static int evaluate(mailauth_arc_verifier *v)
 
 int mailauth_arc_verifier_step(mailauth_arc_verifier *v, mailauth_query *query)
 {
-    if (!v || !query || !v->finished)
+    if (!v || !query || !v->m.finished)
         return MAILAUTH_E_INVAL;
-    v->dns.resolver = NULL;
-    int rc = evaluate(v);
-    if (rc == MAILAUTH_NEED_DNS)
-        return ma_dns_pending(&v->dns, query);
-    return rc;
+    return ma_dns_step(&v->m.dns, evaluate, v, query);
 }
 
 int mailauth_arc_verifier_answer(mailauth_arc_verifier *v, const mailauth_dns_answer *answer)
 {
     if (!v || !answer)
         return MAILAUTH_E_INVAL;
-    return ma_dns_answer(&v->dns, answer);
+    return ma_dns_answer(&v->m.dns, answer);
 }
 
 int mailauth_arc_verifier_run(mailauth_arc_verifier *v, const mailauth_resolver *resolver)
 {
-    if (!v || !resolver || !resolver->lookup || !v->finished)
+    if (!v || !resolver || !resolver->lookup || !v->m.finished)
         return MAILAUTH_E_INVAL;
-    v->dns.resolver = resolver;
-    int rc = evaluate(v);
-    v->dns.resolver = NULL;
-    return rc == MAILAUTH_NEED_DNS ? MAILAUTH_E_INVAL : rc;
+    return ma_dns_run(&v->m.dns, resolver, evaluate, v);
 }
 
 int mailauth_arc_verifier_done(const mailauth_arc_verifier *v) { return v && v->decided; }
@@ -807,7 +641,7 @@ unsigned mailauth_arc_verifier_failed_instance(const mailauth_arc_verifier *v)
 
 unsigned mailauth_arc_verifier_count(const mailauth_arc_verifier *v)
 {
-    return v && v->finished ? v->chain.n : 0;
+    return v && v->m.finished ? v->chain.n : 0;
 }
 
 unsigned mailauth_arc_verifier_oldest_pass(const mailauth_arc_verifier *v)
@@ -820,7 +654,7 @@ static const char *or_empty(const char *s) { return s ? s : ""; }
 int mailauth_arc_verifier_set(const mailauth_arc_verifier *v, unsigned instance,
                               mailauth_arc_set *out)
 {
-    if (!v || !out || !v->finished || !v->sets || instance < 1 || instance > v->chain.n ||
+    if (!v || !out || !v->m.finished || !v->sets || instance < 1 || instance > v->chain.n ||
         out->struct_size < sizeof(size_t))
         return MAILAUTH_E_INVAL;
     const struct aset *s = &v->sets[instance];
@@ -829,19 +663,18 @@ int mailauth_arc_verifier_set(const mailauth_arc_verifier *v, unsigned instance,
     r.struct_size = sizeof r;
     r.instance = instance;
     r.seal_cv = s->as.cv;
-    r.seal_result = s->as_decided ? s->as_result
-                    : s->as_parse ? MAILAUTH_RESULT_FAIL : MAILAUTH_RESULT_NONE;
-    r.seal_reason = s->as_decided ? s->as_reason : s->as_parse;
+    r.seal_result = s->as_verdict.decided ? s->as_verdict.result
+                    : s->as_parse          ? MAILAUTH_RESULT_FAIL
+                                           : MAILAUTH_RESULT_NONE;
+    r.seal_reason = s->as_verdict.decided ? s->as_verdict.reason : s->as_parse;
     r.seal_domain = or_empty(s->as.d);
     r.seal_selector = or_empty(s->as.s);
-    r.ams_result = s->ams_decided ? s->ams_result : MAILAUTH_RESULT_NONE;
-    r.ams_reason = s->ams_decided ? s->ams_reason : s->ams_parse;
+    r.ams_result = s->ams_verdict.decided ? s->ams_verdict.result : MAILAUTH_RESULT_NONE;
+    r.ams_reason = s->ams_verdict.decided ? s->ams_verdict.reason : s->ams_parse;
     r.ams_domain = or_empty(s->ams.d);
     r.ams_selector = or_empty(s->ams.s);
     r.aar = or_empty(s->aar);
-    size_t n = out->struct_size < sizeof r ? out->struct_size : sizeof r;
-    memcpy(out, &r, n);
-    out->struct_size = n;
+    ma_record_out(out, &r, sizeof r);
     return 0;
 }
 

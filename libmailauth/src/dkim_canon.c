@@ -107,6 +107,47 @@ int ma_dkim_split_fields(const char *text, size_t len, size_t max, ma_dkim_field
     return 0;
 }
 
+int ma_dkim_index_fields(const char *text, size_t len, size_t max, ma_dkim_field **out,
+                         size_t *count, unsigned char **used)
+{
+    int rc = ma_dkim_split_fields(text, len, max, out, count);
+    if (rc)
+        return rc;
+    *used = lm_calloc(*count ? *count : 1, 1);
+    return *used ? 0 : MAILAUTH_E_NOMEM;
+}
+
+int ma_dkim_sig_body_start(ma_dkim_sig_body *b, const ma_dkim_sig *sig)
+{
+    int rc = ma_dkim_body_init(&b->body, sig->bcanon, sig->alg, sig->has_l ? sig->l : UINT64_MAX,
+                               NULL);
+    if (!rc)
+        b->hashing = 1;
+    return rc;
+}
+
+void ma_dkim_sig_body_feed(ma_dkim_sig_body *b, const unsigned char *p, size_t n)
+{
+    if (b->hashing && n)
+        ma_dkim_body_feed(&b->body, p, n);
+}
+
+int ma_dkim_sig_body_end(ma_dkim_sig_body *b)
+{
+    if (!b->hashing)
+        return 0;
+    int rc = ma_dkim_body_finish(&b->body, b->bh, &b->bh_len);
+    b->total = b->body.length;
+    ma_dkim_body_free(&b->body);
+    b->hashing = 0;
+    return rc;
+}
+
+int ma_dkim_sig_body_matches(const ma_dkim_sig_body *b, const ma_dkim_sig *sig)
+{
+    return b->bh_len == sig->bh_len && !memcmp(b->bh, sig->bh, b->bh_len);
+}
+
 int ma_dkim_reader_feed(ma_dkim_reader *r, const unsigned char *p, size_t n,
                         const unsigned char **body, size_t *body_len)
 {
@@ -154,6 +195,39 @@ int ma_dkim_reader_feed(ma_dkim_reader *r, const unsigned char *p, size_t n,
         i = e + 1;
     }
     return 0;
+}
+
+int ma_dkim_reader_pass(ma_dkim_reader *r, int *broken, const void *data, size_t n,
+                        int (*headers_done)(void *user),
+                        void (*body)(void *user, const unsigned char *p, size_t n), void *user)
+{
+    if (*broken)
+        return *broken;
+    int was_body = r->in_body;
+    const unsigned char *rest;
+    size_t rest_len;
+    int rc = ma_dkim_reader_feed(r, data, n, &rest, &rest_len);
+    if (!rc && !was_body && r->in_body && headers_done)
+        rc = headers_done(user);
+    if (rc) {
+        *broken = rc;
+        return rc;
+    }
+    if (rest_len)
+        body(user, rest, rest_len);
+    return 0;
+}
+
+int ma_dkim_reader_end(ma_dkim_reader *r, int *broken, int (*headers_done)(void *user),
+                       void *user)
+{
+    if (*broken || r->in_body)
+        return *broken;
+    r->in_body = 1;
+    int rc = headers_done ? headers_done(user) : 0;
+    if (rc)
+        *broken = rc;
+    return rc;
 }
 
 int ma_dkim_canon_selected(int canon, const char *text, const ma_dkim_field *fields,
@@ -376,6 +450,8 @@ void ma_dkim_body_feed(ma_dkim_body *b, const unsigned char *p, size_t n)
         }
     }
 }
+
+void ma_dkim_body_sink(void *b, const unsigned char *p, size_t n) { ma_dkim_body_feed(b, p, n); }
 
 int ma_dkim_body_finish(ma_dkim_body *b, unsigned char *hash, size_t *hash_len)
 {

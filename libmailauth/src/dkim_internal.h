@@ -63,6 +63,8 @@ typedef struct ma_dkim_body {
 int ma_dkim_body_init(ma_dkim_body *b, int canon, int alg, uint64_t limit, lm_buf *copy);
 /* Feeds body octets in any pieces. */
 void ma_dkim_body_feed(ma_dkim_body *b, const unsigned char *p, size_t n);
+/* The same as a body callback of ma_dkim_reader_pass (`b` an ma_dkim_body). */
+void ma_dkim_body_sink(void *b, const unsigned char *p, size_t n);
 /* Ends the body; fills `hash` (32 or 20 octets, *hash_len) when hashing. 0 or
  * MAILAUTH_E_NOMEM. */
 int ma_dkim_body_finish(ma_dkim_body *b, unsigned char *hash, size_t *hash_len);
@@ -80,6 +82,11 @@ typedef struct ma_dkim_field {
 int ma_dkim_split_fields(const char *text, size_t len, size_t max, ma_dkim_field **out,
                          size_t *count);
 
+/* ma_dkim_split_fields, and a cleared flag per field in *used (lm_free) for the selection of
+ * signed fields. 0, MAILAUTH_E_NOMEM or MAILAUTH_E_LIMIT. */
+int ma_dkim_index_fields(const char *text, size_t len, size_t max, ma_dkim_field **out,
+                         size_t *count, unsigned char **used);
+
 /* Reads a message's header block from pieces of any size: line ends become CRLF (a bare LF
  * counts as one), the empty line ends the block; what follows is body. */
 typedef struct ma_dkim_reader {
@@ -93,6 +100,18 @@ typedef struct ma_dkim_reader {
  * it ends). 0, MAILAUTH_E_LIMIT (the block passes `max`) or MAILAUTH_E_NOMEM. */
 int ma_dkim_reader_feed(ma_dkim_reader *r, const unsigned char *p, size_t n,
                         const unsigned char **body, size_t *body_len);
+
+/* Feeds `n` octets of a message to a signer's or verifier's reader: `headers_done(user)` (may
+ * be NULL) runs once when the header block ends, `body(user, ...)` gets the octets after it. A
+ * failure is kept in *broken, and a later call returns it again. 0, MAILAUTH_E_LIMIT,
+ * MAILAUTH_E_NOMEM or what `headers_done` returns. */
+int ma_dkim_reader_pass(ma_dkim_reader *r, int *broken, const void *data, size_t n,
+                        int (*headers_done)(void *user),
+                        void (*body)(void *user, const unsigned char *p, size_t n), void *user);
+/* The message has ended: a header block not yet closed by its empty line ends here
+ * (`headers_done` runs). 0 or the failure, kept in *broken as by ma_dkim_reader_pass. */
+int ma_dkim_reader_end(ma_dkim_reader *r, int *broken, int (*headers_done)(void *user),
+                       void *user);
 
 /* Appends the canonical forms of the fields named by `names` to `out`, choosing for each name
  * the last not yet used instance, bottom-up (§5.4.2); a name with no instance left adds
@@ -120,6 +139,10 @@ int ma_dkim_strip_b(const char *field, size_t len, lm_buf *out);
 int ma_dkim_b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len);
 /* Encodes into a NUL-terminated allocated string (lm_free). */
 int ma_dkim_b64_encode(const unsigned char *p, size_t n, char **out, size_t *out_len);
+
+/* Signs `data` as ma_dkim_sign_data does and encodes the signature: *b64 is a NUL-terminated
+ * allocated string (lm_free). 0, MAILAUTH_E_INVAL or MAILAUTH_E_NOMEM. */
+int ma_dkim_sign_b64(int alg, EVP_PKEY *key, const lm_buf *data, char **b64);
 
 /* Verifies `sig` over `data` (the canonical header text) with `key`: rsa-sha* with PKCS#1 v1.5
  * over the hash; ed25519-sha256 over the SHA-256 of `data` (RFC 8463 §3). Returns 1 when the
@@ -165,6 +188,37 @@ int ma_dkim_sig_parse(const char *value, size_t len, unsigned flags, size_t max_
                       ma_dkim_sig *sig);
 void ma_dkim_sig_free(ma_dkim_sig *sig);
 
+/* The body hash a verifier computes for one signature (a DKIM-Signature or an AMS). */
+typedef struct ma_dkim_sig_body {
+    ma_dkim_body body;
+    int hashing;                /* started and not yet ended */
+    unsigned char bh[64];       /* the hash, EVP_MAX_MD_SIZE octets at most */
+    size_t bh_len;
+    uint64_t total;             /* canonical body octets, past the l= cap too */
+} ma_dkim_sig_body;
+
+/* Starts hashing the body the way `sig` says (c=, a=, l=). 0 or MAILAUTH_E_NOMEM (dkim_canon.c
+ * holds these four). */
+int ma_dkim_sig_body_start(ma_dkim_sig_body *b, const ma_dkim_sig *sig);
+/* Feeds body octets when the hash is started. */
+void ma_dkim_sig_body_feed(ma_dkim_sig_body *b, const unsigned char *p, size_t n);
+/* Ends a started hash (bh, total) and frees its state; nothing when not started. 0 or
+ * MAILAUTH_E_NOMEM. */
+int ma_dkim_sig_body_end(ma_dkim_sig_body *b);
+/* Non-zero when the hash ended equals `sig`'s bh=. */
+int ma_dkim_sig_body_matches(const ma_dkim_sig_body *b, const ma_dkim_sig *sig);
+
+/* ---- signing (dkim_sign.c) ----------------------------------------------------------------- */
+
+/* The names of h= for a signer (RFC 6376 §5.4): the `given` names when the caller chose them,
+ * or else each of the `defaults` as often as the header block has fields of that name, in the
+ * order of `defaults`; then the `extra` names (over-signing). *names (pointing at the strings
+ * passed in) and *lens are allocated (lm_free). 0 or MAILAUTH_E_NOMEM. */
+int ma_dkim_choose_headers(const char *const *defaults, size_t ndefaults, char *const *given,
+                           size_t ngiven, char *const *extra, size_t nextra, const char *text,
+                           const ma_dkim_field *fields, size_t nfields, const char ***names,
+                           size_t **lens, size_t *count);
+
 /* ---- key records (dkim_key.c) -------------------------------------------------------------- */
 
 typedef struct ma_dkim_keyrec {
@@ -183,8 +237,64 @@ typedef struct ma_dkim_keyrec {
  * KEY_REVOKED — the record is then filled, key NULL), or MAILAUTH_E_NOMEM. */
 int ma_dkim_key_parse(const char *text, size_t len, ma_dkim_keyrec *rec);
 void ma_dkim_keyrec_free(ma_dkim_keyrec *rec);
+/* ma_dkim_key_parse() through `cache` (NULL = no cache): the same returns; the record's key
+ * is the caller's reference either way (free with ma_dkim_keyrec_free()). A record that
+ * cannot be kept for lack of memory is still returned. */
+int ma_dkim_key_parse_cached(mailauth_dkim_key_cache *cache, const char *text, size_t len,
+                             ma_dkim_keyrec *rec);
+
+/* Fetches the key record of <s>._domainkey.<d> through `dns` (§3.6.2.2), parses it and checks
+ * that it fits a signature of `alg` (ma_dkim_key_fits). Returns MAILAUTH_NEED_DNS or a negative
+ * error; otherwise 0 with *reason MAILAUTH_DKIM_OK when the key is usable, or the reason it is
+ * not (SIG_VALUE: no name can be built; KEY_TEMPFAIL, KEY_NOT_FOUND, KEY_MULTIPLE, a parse or a
+ * fit reason). After 0, `rec` is to be freed; its testing and bits stay readable after that. */
+int ma_dkim_key_fetch(ma_dns *dns, const char *d, const char *s, int alg, const char *identity,
+                      unsigned min_rsa_bits, ma_dkim_keyrec *rec, int *reason);
+
+/* The key's own rules against a signature (§3.6.1, §6.1.2, RFC 8301 §3.2): key type, h=, the
+ * t=s rule when `identity` is set (the i= of a DKIM-Signature; its domain must equal `d`; NULL
+ * for ARC, which has no identity), the RSA size floor. 0 or a mailauth_dkim_reason. */
+int ma_dkim_key_fits(int alg, const ma_dkim_keyrec *k, const char *identity, const char *d,
+                     unsigned min_rsa_bits);
 
 /* The EVP key of a loaded private key (borrowed). */
 EVP_PKEY *ma_dkim_key_pkey(const mailauth_dkim_key *k);
+
+/* ---- what the DKIM and ARC verifiers share (dkim_verify.c) ---------------------------------- */
+
+/* What a verifier keeps of a message: the header block read from pieces and indexed into fields
+ * once whole, the DNS answers of the check, and a buffer for the data a signature signs. */
+typedef struct ma_dkim_message {
+    ma_dkim_reader rd;
+    int finished;               /* finish() done */
+    int broken;                 /* a feed failed: the verifier is unusable */
+    ma_dkim_field *fields;
+    size_t nfields;
+    unsigned char *used;        /* per field, for header selection */
+    ma_dns dns;
+    lm_buf scratch;
+} ma_dkim_message;
+
+/* An empty message whose header block may take `max_header_bytes`. */
+void ma_dkim_message_init(ma_dkim_message *m, size_t max_header_bytes);
+void ma_dkim_message_free(ma_dkim_message *m);
+
+/* Puts the defaults into the limits both verifiers' options have where they are 0. */
+void ma_dkim_limits_default(unsigned *min_rsa_bits, size_t *max_header_bytes,
+                            size_t *max_header_fields, size_t *max_h_names);
+
+/* A signature's verdict, reached once: a re-run after MAILAUTH_NEED_DNS keeps it. */
+typedef struct ma_dkim_verdict {
+    int decided, result, reason;
+} ma_dkim_verdict;
+
+/* Records a verdict; returns 0 so a check can end with it. */
+int ma_dkim_decide(ma_dkim_verdict *v, int result, int reason);
+
+/* Ends a check with its key at hand: `data_rc` is how building the signed header data into
+ * `data` went (MAILAUTH_E_SYNTAX: the signature field has no parsable tag list). Returns a
+ * negative error, or the reason: MAILAUTH_DKIM_OK, SIG_SYNTAX or BAD_SIGNATURE. */
+int ma_dkim_check_signed(int data_rc, int alg, EVP_PKEY *key, const lm_buf *data,
+                         const unsigned char *b, size_t b_len);
 
 #endif

@@ -114,6 +114,68 @@ void ma_dkim_keyrec_free(ma_dkim_keyrec *rec)
     rec->key = NULL;
 }
 
+int ma_dkim_key_fits(int alg, const ma_dkim_keyrec *k, const char *identity, const char *d,
+                     unsigned min_rsa_bits)
+{
+    if (ma_dkim_alg_key_type(alg) != k->k)
+        return MAILAUTH_DKIM_KEY_TYPE_MISMATCH;
+    if (ma_dkim_alg_hash(alg) == 1 ? !k->hash_sha1 : !k->hash_sha256)
+        return MAILAUTH_DKIM_KEY_HASH;
+    if (k->strict && identity) {
+        const char *at = strrchr(identity, '@');
+        if (!at || strlen(at + 1) != strlen(d) || lm_strncasecmp(at + 1, d, strlen(d)))
+            return MAILAUTH_DKIM_KEY_STRICT;
+    }
+    if (k->k == 0 && k->bits < min_rsa_bits)
+        return MAILAUTH_DKIM_KEY_TOO_SMALL;
+    return 0;
+}
+
+int ma_dkim_key_fetch(ma_dns *dns, const char *d, const char *s, int alg, const char *identity,
+                      unsigned min_rsa_bits, ma_dkim_keyrec *rec, int *reason)
+{
+    memset(rec, 0, sizeof *rec);
+    size_t sl = strlen(s), dl = strlen(d);
+    if (sl + dl + 12 > MA_NAME_TEXT_MAX) {
+        *reason = MAILAUTH_DKIM_SIG_VALUE;
+        return 0;
+    }
+    char name[MA_NAME_TEXT_MAX + 1];
+    memcpy(name, s, sl);
+    memcpy(name + sl, "._domainkey.", 12);
+    memcpy(name + sl + 12, d, dl + 1);
+    const mailauth_dns_answer *a;
+    int rc = ma_dns_lookup(dns, name, MAILAUTH_RR_TXT, &a);
+    if (rc == MAILAUTH_E_INVAL) {
+        *reason = MAILAUTH_DKIM_SIG_VALUE;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    switch (mailauth_dns_answer_result(a)) {
+    case MAILAUTH_DNS_FOUND:
+        break;
+    case MAILAUTH_DNS_TEMPFAIL:
+        *reason = MAILAUTH_DKIM_KEY_TEMPFAIL;
+        return 0;
+    default: /* NXDOMAIN, NODATA, and failures a retry will not mend */
+        *reason = MAILAUTH_DKIM_KEY_NOT_FOUND;
+        return 0;
+    }
+    if (mailauth_dns_answer_count(a) > 1) {
+        *reason = MAILAUTH_DKIM_KEY_MULTIPLE;
+        return 0;
+    }
+    const mailauth_dns_record *r = mailauth_dns_answer_record(a, 0);
+    rc = ma_dkim_key_parse(r->text, r->text_len, rec);
+    if (rc < 0) {
+        ma_dkim_keyrec_free(rec);
+        return rc;
+    }
+    *reason = rc ? rc : ma_dkim_key_fits(alg, rec, identity, d, min_rsa_bits);
+    return 0;
+}
+
 /* ---- private keys ------------------------------------------------------------------------ */
 
 struct mailauth_dkim_key {

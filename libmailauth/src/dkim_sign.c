@@ -208,18 +208,7 @@ int mailauth_dkim_signer_feed(mailauth_dkim_signer *s, const void *data, size_t 
 {
     if (!s || (!data && len) || s->finished)
         return MAILAUTH_E_INVAL;
-    if (s->broken)
-        return s->broken;
-    const unsigned char *body;
-    size_t body_len;
-    int rc = ma_dkim_reader_feed(&s->rd, data, len, &body, &body_len);
-    if (rc) {
-        s->broken = rc;
-        return rc;
-    }
-    if (body_len)
-        ma_dkim_body_feed(&s->body, body, body_len);
-    return 0;
+    return ma_dkim_reader_pass(&s->rd, &s->broken, data, len, NULL, ma_dkim_body_sink, &s->body);
 }
 
 /* ---- the field ---------------------------------------------------------------------------- */
@@ -275,33 +264,39 @@ static void fold_b64(lm_buf *b, size_t *col, const char *v, size_t n)
     }
 }
 
-/* The names of h=: the caller's list, or the default set as present, then the over-signed. */
-static int build_h(mailauth_dkim_signer *s, const char *text, const ma_dkim_field *f, size_t nf,
-                   const char ***names, size_t **lens, size_t *count)
+/* How many fields of `text` carry the name `name`. */
+static size_t fields_named(const char *text, const ma_dkim_field *f, size_t nf, const char *name)
 {
-    size_t cap = s->headers ? s->header_count : 0;
-    if (!s->headers)
-        for (size_t i = 0; i < nf; i++)
-            for (size_t j = 0; j < sizeof default_headers / sizeof default_headers[0]; j++)
-                if (lm_eq_nocase(text + f[i].off, f[i].name_len, default_headers[j]))
-                    cap++;
-    cap += s->oversign_count;
+    size_t n = 0;
+    for (size_t i = 0; i < nf; i++)
+        n += lm_eq_nocase(text + f[i].off, f[i].name_len, name) ? 1 : 0;
+    return n;
+}
+
+int ma_dkim_choose_headers(const char *const *defaults, size_t ndefaults, char *const *given,
+                           size_t ngiven, char *const *extra, size_t nextra, const char *text,
+                           const ma_dkim_field *fields, size_t nfields, const char ***names,
+                           size_t **lens, size_t *count)
+{
+    *names = NULL;
+    *lens = NULL;
+    *count = 0;
+    size_t cap = given ? ngiven : 0;
+    for (size_t j = 0; !given && j < ndefaults; j++)
+        cap += fields_named(text, fields, nfields, defaults[j]);
+    cap += nextra;
     *names = lm_calloc(cap ? cap : 1, sizeof **names);
     *lens = lm_calloc(cap ? cap : 1, sizeof **lens);
     if (!*names || !*lens)
         return MAILAUTH_E_NOMEM;
     size_t n = 0;
-    if (s->headers) {
-        for (size_t i = 0; i < s->header_count; i++)
-            (*names)[n++] = s->headers[i];
-    } else {
-        for (size_t j = 0; j < sizeof default_headers / sizeof default_headers[0]; j++)
-            for (size_t i = 0; i < nf; i++)
-                if (lm_eq_nocase(text + f[i].off, f[i].name_len, default_headers[j]))
-                    (*names)[n++] = default_headers[j];
-    }
-    for (size_t i = 0; i < s->oversign_count; i++)
-        (*names)[n++] = s->oversign[i];
+    for (size_t i = 0; given && i < ngiven; i++)
+        (*names)[n++] = given[i];
+    for (size_t j = 0; !given && j < ndefaults; j++)
+        for (size_t k = fields_named(text, fields, nfields, defaults[j]); k; k--)
+            (*names)[n++] = defaults[j];
+    for (size_t i = 0; i < nextra; i++)
+        (*names)[n++] = extra[i];
     for (size_t i = 0; i < n; i++)
         (*lens)[i] = strlen((*names)[i]);
     *count = n;
@@ -315,7 +310,7 @@ static int build(mailauth_dkim_signer *s, const unsigned char *bh, size_t bh_len
     size_t nf = 0, hn = 0;
     const char **names = NULL;
     size_t *lens = NULL;
-    unsigned char *used = NULL, *sig = NULL;
+    unsigned char *used = NULL;
     char *bh64 = NULL, *b64 = NULL;
     lm_buf data = LM_BUF_INIT;
     lm_buf *out = &s->field;
@@ -332,7 +327,10 @@ static int build(mailauth_dkim_signer *s, const unsigned char *bh, size_t bh_len
     rc = MAILAUTH_E_NOMEM;
     if ((used = lm_calloc(nf ? nf : 1, 1)) == NULL)
         goto out;
-    if ((rc = build_h(s, text, f, nf, &names, &lens, &hn)) != 0)
+    if ((rc = ma_dkim_choose_headers(default_headers,
+                                     sizeof default_headers / sizeof default_headers[0],
+                                     s->headers, s->header_count, s->oversign,
+                                     s->oversign_count, text, f, nf, &names, &lens, &hn)) != 0)
         goto out;
     if ((rc = ma_dkim_b64_encode(bh, bh_len, &bh64, NULL)) != 0)
         goto out;
@@ -380,10 +378,7 @@ static int build(mailauth_dkim_signer *s, const unsigned char *bh, size_t bh_len
     if ((rc = ma_dkim_canon_selected(s->hcanon, text, f, nf, used, names, lens, hn, &data)) ||
         (rc = ma_dkim_canon_header(s->hcanon, out->data, out->len, 1, &data)))
         goto out;
-    size_t sig_len;
-    if ((rc = ma_dkim_sign_data(s->alg, ma_dkim_key_pkey(s->key), (unsigned char *)data.data,
-                                data.len, &sig, &sig_len)) ||
-        (rc = ma_dkim_b64_encode(sig, sig_len, &b64, NULL)))
+    if ((rc = ma_dkim_sign_b64(s->alg, ma_dkim_key_pkey(s->key), &data, &b64)) != 0)
         goto out;
     fold_b64(out, &col, b64, strlen(b64));
     lm_buf_append(out, "\r\n", 2);
@@ -393,7 +388,6 @@ out:
     lm_free(names);
     lm_free(lens);
     lm_free(used);
-    lm_free(sig);
     lm_free(bh64);
     lm_free(b64);
     lm_buf_free(&data);

@@ -233,6 +233,19 @@ out:
     return rc;
 }
 
+int ma_dkim_sign_b64(int alg, EVP_PKEY *key, const lm_buf *data, char **b64)
+{
+    unsigned char *sig = NULL;
+    size_t sig_len = 0;
+    *b64 = NULL;
+    int rc = ma_dkim_sign_data(alg, key, (const unsigned char *)data->data, data->len, &sig,
+                               &sig_len);
+    if (!rc)
+        rc = ma_dkim_b64_encode(sig, sig_len, b64, NULL);
+    lm_free(sig);
+    return rc;
+}
+
 /* ---- DKIM-Signature ----------------------------------------------------------------------- */
 
 /* A NUL-terminated copy of a tag value with FWS removed when `strip` (b=). */

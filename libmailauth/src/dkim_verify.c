@@ -15,29 +15,18 @@ struct vsig {
     ma_dkim_sig sig;
     int parse_reason;        /* 0 or a mailauth_dkim_reason from parsing */
     size_t field;            /* index of the DKIM-Signature field */
-    ma_dkim_body body;
-    int hashing;             /* body is set up */
-    unsigned char bh[EVP_MAX_MD_SIZE];
-    size_t bh_len;
-    uint64_t body_total;
-    int decided, result, reason;
+    ma_dkim_sig_body hash;
+    ma_dkim_verdict verdict;
     unsigned key_bits;
     int key_testing;
 };
 
 struct mailauth_dkim_verifier {
     mailauth_dkim_verify_options o;
-    ma_dkim_reader rd;
-    int finished;            /* finish() done */
-    int broken;              /* a feed failed: the verifier is unusable */
-    ma_dkim_field *fields;
-    size_t nfields;
-    unsigned char *used;     /* per field, for header selection */
+    ma_dkim_message m;
     struct vsig *sigs;
     size_t nsigs;            /* DKIM-Signature fields found */
     size_t nchecked;         /* of which at most max_signatures are checked */
-    ma_dns dns;
-    lm_buf scratch;
 };
 
 static const char *const reason_texts[] = {
@@ -78,10 +67,7 @@ static const char *const reason_texts[] = {
 
 const char *mailauth_dkim_reason_text(int reason)
 {
-    if (reason < 0 || (size_t)reason >= sizeof reason_texts / sizeof reason_texts[0] ||
-        !reason_texts[reason])
-        return "unknown reason";
-    return reason_texts[reason];
+    return ma_reason_text(reason_texts, sizeof reason_texts / sizeof reason_texts[0], reason);
 }
 
 void mailauth_dkim_verify_options_init(mailauth_dkim_verify_options *opts)
@@ -100,34 +86,23 @@ int mailauth_dkim_verifier_new(const mailauth_dkim_verify_options *opts,
     *out = NULL;
     mailauth_dkim_verify_options o;
     mailauth_dkim_verify_options_init(&o);
-    if (opts) {
-        if (opts->struct_size < sizeof(size_t) || opts->struct_size > sizeof o)
-            return MAILAUTH_E_INVAL;
-        memcpy(&o, opts, opts->struct_size);
-        o.struct_size = sizeof o;
-    }
+    if (ma_record_in(&o, sizeof o, opts))
+        return MAILAUTH_E_INVAL;
     if (!o.clock_skew)
         o.clock_skew = MAILAUTH_DKIM_DEFAULT_CLOCK_SKEW;
     if (o.clock_skew < 0)
         o.clock_skew = 0;
     if (!o.future_tolerance)
         o.future_tolerance = MAILAUTH_DKIM_DEFAULT_FUTURE_TOLERANCE;
-    if (!o.min_rsa_bits)
-        o.min_rsa_bits = MAILAUTH_DKIM_DEFAULT_MIN_RSA_BITS;
     if (!o.max_signatures)
         o.max_signatures = MAILAUTH_DKIM_DEFAULT_MAX_SIGNATURES;
-    if (!o.max_header_bytes)
-        o.max_header_bytes = MAILAUTH_DKIM_DEFAULT_MAX_HEADER_BYTES;
-    if (!o.max_header_fields)
-        o.max_header_fields = MAILAUTH_DKIM_DEFAULT_MAX_HEADER_FIELDS;
-    if (!o.max_h_names)
-        o.max_h_names = MAILAUTH_DKIM_DEFAULT_MAX_H_NAMES;
+    ma_dkim_limits_default(&o.min_rsa_bits, &o.max_header_bytes, &o.max_header_fields,
+                           &o.max_h_names);
     mailauth_dkim_verifier *v = lm_calloc(1, sizeof *v);
     if (!v)
         return MAILAUTH_E_NOMEM;
     v->o = o;
-    v->rd.max = o.max_header_bytes;
-    ma_dns_init(&v->dns, 0);
+    ma_dkim_message_init(&v->m, o.max_header_bytes);
     *out = v;
     return 0;
 }
@@ -138,14 +113,10 @@ void mailauth_dkim_verifier_free(mailauth_dkim_verifier *v)
         return;
     for (size_t i = 0; i < v->nchecked; i++) {
         ma_dkim_sig_free(&v->sigs[i].sig);
-        ma_dkim_body_free(&v->sigs[i].body);
+        ma_dkim_body_free(&v->sigs[i].hash.body);
     }
     lm_free(v->sigs);
-    lm_free(v->fields);
-    lm_free(v->used);
-    lm_buf_free(&v->rd.head);
-    lm_buf_free(&v->scratch);
-    ma_dns_clear(&v->dns);
+    ma_dkim_message_free(&v->m);
     lm_free(v);
 }
 
@@ -156,18 +127,16 @@ static int is_signature_field(const char *text, const ma_dkim_field *f)
 
 /* The header block is complete: index its fields, parse the signatures, start their body
  * hashes. */
-static int headers_done(mailauth_dkim_verifier *v)
+static int headers_done(void *user)
 {
-    const char *text = v->rd.head.data ? v->rd.head.data : "";
-    int rc = ma_dkim_split_fields(text, v->rd.head.len, v->o.max_header_fields, &v->fields,
-                                  &v->nfields);
+    mailauth_dkim_verifier *v = user;
+    const char *text = v->m.rd.head.data ? v->m.rd.head.data : "";
+    int rc = ma_dkim_index_fields(text, v->m.rd.head.len, v->o.max_header_fields, &v->m.fields,
+                                  &v->m.nfields, &v->m.used);
     if (rc)
         return rc;
-    v->used = lm_calloc(v->nfields ? v->nfields : 1, 1);
-    if (!v->used)
-        return MAILAUTH_E_NOMEM;
-    for (size_t i = 0; i < v->nfields; i++)
-        if (is_signature_field(text, &v->fields[i]))
+    for (size_t i = 0; i < v->m.nfields; i++)
+        if (is_signature_field(text, &v->m.fields[i]))
             v->nsigs++;
     if (!v->nsigs)
         return 0;
@@ -175,8 +144,8 @@ static int headers_done(mailauth_dkim_verifier *v)
     if (!v->sigs)
         return MAILAUTH_E_NOMEM;
     size_t k = 0;
-    for (size_t i = 0; i < v->nfields; i++) {
-        const ma_dkim_field *f = &v->fields[i];
+    for (size_t i = 0; i < v->m.nfields; i++) {
+        const ma_dkim_field *f = &v->m.fields[i];
         if (!is_signature_field(text, f))
             continue;
         struct vsig *s = &v->sigs[k++];
@@ -198,83 +167,93 @@ static int headers_done(mailauth_dkim_verifier *v)
         s->parse_reason = rc;
         if (rc)
             continue;
-        rc = ma_dkim_body_init(&s->body, s->sig.bcanon, s->sig.alg,
-                               s->sig.has_l ? s->sig.l : UINT64_MAX, NULL);
-        if (rc)
+        if ((rc = ma_dkim_sig_body_start(&s->hash, &s->sig)))
             return rc;
-        s->hashing = 1;
     }
     return 0;
 }
 
-static void body_feed(mailauth_dkim_verifier *v, const unsigned char *p, size_t n)
+static void body_feed(void *user, const unsigned char *p, size_t n)
 {
-    if (!n)
-        return;
+    mailauth_dkim_verifier *v = user;
     for (size_t i = 0; i < v->nchecked; i++)
-        if (v->sigs[i].hashing)
-            ma_dkim_body_feed(&v->sigs[i].body, p, n);
+        ma_dkim_sig_body_feed(&v->sigs[i].hash, p, n);
 }
 
 int mailauth_dkim_verifier_feed(mailauth_dkim_verifier *v, const void *data, size_t len)
 {
-    if (!v || (!data && len) || v->finished)
+    if (!v || (!data && len) || v->m.finished)
         return MAILAUTH_E_INVAL;
-    if (v->broken)
-        return v->broken;
-    int was_body = v->rd.in_body;
-    const unsigned char *body;
-    size_t body_len;
-    int rc = ma_dkim_reader_feed(&v->rd, data, len, &body, &body_len);
-    if (!rc && !was_body && v->rd.in_body)
-        rc = headers_done(v);
-    if (rc) {
-        v->broken = rc;
-        return rc;
-    }
-    body_feed(v, body, body_len);
-    return 0;
+    return ma_dkim_reader_pass(&v->m.rd, &v->m.broken, data, len, headers_done, body_feed, v);
 }
 
 int mailauth_dkim_verifier_finish(mailauth_dkim_verifier *v)
 {
-    if (!v || v->finished)
+    if (!v || v->m.finished)
         return MAILAUTH_E_INVAL;
-    if (v->broken)
-        return v->broken;
-    if (!v->rd.in_body) {
-        v->rd.in_body = 1;
-        int rc = headers_done(v);
-        if (rc) {
-            v->broken = rc;
-            return rc;
-        }
+    int rc = ma_dkim_reader_end(&v->m.rd, &v->m.broken, headers_done, v);
+    for (size_t i = 0; !rc && i < v->nchecked; i++)
+        rc = ma_dkim_sig_body_end(&v->sigs[i].hash);
+    if (rc) {
+        v->m.broken = rc;
+        return rc;
     }
-    for (size_t i = 0; i < v->nchecked; i++) {
-        struct vsig *s = &v->sigs[i];
-        if (!s->hashing)
-            continue;
-        int rc = ma_dkim_body_finish(&s->body, s->bh, &s->bh_len);
-        s->body_total = s->body.length;
-        ma_dkim_body_free(&s->body);
-        s->hashing = 0;
-        if (rc) {
-            v->broken = rc;
-            return rc;
-        }
-    }
-    v->finished = 1;
+    v->m.finished = 1;
     return 0;
+}
+
+/* ---- what the ARC verifier shares -------------------------------------------------------- */
+
+void ma_dkim_message_init(ma_dkim_message *m, size_t max_header_bytes)
+{
+    memset(m, 0, sizeof *m);
+    m->rd.max = max_header_bytes;
+    ma_dns_init(&m->dns, 0);
+}
+
+void ma_dkim_message_free(ma_dkim_message *m)
+{
+    lm_free(m->fields);
+    lm_free(m->used);
+    lm_buf_free(&m->rd.head);
+    lm_buf_free(&m->scratch);
+    ma_dns_clear(&m->dns);
+}
+
+void ma_dkim_limits_default(unsigned *min_rsa_bits, size_t *max_header_bytes,
+                            size_t *max_header_fields, size_t *max_h_names)
+{
+    if (!*min_rsa_bits)
+        *min_rsa_bits = MAILAUTH_DKIM_DEFAULT_MIN_RSA_BITS;
+    if (!*max_header_bytes)
+        *max_header_bytes = MAILAUTH_DKIM_DEFAULT_MAX_HEADER_BYTES;
+    if (!*max_header_fields)
+        *max_header_fields = MAILAUTH_DKIM_DEFAULT_MAX_HEADER_FIELDS;
+    if (!*max_h_names)
+        *max_h_names = MAILAUTH_DKIM_DEFAULT_MAX_H_NAMES;
 }
 
 /* ---- verdicts ---------------------------------------------------------------------------- */
 
-static int decide(struct vsig *s, int result, int reason)
+int ma_dkim_decide(ma_dkim_verdict *v, int result, int reason)
 {
-    s->decided = 1;
-    s->result = result;
-    s->reason = reason;
+    v->decided = 1;
+    v->result = result;
+    v->reason = reason;
     return 0;
+}
+
+int ma_dkim_check_signed(int data_rc, int alg, EVP_PKEY *key, const lm_buf *data,
+                         const unsigned char *b, size_t b_len)
+{
+    if (data_rc == MAILAUTH_E_SYNTAX)
+        return MAILAUTH_DKIM_SIG_SYNTAX;
+    if (data_rc)
+        return data_rc;
+    int rc = ma_dkim_verify_data(alg, key, (const unsigned char *)data->data, data->len, b, b_len);
+    if (rc < 0)
+        return rc;
+    return rc == 1 ? MAILAUTH_DKIM_OK : MAILAUTH_DKIM_BAD_SIGNATURE;
 }
 
 static int64_t now(const mailauth_dkim_verifier *v)
@@ -292,27 +271,10 @@ static int precheck(const mailauth_dkim_verifier *v, const struct vsig *s)
         return MAILAUTH_DKIM_SIG_EXPIRED;
     if (g->has_t && v->o.future_tolerance >= 0 && g->t > t + v->o.future_tolerance)
         return MAILAUTH_DKIM_SIG_FUTURE;
-    if (g->has_l && g->l > s->body_total)
+    if (g->has_l && g->l > s->hash.total)
         return MAILAUTH_DKIM_SIG_BODY_LENGTH;
     if (g->alg == MA_DKIM_RSA_SHA1 && !v->o.allow_sha1)
         return MAILAUTH_DKIM_WEAK_ALGORITHM;
-    return 0;
-}
-
-/* The key's own rules against the signature (RFC 6376 §3.6.1, §6.1.2). 0 or a reason. */
-static int key_fits(const mailauth_dkim_verifier *v, const ma_dkim_sig *g, const ma_dkim_keyrec *k)
-{
-    if (ma_dkim_alg_key_type(g->alg) != k->k)
-        return MAILAUTH_DKIM_KEY_TYPE_MISMATCH;
-    if (ma_dkim_alg_hash(g->alg) == 1 ? !k->hash_sha1 : !k->hash_sha256)
-        return MAILAUTH_DKIM_KEY_HASH;
-    if (k->strict) {
-        const char *at = strrchr(g->i, '@');
-        if (!at || strlen(at + 1) != strlen(g->d) || lm_strncasecmp(at + 1, g->d, strlen(g->d)))
-            return MAILAUTH_DKIM_KEY_STRICT;
-    }
-    if (k->k == 0 && k->bits < v->o.min_rsa_bits)
-        return MAILAUTH_DKIM_KEY_TOO_SMALL;
     return 0;
 }
 
@@ -320,103 +282,77 @@ static int key_fits(const mailauth_dkim_verifier *v, const ma_dkim_sig *g, const
  * its b= value and without its final CRLF, both canonicalised. */
 static int header_data(mailauth_dkim_verifier *v, const struct vsig *s)
 {
-    const char *text = v->rd.head.data;
-    const ma_dkim_field *f = &v->fields[s->field];
-    lm_buf_reset(&v->scratch);
-    int rc = ma_dkim_canon_selected_except(s->sig.hcanon, text, v->fields, v->nfields, s->field,
-                                           v->used, (const char *const *)s->sig.h,
-                                           s->sig.h_lens, s->sig.h_count, &v->scratch);
+    const char *text = v->m.rd.head.data;
+    const ma_dkim_field *f = &v->m.fields[s->field];
+    lm_buf_reset(&v->m.scratch);
+    int rc = ma_dkim_canon_selected_except(s->sig.hcanon, text, v->m.fields, v->m.nfields, s->field,
+                                           v->m.used, (const char *const *)s->sig.h,
+                                           s->sig.h_lens, s->sig.h_count, &v->m.scratch);
     if (rc)
         return rc;
     lm_buf stripped = LM_BUF_INIT;
     rc = ma_dkim_strip_b(text + f->off, f->len, &stripped);
     if (!rc)
-        rc = ma_dkim_canon_header(s->sig.hcanon, stripped.data, stripped.len, 1, &v->scratch);
+        rc = ma_dkim_canon_header(s->sig.hcanon, stripped.data, stripped.len, 1, &v->m.scratch);
     lm_buf_free(&stripped);
     return rc;
+}
+
+/* The result a reason gives (RFC 6376 §6.1, RFC 8301): a small key, rsa-sha1 and a signature or
+ * body hash that does not hold fail; a DNS failure is temporary; the rest are permanent. */
+static int result_of(int reason)
+{
+    switch (reason) {
+    case MAILAUTH_DKIM_OK:
+        return MAILAUTH_RESULT_PASS;
+    case MAILAUTH_DKIM_KEY_TEMPFAIL:
+        return MAILAUTH_RESULT_TEMPERROR;
+    case MAILAUTH_DKIM_KEY_TOO_SMALL:
+    case MAILAUTH_DKIM_WEAK_ALGORITHM:
+    case MAILAUTH_DKIM_BODY_HASH:
+    case MAILAUTH_DKIM_BAD_SIGNATURE:
+        return MAILAUTH_RESULT_FAIL;
+    default:
+        return MAILAUTH_RESULT_PERMERROR;
+    }
 }
 
 static int check_one(mailauth_dkim_verifier *v, struct vsig *s)
 {
     if (s->parse_reason)
-        return decide(s, MAILAUTH_RESULT_PERMERROR, s->parse_reason);
+        return ma_dkim_decide(&s->verdict, MAILAUTH_RESULT_PERMERROR, s->parse_reason);
     int why = precheck(v, s);
     if (why)
-        return decide(s, why == MAILAUTH_DKIM_WEAK_ALGORITHM ? MAILAUTH_RESULT_FAIL
-                                                              : MAILAUTH_RESULT_PERMERROR,
-                      why);
+        return ma_dkim_decide(&s->verdict, result_of(why), why);
     const ma_dkim_sig *g = &s->sig;
-    /* <selector>._domainkey.<domain> */
-    size_t sl = strlen(g->s), dl = strlen(g->d);
-    if (sl + dl + 12 > MA_NAME_TEXT_MAX)
-        return decide(s, MAILAUTH_RESULT_PERMERROR, MAILAUTH_DKIM_SIG_VALUE);
-    char name[MA_NAME_TEXT_MAX + 1];
-    memcpy(name, g->s, sl);
-    memcpy(name + sl, "._domainkey.", 12);
-    memcpy(name + sl + 12, g->d, dl + 1);
-    const mailauth_dns_answer *a;
-    int rc = ma_dns_lookup(&v->dns, name, MAILAUTH_RR_TXT, &a);
-    if (rc == MAILAUTH_E_INVAL)
-        return decide(s, MAILAUTH_RESULT_PERMERROR, MAILAUTH_DKIM_SIG_VALUE);
+    ma_dkim_keyrec k;
+    int rc = ma_dkim_key_fetch(&v->m.dns, g->d, g->s, g->alg, g->i, v->o.min_rsa_bits, &k, &why);
     if (rc)
         return rc;
-    switch (mailauth_dns_answer_result(a)) {
-    case MAILAUTH_DNS_FOUND:
-        break;
-    case MAILAUTH_DNS_TEMPFAIL:
-        return decide(s, MAILAUTH_RESULT_TEMPERROR, MAILAUTH_DKIM_KEY_TEMPFAIL);
-    default: /* NXDOMAIN, NODATA, and failures a retry will not mend */
-        return decide(s, MAILAUTH_RESULT_PERMERROR, MAILAUTH_DKIM_KEY_NOT_FOUND);
-    }
-    if (mailauth_dns_answer_count(a) > 1)
-        return decide(s, MAILAUTH_RESULT_PERMERROR, MAILAUTH_DKIM_KEY_MULTIPLE);
-    const mailauth_dns_record *r = mailauth_dns_answer_record(a, 0);
-    ma_dkim_keyrec k;
-    rc = ma_dkim_key_parse(r->text, r->text_len, &k);
     s->key_testing = k.testing;
-    if (rc < 0)
-        return rc;
-    if (rc) {
-        ma_dkim_keyrec_free(&k);
-        return decide(s, MAILAUTH_RESULT_PERMERROR, rc);
-    }
     s->key_bits = k.bits;
-    why = key_fits(v, g, &k);
-    if (why) {
-        ma_dkim_keyrec_free(&k);
-        return decide(s, why == MAILAUTH_DKIM_KEY_TOO_SMALL ? MAILAUTH_RESULT_FAIL
-                                                             : MAILAUTH_RESULT_PERMERROR,
-                      why);
-    }
-    if (s->bh_len != g->bh_len || memcmp(s->bh, g->bh, s->bh_len)) {
-        ma_dkim_keyrec_free(&k);
-        return decide(s, MAILAUTH_RESULT_FAIL, MAILAUTH_DKIM_BODY_HASH);
-    }
-    rc = header_data(v, s);
-    if (rc == MAILAUTH_E_SYNTAX) {
-        ma_dkim_keyrec_free(&k);
-        return decide(s, MAILAUTH_RESULT_PERMERROR, MAILAUTH_DKIM_SIG_SYNTAX);
-    }
-    if (!rc)
-        rc = ma_dkim_verify_data(g->alg, k.key, (const unsigned char *)v->scratch.data,
-                                 v->scratch.len, g->b, g->b_len);
+    if (!why && !ma_dkim_sig_body_matches(&s->hash, g))
+        why = MAILAUTH_DKIM_BODY_HASH;
+    if (!why)
+        why = ma_dkim_check_signed(header_data(v, s), g->alg, k.key, &v->m.scratch, g->b,
+                                   g->b_len);
     ma_dkim_keyrec_free(&k);
-    if (rc < 0)
-        return rc;
-    return rc == 1 ? decide(s, MAILAUTH_RESULT_PASS, MAILAUTH_DKIM_OK)
-                   : decide(s, MAILAUTH_RESULT_FAIL, MAILAUTH_DKIM_BAD_SIGNATURE);
+    if (why < 0)
+        return why;
+    return ma_dkim_decide(&s->verdict, result_of(why), why);
 }
 
 /* Decides every signature not yet decided, in order; stops at the first that needs DNS.
  * A decided signature keeps its verdict, so re-running is cheap and gives the same. */
-static int evaluate(mailauth_dkim_verifier *v)
+static int evaluate(void *user)
 {
+    mailauth_dkim_verifier *v = user;
     for (size_t i = 0; i < v->nsigs; i++) {
         struct vsig *s = &v->sigs[i];
-        if (s->decided)
+        if (s->verdict.decided)
             continue;
         if (i >= v->nchecked) {
-            decide(s, MAILAUTH_RESULT_NONE, MAILAUTH_DKIM_NOT_CHECKED);
+            ma_dkim_decide(&s->verdict, MAILAUTH_RESULT_NONE, MAILAUTH_DKIM_NOT_CHECKED);
             continue;
         }
         int rc = check_one(v, s);
@@ -428,35 +364,28 @@ static int evaluate(mailauth_dkim_verifier *v)
 
 int mailauth_dkim_verifier_step(mailauth_dkim_verifier *v, mailauth_query *query)
 {
-    if (!v || !query || !v->finished)
+    if (!v || !query || !v->m.finished)
         return MAILAUTH_E_INVAL;
-    v->dns.resolver = NULL;
-    int rc = evaluate(v);
-    if (rc == MAILAUTH_NEED_DNS)
-        return ma_dns_pending(&v->dns, query);
-    return rc;
+    return ma_dns_step(&v->m.dns, evaluate, v, query);
 }
 
 int mailauth_dkim_verifier_answer(mailauth_dkim_verifier *v, const mailauth_dns_answer *answer)
 {
     if (!v || !answer)
         return MAILAUTH_E_INVAL;
-    return ma_dns_answer(&v->dns, answer);
+    return ma_dns_answer(&v->m.dns, answer);
 }
 
 int mailauth_dkim_verifier_run(mailauth_dkim_verifier *v, const mailauth_resolver *resolver)
 {
-    if (!v || !resolver || !resolver->lookup || !v->finished)
+    if (!v || !resolver || !resolver->lookup || !v->m.finished)
         return MAILAUTH_E_INVAL;
-    v->dns.resolver = resolver;
-    int rc = evaluate(v);
-    v->dns.resolver = NULL;
-    return rc == MAILAUTH_NEED_DNS ? MAILAUTH_E_INVAL : rc;
+    return ma_dns_run(&v->m.dns, resolver, evaluate, v);
 }
 
 size_t mailauth_dkim_verifier_count(const mailauth_dkim_verifier *v)
 {
-    return v && v->finished ? v->nsigs : 0;
+    return v && v->m.finished ? v->nsigs : 0;
 }
 
 static const char *or_empty(const char *s) { return s ? s : ""; }
@@ -464,15 +393,16 @@ static const char *or_empty(const char *s) { return s ? s : ""; }
 int mailauth_dkim_verifier_result(const mailauth_dkim_verifier *v, size_t i,
                                   mailauth_dkim_signature *out)
 {
-    if (!v || !out || !v->finished || i >= v->nsigs || out->struct_size < sizeof(size_t))
+    if (!v || !out || !v->m.finished || i >= v->nsigs || out->struct_size < sizeof(size_t))
         return MAILAUTH_E_INVAL;
     const struct vsig *s = &v->sigs[i];
     const ma_dkim_sig *g = &s->sig;
     mailauth_dkim_signature r;
     memset(&r, 0, sizeof r);
     r.struct_size = sizeof r;
-    r.result = s->decided ? s->result : MAILAUTH_RESULT_NONE;
-    r.reason = s->decided ? s->reason : (s->parse_reason ? s->parse_reason : MAILAUTH_DKIM_OK);
+    r.result = s->verdict.decided ? s->verdict.result : MAILAUTH_RESULT_NONE;
+    r.reason = s->verdict.decided ? s->verdict.reason
+                                  : (s->parse_reason ? s->parse_reason : MAILAUTH_DKIM_OK);
     r.reason_text = mailauth_dkim_reason_text(r.reason);
     r.domain = or_empty(g->d);
     r.selector = or_empty(g->s);
@@ -485,12 +415,10 @@ int mailauth_dkim_verifier_result(const mailauth_dkim_verifier *v, size_t i,
     r.expiration = g->has_x ? g->x : -1;
     r.has_body_length = g->has_l;
     r.body_length = g->l;
-    r.body_total = s->body_total;
+    r.body_total = s->hash.total;
     r.key_bits = s->key_bits;
     r.key_testing = s->key_testing;
-    size_t n = out->struct_size < sizeof r ? out->struct_size : sizeof r;
-    memcpy(out, &r, n);
-    out->struct_size = n;
+    ma_record_out(out, &r, sizeof r);
     return 0;
 }
 

@@ -127,6 +127,22 @@ int ma_dns_pending(const ma_dns *d, mailauth_query *q)
     return MAILAUTH_NEED_DNS;
 }
 
+int ma_dns_step(ma_dns *d, int (*eval)(void *user), void *user, mailauth_query *q)
+{
+    d->resolver = NULL;
+    int rc = eval(user);
+    return rc == MAILAUTH_NEED_DNS ? ma_dns_pending(d, q) : rc;
+}
+
+int ma_dns_run(ma_dns *d, const mailauth_resolver *resolver, int (*eval)(void *user),
+               void *user)
+{
+    d->resolver = resolver;
+    int rc = eval(user);
+    d->resolver = NULL;
+    return rc == MAILAUTH_NEED_DNS ? MAILAUTH_E_INVAL : rc;
+}
+
 int ma_dns_answer(ma_dns *d, const mailauth_dns_answer *answer)
 {
     unsigned char wire[MA_NAME_MAX], key[MA_NAME_MAX];

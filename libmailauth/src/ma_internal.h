@@ -16,6 +16,19 @@
 #define MA_TXT_STRING_MAX 255
 #define MA_RDATA_MAX 65535
 
+/* ---- versioned records and reason texts (mailauth.c) ------------------------------------- */
+
+/* Reads the caller's options `opts` (a record whose first field is its size_t struct_size; NULL
+ * keeps the defaults already in `o`) into `o`, a record of `size` octets, whose struct_size
+ * then says `size`. 0, or MAILAUTH_E_INVAL when opts->struct_size is below a size_t or above
+ * `size`. */
+int ma_record_in(void *o, size_t size, const void *opts);
+/* Copies `r`, a result record of `size` octets, into the caller's `out` as far as its
+ * struct_size allows, and sets that struct_size to the octets copied. */
+void ma_record_out(void *out, const void *r, size_t size);
+/* texts[reason] of a table of `n` (holes allowed), or "unknown reason". */
+const char *ma_reason_text(const char *const *texts, size_t n, int reason);
+
 /* ---- names (dns_name.c) ------------------------------------------------------------------ */
 
 /* Parses `n` octets of a name in presentation form ("\X" and "\DDD" escapes, "@" for the
@@ -82,6 +95,13 @@ int ma_dns_pending(const ma_dns *d, mailauth_query *q);
 /* Stores a copy of the caller's answer to the pending question. 0, MAILAUTH_E_INVAL (no
  * question pending), MAILAUTH_E_NOMEM or MAILAUTH_E_LIMIT. */
 int ma_dns_answer(ma_dns *d, const mailauth_dns_answer *answer);
+/* Runs an evaluation `eval(user)` that looks names up through `d`, step by step: with no
+ * resolver, a MAILAUTH_NEED_DNS from it fills `q` with the question. Returns what it returns. */
+int ma_dns_step(ma_dns *d, int (*eval)(void *user), void *user, mailauth_query *q);
+/* Runs it blocking, `resolver` answering every lookup at once; a MAILAUTH_NEED_DNS left over
+ * (a resolver that gave no answer) becomes MAILAUTH_E_INVAL. */
+int ma_dns_run(ma_dns *d, const mailauth_resolver *resolver, int (*eval)(void *user),
+               void *user);
 
 /* ---- tag=value lists (tag_list.c) ------------------------------------------------------ */
 

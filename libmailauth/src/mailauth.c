@@ -1,4 +1,5 @@
-/* mailauth.c — version, error strings, allocator hooks. */
+/* mailauth.c — version, error strings, allocator hooks, result names, and the versioned option
+ * and result records every check reads and fills. */
 #include "ma_internal.h"
 
 #include "lm_alloc.h"
@@ -48,4 +49,34 @@ int mailauth_result_from_name(const char *name, size_t len)
         if (strlen(result_names[i]) == len && lm_strncasecmp(result_names[i], name, len) == 0)
             return (int)i;
     return -1;
+}
+
+int ma_record_in(void *o, size_t size, const void *opts)
+{
+    if (opts) {
+        size_t n;
+        memcpy(&n, opts, sizeof n);
+        if (n < sizeof(size_t) || n > size)
+            return MAILAUTH_E_INVAL;
+        memcpy(o, opts, n);
+    }
+    memcpy(o, &size, sizeof size);
+    return 0;
+}
+
+void ma_record_out(void *out, const void *r, size_t size)
+{
+    size_t n;
+    memcpy(&n, out, sizeof n);
+    if (n > size)
+        n = size;
+    memcpy(out, r, n);
+    memcpy(out, &n, sizeof n);
+}
+
+const char *ma_reason_text(const char *const *texts, size_t n, int reason)
+{
+    if (reason < 0 || (size_t)reason >= n || !texts[reason])
+        return "unknown reason";
+    return texts[reason];
 }

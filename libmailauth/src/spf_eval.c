@@ -81,6 +81,25 @@ static int abort_str(struct eval *ev, int result, const char *before, const char
     return abort_with(ev, result, before, arg, arg ? strlen(arg) : 0, NULL);
 }
 
+/* The number of labels of `n` octets of a name without its trailing dot, or 0 when a label is
+ * empty or longer than 63 octets. */
+static size_t label_count(const char *s, size_t n)
+{
+    size_t label = 0, labels = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '.') {
+            if (++label > MA_LABEL_MAX)
+                return 0;
+            continue;
+        }
+        if (!label)
+            return 0;
+        label = 0;
+        labels++;
+    }
+    return label ? labels : 0;
+}
+
 /* Non-zero when `n` octets are a usable domain name (§4.3): labels of 1..63 octets (a
  * trailing dot allowed), at most 253 octets, more than one label, visible ASCII or UTF-8 but
  * no brackets. */
@@ -90,22 +109,12 @@ static int domain_valid(const char *s, size_t n)
         n--;
     if (!n || n > 253)
         return 0;
-    size_t label = 0, labels = 1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '.') {
-            if (!label)
-                return 0;
-            label = 0;
-            labels++;
-            continue;
-        }
         if (c <= 0x20 || c == 0x7f || c == '[' || c == ']' || c == '@' || c == '\\')
             return 0;
-        if (++label > MA_LABEL_MAX)
-            return 0;
     }
-    return label && labels > 1;
+    return label_count(s, n) > 1;
 }
 
 static int has_8bit(const char *s, size_t n)
@@ -168,24 +177,16 @@ static int target_name(struct eval *ev, const char *s, size_t n, const char **ou
         n -= (size_t)(dot + 1 - s);
         s = dot + 1;
     }
-    size_t label = 0, extra = 0;
+    if (!label_count(s, n))
+        return 0;
+    size_t extra = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '.') {
-            if (!label)
-                return 0;
-            label = 0;
-            continue;
-        }
-        if (++label > MA_LABEL_MAX)
-            return 0;
         if (c == '\\')
             extra += 1;
         else if (c < 0x21 || c > 0x7e)
             extra += 3;
     }
-    if (!label)
-        return 0;
     char *copy = lm_arena_alloc(ev->arena, n + extra + 1);
     if (!copy)
         return MAILAUTH_E_NOMEM;

@@ -16,118 +16,21 @@
 #include <yaml.h>
 
 #include "mailauth.h"
+#include "suite_util.h"
 
 static int verbose;
 static unsigned passed, failed, skipped;
 
-/* ---- DNS: TXT records by name ------------------------------------------------------------ */
-
-typedef struct txt {
-    char *name;
-    char *text;
-} txt;
-
-typedef struct zone {
-    txt *r;
-    size_t n;
-} zone;
-
-static char *dupn(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (!d)
-        exit(2);
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
-static void zone_add(zone *z, const char *name, const char *text)
-{
-    z->r = realloc(z->r, (z->n + 1) * sizeof *z->r);
-    if (!z->r)
-        exit(2);
-    size_t nl = strlen(name);
-    while (nl && name[nl - 1] == '.')
-        nl--;
-    z->r[z->n].name = dupn(name, nl);
-    z->r[z->n].text = dupn(text, strlen(text));
-    z->n++;
-}
-
-static void zone_clear(zone *z)
-{
-    for (size_t i = 0; i < z->n; i++) {
-        free(z->r[i].name);
-        free(z->r[i].text);
-    }
-    free(z->r);
-    z->r = NULL;
-    z->n = 0;
-}
-
-/* Every name not listed is NXDOMAIN; a record's text goes out in strings of 255 octets. */
-static int lookup(void *user, const char *name, int type, mailauth_dns_answer *a)
-{
-    const zone *z = user;
-    size_t nl = strlen(name);
-    while (nl && name[nl - 1] == '.')
-        nl--;
-    int found = 0;
-    for (size_t i = 0; i < z->n; i++) {
-        if (strlen(z->r[i].name) != nl || strncasecmp(z->r[i].name, name, nl))
-            continue;
-        found = 1;
-        if (type != MAILAUTH_RR_TXT)
-            continue;
-        const char *t = z->r[i].text;
-        size_t len = strlen(t), count = (len + 254) / 255;
-        const unsigned char *strs[64];
-        size_t lens[64];
-        if (count > 64)
-            count = 64;
-        for (size_t k = 0; k < count; k++) {
-            strs[k] = (const unsigned char *)t + k * 255;
-            lens[k] = len - k * 255 < 255 ? len - k * 255 : 255;
-        }
-        if (mailauth_dns_answer_add_txt(a, strs, lens, count))
-            return MAILAUTH_E_NOMEM;
-        mailauth_dns_answer_set_result(a, MAILAUTH_DNS_FOUND);
-    }
-    if (!found)
-        mailauth_dns_answer_set_result(a, MAILAUTH_DNS_NXDOMAIN);
-    else if (!mailauth_dns_answer_count(a))
-        mailauth_dns_answer_set_result(a, MAILAUTH_DNS_NODATA);
-    return 0;
-}
-
 /* ---- messages ------------------------------------------------------------------------------ */
-
-/* LF line ends become CRLF (an existing CRLF stays). */
-static char *crlf(const char *s, size_t n, size_t *out_len)
-{
-    char *o = malloc(2 * n + 1);
-    if (!o)
-        exit(2);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
-            o[k++] = '\r';
-        o[k++] = s[i];
-    }
-    o[k] = '\0';
-    *out_len = k;
-    return o;
-}
 
 /* Verifies blocking and step by step; both must agree. Returns the verdict or -1. The
  * blocking verifier is handed back in *keep when `keep` is not NULL. */
-static int verify(const zone *z, const char *msg, size_t len, mailauth_arc_verifier **keep,
+static int verify(const su_zone *z, const char *msg, size_t len, mailauth_arc_verifier **keep,
                   const char *id)
 {
     mailauth_resolver r;
     mailauth_resolver_init(&r);
-    r.lookup = lookup;
+    r.lookup = su_zone_lookup;
     r.user = (void *)z;
     mailauth_arc_verifier *v = NULL, *w = NULL;
     int rc = mailauth_arc_verify(NULL, &r, msg, len, &v);
@@ -170,34 +73,16 @@ static int verify(const zone *z, const char *msg, size_t len, mailauth_arc_verif
 
 /* ---- YAML ----------------------------------------------------------------------------------- */
 
-static const char *scalar(yaml_node_t *n)
+static void load_txt(yaml_document_t *d, yaml_node_t *root, su_zone *z)
 {
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static yaml_node_t *map_get(yaml_document_t *d, yaml_node_t *m, const char *key)
-{
-    if (!m || m->type != YAML_MAPPING_NODE)
-        return NULL;
-    yaml_node_t *found = NULL; /* the last value wins, as in the suite's own reader */
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        const char *k = scalar(yaml_document_get_node(d, p->key));
-        if (k && !strcmp(k, key))
-            found = yaml_document_get_node(d, p->value);
-    }
-    return found;
-}
-
-static void load_txt(yaml_document_t *d, yaml_node_t *root, zone *z)
-{
-    yaml_node_t *m = map_get(d, root, "txt-records");
+    yaml_node_t *m = su_map_get(d, root, "txt-records");
     if (!m || m->type != YAML_MAPPING_NODE)
         return;
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        const char *name = scalar(yaml_document_get_node(d, p->key));
-        const char *text = scalar(yaml_document_get_node(d, p->value));
+        const char *name = su_scalar(yaml_document_get_node(d, p->key));
+        const char *text = su_scalar(yaml_document_get_node(d, p->value));
         if (name && text)
-            zone_add(z, name, text);
+            su_zone_add(z, name, text);
     }
 }
 
@@ -247,21 +132,22 @@ static const char *override(const char *id, const char **reason)
     return NULL;
 }
 
-static void run_validation(yaml_document_t *d, yaml_node_t *root)
+static void run_validation(yaml_document_t *d, yaml_node_t *root, void *user)
 {
-    zone z = {0};
+    (void)user;
+    su_zone z = {0};
     load_txt(d, root, &z);
-    yaml_node_t *tests = map_get(d, root, "tests");
+    yaml_node_t *tests = su_map_get(d, root, "tests");
     if (!tests || tests->type != YAML_MAPPING_NODE)
         return;
     for (yaml_node_pair_t *p = tests->data.mapping.pairs.start; p < tests->data.mapping.pairs.top;
          p++) {
-        const char *id = scalar(yaml_document_get_node(d, p->key));
-        if (id && map_get(d, tests, id) != yaml_document_get_node(d, p->value))
+        const char *id = su_scalar(yaml_document_get_node(d, p->key));
+        if (id && su_map_get(d, tests, id) != yaml_document_get_node(d, p->value))
             continue; /* a test id repeated in the file: the last one counts, as in YAML */
         yaml_node_t *t = yaml_document_get_node(d, p->value);
-        const char *msg = scalar(map_get(d, t, "message"));
-        const char *cv = scalar(map_get(d, t, "cv"));
+        const char *msg = su_scalar(su_map_get(d, t, "message"));
+        const char *cv = su_scalar(su_map_get(d, t, "cv"));
         const char *why = NULL, *o = override(id, &why);
         if (o) {
             if (verbose)
@@ -274,7 +160,7 @@ static void run_validation(yaml_document_t *d, yaml_node_t *root)
             continue;
         }
         size_t len;
-        char *m = crlf(msg, strlen(msg), &len);
+        char *m = su_crlf(msg, strlen(msg), &len);
         int got = verify(&z, m, len, NULL, id);
         free(m);
         const char *div = divergence(id);
@@ -290,7 +176,7 @@ static void run_validation(yaml_document_t *d, yaml_node_t *root)
             failed++;
         }
     }
-    zone_clear(&z);
+    su_zone_clear(&z);
 }
 
 /* ---- the signing suite ------------------------------------------------------------------- */
@@ -307,7 +193,7 @@ static char *field_of(const char *fields, const char *name)
             e += 2;
         size_t len = e ? (size_t)(e - p) : strlen(p);
         if (len > nl && !strncasecmp(p, name, nl) && p[nl] == ':')
-            return dupn(p + nl + 1, len - nl - 1);
+            return su_dupn(p + nl + 1, len - nl - 1);
         p = e ? e + 2 : NULL;
     }
     return NULL;
@@ -330,7 +216,7 @@ static size_t items(const char *s, char **out, size_t max)
             w[k++] = *p;
     w[k] = '\0';
     for (char *tok = strtok(w, ";"); tok && n < max; tok = strtok(NULL, ";"))
-        out[n++] = dupn(tok, strlen(tok));
+        out[n++] = su_dupn(tok, strlen(tok));
     free(w);
     qsort(out, n, sizeof *out, cmp_str);
     return n;
@@ -362,44 +248,45 @@ static int blank(const char *s)
     return 1;
 }
 
-static void run_signing(yaml_document_t *d, yaml_node_t *root)
+static void run_signing(yaml_document_t *d, yaml_node_t *root, void *user)
 {
-    zone z = {0};
+    (void)user;
+    su_zone z = {0};
     load_txt(d, root, &z);
-    const char *domain = scalar(map_get(d, root, "domain"));
-    const char *sel = scalar(map_get(d, root, "sel"));
-    const char *pem = scalar(map_get(d, root, "privatekey"));
-    yaml_node_t *tests = map_get(d, root, "tests");
+    const char *domain = su_scalar(su_map_get(d, root, "domain"));
+    const char *sel = su_scalar(su_map_get(d, root, "sel"));
+    const char *pem = su_scalar(su_map_get(d, root, "privatekey"));
+    yaml_node_t *tests = su_map_get(d, root, "tests");
     mailauth_dkim_key *key = NULL;
     if (!domain || !sel || !pem || mailauth_dkim_key_load(pem, strlen(pem), &key) ||
         !tests || tests->type != YAML_MAPPING_NODE) {
         printf("FAIL signing scenario: cannot read domain, selector or key\n");
         failed++;
-        zone_clear(&z);
+        su_zone_clear(&z);
         return;
     }
     for (yaml_node_pair_t *p = tests->data.mapping.pairs.start; p < tests->data.mapping.pairs.top;
          p++) {
-        const char *id = scalar(yaml_document_get_node(d, p->key));
+        const char *id = su_scalar(yaml_document_get_node(d, p->key));
         yaml_node_t *t = yaml_document_get_node(d, p->value);
-        const char *msg = scalar(map_get(d, t, "message"));
-        const char *ts = scalar(map_get(d, t, "t"));
-        const char *sh = scalar(map_get(d, t, "sig-headers"));
-        const char *srv = scalar(map_get(d, t, "srv-id"));
-        const char *want_as = scalar(map_get(d, t, "AS"));
-        const char *want_ams = scalar(map_get(d, t, "AMS"));
-        const char *want_aar = scalar(map_get(d, t, "AAR"));
+        const char *msg = su_scalar(su_map_get(d, t, "message"));
+        const char *ts = su_scalar(su_map_get(d, t, "t"));
+        const char *sh = su_scalar(su_map_get(d, t, "sig-headers"));
+        const char *srv = su_scalar(su_map_get(d, t, "srv-id"));
+        const char *want_as = su_scalar(su_map_get(d, t, "AS"));
+        const char *want_ams = su_scalar(su_map_get(d, t, "AMS"));
+        const char *want_aar = su_scalar(su_map_get(d, t, "AAR"));
         if (!id || !msg || !ts || !sh || !srv) {
             printf("SKIP %s: incomplete test\n", id ? id : "?");
             skipped++;
             continue;
         }
         size_t len;
-        char *m = crlf(msg, strlen(msg), &len);
+        char *m = su_crlf(msg, strlen(msg), &len);
         mailauth_arc_verifier *chain = NULL;
         int ok = verify(&z, m, len, &chain, id) >= 0;
         /* h= from sig-headers. */
-        char *hl = dupn(sh, strlen(sh));
+        char *hl = su_dupn(sh, strlen(sh));
         const char *names[64];
         size_t nn = 0;
         for (char *tok = strtok(hl, ":"); tok && nn < 64; tok = strtok(NULL, ":"))
@@ -452,77 +339,23 @@ static void run_signing(yaml_document_t *d, yaml_node_t *root)
         free(m);
     }
     mailauth_dkim_key_free(key);
-    zone_clear(&z);
-}
-
-static int run_yaml(const char *path, void (*fn)(yaml_document_t *, yaml_node_t *))
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    for (;;) {
-        yaml_document_t doc;
-        if (!yaml_parser_load(&parser, &doc)) {
-            printf("FAIL %s: YAML error: %s\n", path, parser.problem ? parser.problem : "?");
-            failed++;
-            break;
-        }
-        yaml_node_t *root = yaml_document_get_root_node(&doc);
-        if (!root) {
-            yaml_document_delete(&doc);
-            break;
-        }
-        fn(&doc, root);
-        yaml_document_delete(&doc);
-    }
-    yaml_parser_delete(&parser);
-    fclose(f);
-    return 0;
+    su_zone_clear(&z);
 }
 
 /* ---- mail-auth's messages: "<name> <TXT>" lines, an empty line, the message --------------- */
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0, k;
-    char chunk[65536];
-    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (n + k + 1 > cap) {
-            cap = (n + k + 1) * 2;
-            buf = realloc(buf, cap);
-            if (!buf)
-                exit(2);
-        }
-        memcpy(buf + n, chunk, k);
-        n += k;
-    }
-    fclose(f);
-    if (!buf && !(buf = malloc(1)))
-        exit(2);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 static void run_mail_auth(const char *dir, const char *name)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/mail-auth/%s", dir, name);
+    char rel[256];
+    snprintf(rel, sizeof rel, "mail-auth/%s", name);
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = su_read_file(dir, rel, &len);
     if (!text) {
         printf("FAIL mail-auth/%s: cannot read\n", name);
         failed++;
         return;
     }
-    zone z = {0};
+    su_zone z = {0};
     char *p = text;
     while (*p && *p != '\n') {
         char *e = strchr(p, '\n');
@@ -530,8 +363,8 @@ static void run_mail_auth(const char *dir, const char *name)
             e = p + strlen(p);
         char *sp = memchr(p, ' ', (size_t)(e - p));
         if (sp) {
-            char *nm = dupn(p, (size_t)(sp - p)), *tx = dupn(sp + 1, (size_t)(e - sp - 1));
-            zone_add(&z, nm, tx);
+            char *nm = su_dupn(p, (size_t)(sp - p)), *tx = su_dupn(sp + 1, (size_t)(e - sp - 1));
+            su_zone_add(&z, nm, tx);
             free(nm);
             free(tx);
         }
@@ -540,7 +373,7 @@ static void run_mail_auth(const char *dir, const char *name)
     if (*p == '\n')
         p++;
     size_t mlen;
-    char *m = crlf(p, len - (size_t)(p - text), &mlen);
+    char *m = su_crlf(p, len - (size_t)(p - text), &mlen);
     char id[256];
     snprintf(id, sizeof id, "mail-auth/%s", name);
     int got = verify(&z, m, mlen, NULL, id);
@@ -553,31 +386,24 @@ static void run_mail_auth(const char *dir, const char *name)
     }
     free(m);
     free(text);
-    zone_clear(&z);
+    su_zone_clear(&z);
 }
 
 int main(int argc, char **argv)
 {
-    verbose = argc > 1 && !strcmp(argv[1], "-v");
-    const char *base = getenv("LIBMAIL_CONFORMANCE_DIR");
-    if (!base || !*base) {
-        printf("LIBMAIL_CONFORMANCE_DIR is not set: skipped\n");
-        return 77;
-    }
     char dir[4096], path[4200];
-    snprintf(dir, sizeof dir, "%s/arc", base);
+    int rc = su_suite_dir(argc, argv, "arc", "arc-draft-validation-tests.yml", dir, sizeof dir,
+                          &verbose);
+    if (rc)
+        return rc;
     snprintf(path, sizeof path, "%s/arc-draft-validation-tests.yml", dir);
-    if (run_yaml(path, run_validation)) {
-        printf("%s is absent: skipped\n", path);
-        return 77;
-    }
+    failed += su_yaml_each(path, path, run_validation, NULL) != 0;
     snprintf(path, sizeof path, "%s/arc-draft-sign-tests.yml", dir);
-    if (run_yaml(path, run_signing)) {
+    rc = su_yaml_each(path, path, run_signing, NULL);
+    if (rc < 0)
         printf("FAIL %s: cannot read\n", path);
-        failed++;
-    }
+    failed += rc != 0;
     run_mail_auth(dir, "001.txt");
     run_mail_auth(dir, "002.txt");
-    printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
-    return failed ? 1 : 0;
+    return su_summary(passed, failed, skipped);
 }

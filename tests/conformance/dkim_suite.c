@@ -21,26 +21,10 @@
 #include <yaml.h>
 
 #include "mailauth.h"
+#include "suite_util.h"
 
 static int verbose;
 static unsigned passed, failed, skipped;
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = xmalloc(strlen(s) + 1);
-    strcpy(d, s);
-    return d;
-}
 
 static void outcome(int ok, const char *id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -61,150 +45,13 @@ static void outcome(int ok, const char *id, const char *fmt, ...)
     va_end(ap);
 }
 
-/* A whole file, NUL-terminated; NULL when unreadable. */
-static char *read_file(const char *dir, const char *name, size_t *len)
-{
-    char path[4096];
-    FILE *f = NULL;
-    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
-        !(f = fopen(path, "rb")))
-        return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = xmalloc(cap);
-    size_t k;
-    while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += k;
-        if (n + 1 == cap) {
-            cap *= 2;
-            char *b = realloc(buf, cap);
-            if (!b) {
-                fprintf(stderr, "out of memory\n");
-                exit(2);
-            }
-            buf = b;
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-/* Every bare LF made CRLF (README: the files are stored with LF). */
-static char *to_crlf(const char *s, size_t n, size_t *out_len)
-{
-    char *o = xmalloc(2 * n + 1);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
-            o[k++] = '\r';
-        o[k++] = s[i];
-    }
-    o[k] = '\0';
-    *out_len = k;
-    return o;
-}
-
-/* ---- DNS: TXT records by name, everything else NXDOMAIN ------------------------------- */
-
-typedef struct txt {
-    char *name, *value;
-} txt;
-
-typedef struct dns {
-    txt *recs;
-    size_t count;
-} dns;
-
-static void dns_add(dns *d, const char *name, const char *value)
-{
-    txt *r = realloc(d->recs, (d->count + 1) * sizeof *r);
-    if (!r)
-        exit(2);
-    d->recs = r;
-    d->recs[d->count].name = xstrdup(name);
-    d->recs[d->count].value = xstrdup(value);
-    size_t n = strlen(d->recs[d->count].name);
-    if (n && d->recs[d->count].name[n - 1] == '.')
-        d->recs[d->count].name[n - 1] = '\0';
-    d->count++;
-}
-
-static void dns_clear(dns *d)
-{
-    for (size_t i = 0; i < d->count; i++) {
-        free(d->recs[i].name);
-        free(d->recs[i].value);
-    }
-    free(d->recs);
-    d->recs = NULL;
-    d->count = 0;
-}
-
-static int dns_lookup(void *user, const char *name, int type, mailauth_dns_answer *a)
-{
-    const dns *d = user;
-    size_t n = strlen(name);
-    if (n && name[n - 1] == '.')
-        n--;
-    int exists = 0;
-    for (size_t i = 0; i < d->count; i++) {
-        if (strlen(d->recs[i].name) != n || strncasecmp(d->recs[i].name, name, n))
-            continue;
-        exists = 1;
-        if (type != MAILAUTH_RR_TXT)
-            continue;
-        /* split into character-strings of at most 255 octets */
-        const char *v = d->recs[i].value;
-        size_t len = strlen(v), count = (len + 254) / 255;
-        const unsigned char *strs[64];
-        size_t lens[64];
-        if (count > 64)
-            return MAILAUTH_E_LIMIT;
-        for (size_t j = 0; j < count; j++) {
-            strs[j] = (const unsigned char *)v + j * 255;
-            lens[j] = len - j * 255 < 255 ? len - j * 255 : 255;
-        }
-        int rc = mailauth_dns_answer_add_txt(a, strs, lens, count);
-        if (rc)
-            return rc;
-        mailauth_dns_answer_set_result(a, MAILAUTH_DNS_FOUND);
-    }
-    if (!exists)
-        mailauth_dns_answer_set_result(a, MAILAUTH_DNS_NXDOMAIN);
-    else if (mailauth_dns_answer_count(a) == 0)
-        mailauth_dns_answer_set_result(a, MAILAUTH_DNS_NODATA);
-    mailauth_dns_answer_set_ttl(a, 300);
-    return 0;
-}
-
-/* ---- YAML helpers ---------------------------------------------------------------------- */
-
-static yaml_node_t *map_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
-{
-    if (!map || map->type != YAML_MAPPING_NODE)
-        return NULL;
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(doc, p->key);
-        if (k && k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, key))
-            return yaml_document_get_node(doc, p->value);
-    }
-    return NULL;
-}
-
-static const char *scalar(yaml_node_t *n)
-{
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
 /* ---- verifying -------------------------------------------------------------------------- */
 
 static int64_t fixed_clock(void *user) { return *(const int64_t *)user; }
 
 /* Verifies `msg` blocking and step by step; returns the blocking verifier (NULL on a call
  * error, with *why set), and whether the two ways agreed in *agree. */
-static mailauth_dkim_verifier *verify_both(const char *msg, size_t len, dns *d, int64_t now,
+static mailauth_dkim_verifier *verify_both(const char *msg, size_t len, su_zone *d, int64_t now,
                                            int *agree, const char **why)
 {
     mailauth_dkim_verify_options o;
@@ -215,7 +62,7 @@ static mailauth_dkim_verifier *verify_both(const char *msg, size_t len, dns *d, 
     }
     mailauth_resolver r;
     mailauth_resolver_init(&r);
-    r.lookup = dns_lookup;
+    r.lookup = su_zone_lookup;
     r.user = d;
     mailauth_dkim_verifier *v = NULL, *s = NULL;
     int rc = mailauth_dkim_verify(&o, &r, msg, len, &v);
@@ -254,20 +101,22 @@ out:
 
 static void run_case(const char *dir, yaml_document_t *doc, yaml_node_t *c)
 {
-    const char *id = scalar(map_get(doc, c, "id")), *file = scalar(map_get(doc, c, "file")),
-               *format = scalar(map_get(doc, c, "format")), *now_s = scalar(map_get(doc, c, "now"));
-    yaml_node_t *sigs = map_get(doc, c, "signatures");
+    const char *id = su_scalar(su_map_get(doc, c, "id")),
+               *file = su_scalar(su_map_get(doc, c, "file")),
+               *format = su_scalar(su_map_get(doc, c, "format")),
+               *now_s = su_scalar(su_map_get(doc, c, "now"));
+    yaml_node_t *sigs = su_map_get(doc, c, "signatures");
     if (!id || !file || !format || !sigs || sigs->type != YAML_SEQUENCE_NODE) {
         outcome(0, id ? id : "?", "malformed case");
         return;
     }
     size_t raw_len;
-    char *raw = read_file(dir, file, &raw_len);
+    char *raw = su_read_file(dir, file, &raw_len);
     if (!raw) {
         outcome(0, id, "cannot read %s", file);
         return;
     }
-    dns d = {NULL, 0};
+    su_zone d = {NULL, 0};
     const char *msg = raw;
     if (!strcmp(format, "dns+message")) {
         /* "<name> <value>" lines, an empty line, the message */
@@ -283,7 +132,7 @@ static void run_case(const char *dir, yaml_document_t *doc, yaml_node_t *c)
             char *sp = strchr(line, ' ');
             if (sp) {
                 *sp = '\0';
-                dns_add(&d, line, sp + 1);
+                su_zone_add(&d, line, sp + 1);
             }
             free(line);
             p = *e ? e + 1 : e;
@@ -294,17 +143,17 @@ static void run_case(const char *dir, yaml_document_t *doc, yaml_node_t *c)
             p++;
         msg = p;
     }
-    yaml_node_t *recs = map_get(doc, c, "dns");
+    yaml_node_t *recs = su_map_get(doc, c, "dns");
     if (recs && recs->type == YAML_MAPPING_NODE)
         for (yaml_node_pair_t *pr = recs->data.mapping.pairs.start; pr < recs->data.mapping.pairs.top;
              pr++) {
-            const char *k = scalar(yaml_document_get_node(doc, pr->key));
-            const char *v = scalar(yaml_document_get_node(doc, pr->value));
+            const char *k = su_scalar(yaml_document_get_node(doc, pr->key));
+            const char *v = su_scalar(yaml_document_get_node(doc, pr->value));
             if (k && v)
-                dns_add(&d, k, v);
+                su_zone_add(&d, k, v);
         }
     size_t len;
-    char *crlf = to_crlf(msg, strlen(msg), &len);
+    char *crlf = su_crlf(msg, strlen(msg), &len);
     int64_t now = now_s ? strtoll(now_s, NULL, 10) : 0;
     int agree = 0;
     const char *why = NULL;
@@ -323,8 +172,9 @@ static void run_case(const char *dir, yaml_document_t *doc, yaml_node_t *c)
     for (yaml_node_item_t *it = sigs->data.sequence.items.start; it < sigs->data.sequence.items.top;
          it++) {
         yaml_node_t *s = yaml_document_get_node(doc, *it);
-        const char *idx = scalar(map_get(doc, s, "index")), *expect = scalar(map_get(doc, s, "expect")),
-                   *dd = scalar(map_get(doc, s, "d")), *ss = scalar(map_get(doc, s, "s"));
+        const char *idx = su_scalar(su_map_get(doc, s, "index")),
+                   *expect = su_scalar(su_map_get(doc, s, "expect")),
+                   *dd = su_scalar(su_map_get(doc, s, "d")), *ss = su_scalar(su_map_get(doc, s, "s"));
         char name[512];
         snprintf(name, sizeof name, "%s#%s", id, idx ? idx : "?");
         mailauth_dkim_signature r;
@@ -354,42 +204,22 @@ static void run_case(const char *dir, yaml_document_t *doc, yaml_node_t *c)
 out:
     free(crlf);
     free(raw);
-    dns_clear(&d);
+    su_zone_clear(&d);
 }
 
-static int run_cases(const char *dir)
+static void run_cases(yaml_document_t *doc, yaml_node_t *root, void *dir)
 {
-    char path[4096];
-    FILE *f = NULL;
-    if (snprintf(path, sizeof path, "%s/cases.yaml", dir) >= (int)sizeof path ||
-        !(f = fopen(path, "rb")))
-        return -1;
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &doc)) {
-        fprintf(stderr, "%s: YAML error: %s\n", path, parser.problem ? parser.problem : "?");
-        yaml_parser_delete(&parser);
-        fclose(f);
-        return 1;
-    }
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root && root->type == YAML_SEQUENCE_NODE)
+    if (root->type == YAML_SEQUENCE_NODE)
         for (yaml_node_item_t *it = root->data.sequence.items.start; it < root->data.sequence.items.top;
              it++)
-            run_case(dir, &doc, yaml_document_get_node(&doc, *it));
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    fclose(f);
-    return 0;
+            run_case(dir, doc, yaml_document_get_node(doc, *it));
 }
 
 /* ---- dkimpy round trips ----------------------------------------------------------------- */
 
 static char *trimmed_file(const char *dir, const char *name)
 {
-    char *s = read_file(dir, name, NULL);
+    char *s = su_read_file(dir, name, NULL);
     if (!s)
         return NULL;
     size_t n = strlen(s);
@@ -401,7 +231,7 @@ static char *trimmed_file(const char *dir, const char *name)
 static mailauth_dkim_key *load_key(const char *dir, const char *name)
 {
     size_t n;
-    char *text = read_file(dir, name, &n);
+    char *text = su_read_file(dir, name, &n);
     mailauth_dkim_key *k = NULL;
     if (text)
         mailauth_dkim_key_load(text, n, &k);
@@ -428,7 +258,7 @@ static int sign_verify(const mailauth_dkim_key *k, const char *msg, size_t len, 
     *sign_rc = mailauth_dkim_sign(&o, k, msg, len, &field, &flen);
     if (*sign_rc)
         return -1;
-    char *all = xmalloc(flen + len + 16);
+    char *all = su_xmalloc(flen + len + 16);
     memcpy(all, field, flen);
     memcpy(all + flen, msg, len);
     size_t n = flen + len;
@@ -437,8 +267,8 @@ static int sign_verify(const mailauth_dkim_key *k, const char *msg, size_t len, 
         n += 9;
     }
     mailauth_dkim_free(field);
-    dns d = {NULL, 0};
-    dns_add(&d, "sel._domainkey.example.com", record);
+    su_zone d = {NULL, 0};
+    su_zone_add(&d, "sel._domainkey.example.com", record);
     int agree = 0;
     const char *why;
     mailauth_dkim_verifier *v = verify_both(all, n, &d, 0, &agree, &why);
@@ -448,7 +278,7 @@ static int sign_verify(const mailauth_dkim_key *k, const char *msg, size_t len, 
     if (v && agree && mailauth_dkim_verifier_result(v, 0, &r) == 0)
         result = r.result;
     mailauth_dkim_verifier_free(v);
-    dns_clear(&d);
+    su_zone_clear(&d);
     free(all);
     return result;
 }
@@ -468,9 +298,9 @@ static void run_dkimpy(const char *dir)
     for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
         mailauth_dkim_key *k = load_key(dir, pairs[p].key);
         size_t raw_len, len;
-        char *raw = read_file(dir, pairs[p].msg, &raw_len);
+        char *raw = su_read_file(dir, pairs[p].msg, &raw_len);
         char *rec = pairs[p].record_file ? trimmed_file(dir, pairs[p].record_file)
-                                         : xstrdup(pairs[p].record);
+                                         : su_xstrdup(pairs[p].record);
         char name[256];
         if (!k || !raw || !rec) {
             snprintf(name, sizeof name, "dkimpy/%s", pairs[p].key);
@@ -480,7 +310,7 @@ static void run_dkimpy(const char *dir)
             free(rec);
             continue;
         }
-        char *msg = to_crlf(raw, raw_len, &len);
+        char *msg = su_crlf(raw, raw_len, &len);
         for (int hc = 1; hc <= 2; hc++)
             for (int bc = 1; bc <= 2; bc++) {
                 int rc;
@@ -503,14 +333,14 @@ static void run_dkimpy(const char *dir)
     /* Key records against a signature made with test.private. */
     mailauth_dkim_key *k = load_key(dir, "test.private");
     size_t raw_len, len;
-    char *raw = read_file(dir, "test.message", &raw_len);
+    char *raw = su_read_file(dir, "test.message", &raw_len);
     if (!k || !raw) {
         outcome(0, "dkimpy/test.private", "cannot load");
         mailauth_dkim_key_free(k);
         free(raw);
         return;
     }
-    char *msg = to_crlf(raw, raw_len, &len);
+    char *msg = su_crlf(raw, raw_len, &len);
     free(raw);
     struct {
         const char *file;
@@ -536,9 +366,9 @@ static void run_dkimpy(const char *dir)
     free(msg);
 
     /* No From: signing refused. */
-    raw = read_file(dir, "test_nofrom.message", &raw_len);
+    raw = su_read_file(dir, "test_nofrom.message", &raw_len);
     if (raw) {
-        msg = to_crlf(raw, raw_len, &len);
+        msg = su_crlf(raw, raw_len, &len);
         int rc;
         char *rec = trimmed_file(dir, "test.txt");
         int got = sign_verify(k, msg, len, 2, 2, rec ? rec : "", NULL, 0, 0, &rc);
@@ -552,9 +382,9 @@ static void run_dkimpy(const char *dir)
     }
 
     /* Extra fields above From, every field signed. */
-    raw = read_file(dir, "test_extra.message", &raw_len);
+    raw = su_read_file(dir, "test_extra.message", &raw_len);
     if (raw) {
-        msg = to_crlf(raw, raw_len, &len);
+        msg = su_crlf(raw, raw_len, &len);
         const char *names[64];
         char *copies[64];
         size_t n = 0;
@@ -589,28 +419,13 @@ static void run_dkimpy(const char *dir)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "-v"))
-            verbose = 1;
-    const char *base = getenv("LIBMAIL_CONFORMANCE_DIR");
-    char dir[4096], py[4096];
-    if (!base || !*base) {
-        printf("LIBMAIL_CONFORMANCE_DIR is not set: skipping the DKIM vectors\n");
-        return 77;
-    }
-    if (snprintf(dir, sizeof dir, "%s/dkim", base) >= (int)sizeof dir ||
-        snprintf(py, sizeof py, "%s/dkimpy", dir) >= (int)sizeof py) {
-        printf("LIBMAIL_CONFORMANCE_DIR is too long\n");
-        return 2;
-    }
-    int rc = run_cases(dir);
-    if (rc < 0) {
-        printf("%s/cases.yaml not found: skipping the DKIM vectors\n", dir);
-        return 77;
-    }
-    if (rc > 0)
-        failed++;
+    char dir[4096], path[4200], py[4200];
+    int rc = su_suite_dir(argc, argv, "dkim", "cases.yaml", dir, sizeof dir, &verbose);
+    if (rc)
+        return rc;
+    snprintf(path, sizeof path, "%s/cases.yaml", dir);
+    snprintf(py, sizeof py, "%s/dkimpy", dir);
+    failed += su_yaml_each(path, path, run_cases, dir) != 0;
     run_dkimpy(py);
-    printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
-    return failed ? 1 : 0;
+    return su_summary(passed, failed, skipped);
 }

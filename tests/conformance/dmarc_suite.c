@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "mailauth.h"
+#include "suite_util.h"
 
 static int verbose;
 static unsigned passed, failed, skipped;
@@ -87,28 +88,9 @@ static void skip(const char *id, const char *reason)
 
 static yaml_node_t *node(yaml_document_t *d, int i) { return yaml_document_get_node(d, i); }
 
-static yaml_node_t *get(yaml_document_t *d, yaml_node_t *map, const char *key)
-{
-    if (!map || map->type != YAML_MAPPING_NODE)
-        return NULL;
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = node(d, p->key);
-        if (k && k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, key))
-            return node(d, p->value);
-    }
-    return NULL;
-}
-
-static const char *str(yaml_node_t *n)
-{
-    if (!n || n->type != YAML_SCALAR_NODE)
-        return NULL;
-    return (const char *)n->data.scalar.value;
-}
-
 static const char *get_str(yaml_document_t *d, yaml_node_t *map, const char *key)
 {
-    return str(get(d, map, key));
+    return su_scalar(su_map_get(d, map, key));
 }
 
 /* The same, or "" when absent (for comparisons). */
@@ -132,7 +114,7 @@ static yaml_node_t *seq_at(yaml_document_t *d, yaml_node_t *n, size_t i)
 
 static int is_null(yaml_node_t *n)
 {
-    const char *s = str(n);
+    const char *s = su_scalar(n);
     return !n || (s && (!strcmp(s, "null") || !strcmp(s, "~") || !*s));
 }
 
@@ -180,14 +162,14 @@ static mailauth_zone *zone_from(yaml_document_t *d, yaml_node_t *dns)
     for (yaml_node_pair_t *p = dns && dns->type == YAML_MAPPING_NODE ? dns->data.mapping.pairs.start
                                                                      : NULL;
          p && p < dns->data.mapping.pairs.top; p++) {
-        const char *k = str(node(d, p->key));
+        const char *k = su_scalar(node(d, p->key));
         yaml_node_t *v = node(d, p->value);
         if (!k)
             continue;
         if (!strcmp(k, "A") && v->type == YAML_MAPPING_NODE) {
             for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top;
                  q++) {
-                const char *name = str(node(d, q->key)), *ip = str(node(d, q->value));
+                const char *name = su_scalar(node(d, q->key)), *ip = su_scalar(node(d, q->value));
                 append(&text, &len, &cap, name, strlen(name));
                 append(&text, &len, &cap, strchr(ip, ':') ? ". AAAA " : ". A ", strchr(ip, ':') ? 7 : 4);
                 append(&text, &len, &cap, ip, strlen(ip));
@@ -195,7 +177,7 @@ static mailauth_zone *zone_from(yaml_document_t *d, yaml_node_t *dns)
             }
             continue;
         }
-        const char *txt = str(v);
+        const char *txt = su_scalar(v);
         if (!txt)
             continue;
         append(&text, &len, &cap, k, strlen(k));
@@ -348,7 +330,7 @@ static void opendmarc(const char *dir)
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
 
-    yaml_node_t *list = get(&doc, root, "record_parse");
+    yaml_node_t *list = su_map_get(&doc, root, "record_parse");
     for (size_t i = 0; i < seq_len(list); i++) {
         yaml_node_t *v = seq_at(&doc, list, i);
         snprintf(id, sizeof id, "opendmarc record_parse n=%s", get_str(&doc, v, "n"));
@@ -358,9 +340,9 @@ static void opendmarc(const char *dir)
         report(id, !strcmp(got, want), detail);
     }
 
-    list = get(&doc, root, "record_fetch");
+    list = su_map_get(&doc, root, "record_fetch");
     for (size_t i = 0; i < seq_len(list); i++) {
-        yaml_node_t *v = seq_at(&doc, list, i), *e = get(&doc, v, "expect");
+        yaml_node_t *v = seq_at(&doc, list, i), *e = su_map_get(&doc, v, "expect");
         const char *text = get_str(&doc, v, "record");
         snprintf(id, sizeof id, "opendmarc record_fetch #%zu", i + 1);
         mailauth_dmarc_record *r = NULL;
@@ -388,7 +370,7 @@ static void opendmarc(const char *dir)
         return;
     }
     static const char *const list_names[2] = {"system PSL", "effective_tld_names.dat"};
-    list = get(&doc, root, "alignment");
+    list = su_map_get(&doc, root, "alignment");
     for (int l = 0; l < 2; l++)
         for (size_t i = 0; i < seq_len(list); i++) {
             yaml_node_t *v = seq_at(&doc, list, i);
@@ -402,7 +384,7 @@ static void opendmarc(const char *dir)
             report(id, got == want, detail);
         }
 
-    list = get(&doc, root, "organizational_domain");
+    list = su_map_get(&doc, root, "organizational_domain");
     for (size_t i = 0; i < seq_len(list); i++) {
         yaml_node_t *v = seq_at(&doc, list, i);
         char org[256];
@@ -413,7 +395,7 @@ static void opendmarc(const char *dir)
     }
     mailauth_psl_free(lists[0]);
 
-    list = get(&doc, root, "from_domain");
+    list = su_map_get(&doc, root, "from_domain");
     for (size_t i = 0; i < seq_len(list); i++) {
         yaml_node_t *v = seq_at(&doc, list, i);
         snprintf(id, sizeof id, "opendmarc from_domain n=%s", get_str(&doc, v, "n"));
@@ -434,7 +416,7 @@ static void opendmarc(const char *dir)
     }
     mailauth_psl_free(lists[1]);
 
-    list = get(&doc, root, "aggregate_report_xml");
+    list = su_map_get(&doc, root, "aggregate_report_xml");
     for (size_t i = 0; i < seq_len(list); i++) {
         snprintf(id, sizeof id, "opendmarc aggregate_report_xml %s",
                  get_str(&doc, seq_at(&doc, list, i), "file"));
@@ -489,7 +471,7 @@ static void mailauth_records(yaml_document_t *doc, yaml_node_t *list)
 {
     char id[256], detail[512], fo[8];
     for (size_t i = 0; i < seq_len(list); i++) {
-        yaml_node_t *v = seq_at(doc, list, i), *e = get(doc, v, "expect");
+        yaml_node_t *v = seq_at(doc, list, i), *e = su_map_get(doc, v, "expect");
         const char *text = get_str(doc, v, "record");
         snprintf(id, sizeof id, "mail-auth record_parse #%zu", i + 1);
         mailauth_dmarc_record *r = NULL;
@@ -521,8 +503,8 @@ static void mailauth_records(yaml_document_t *doc, yaml_node_t *list)
         ok &= !strcmp(psd_names[psd], want_str(doc, e, "psd"));
         ok &= mailauth_dmarc_record_testing(r) == !strcmp(want_str(doc, e, "t"), "true");
         if (ok)
-            ok = uris_match(doc, get(doc, e, "rua"), r, 0, detail, sizeof detail) &&
-                 uris_match(doc, get(doc, e, "ruf"), r, 1, detail, sizeof detail);
+            ok = uris_match(doc, su_map_get(doc, e, "rua"), r, 0, detail, sizeof detail) &&
+                 uris_match(doc, su_map_get(doc, e, "ruf"), r, 1, detail, sizeof detail);
         report(id, ok, detail);
         mailauth_dmarc_record_free(r);
     }
@@ -537,8 +519,8 @@ static void mailauth_check(yaml_document_t *doc, yaml_node_t *v, const char *sec
     char id[256], detail[512];
     snprintf(id, sizeof id, "mail-auth %s #%zu [%s]", section, i + 1,
              mode == MAILAUTH_DMARC_MODE_RFC9989 ? "rfc9989" : "rfc7489");
-    mailauth_zone *z = zone_from(doc, get(doc, v, "dns"));
-    yaml_node_t *spf = get(doc, v, "spf"), *dkim = get(doc, v, "dkim"), *e = get(doc, v, "expect");
+    mailauth_zone *z = zone_from(doc, su_map_get(doc, v, "dns"));
+    yaml_node_t *spf = su_map_get(doc, v, "spf"), *dkim = su_map_get(doc, v, "dkim"), *e = su_map_get(doc, v, "expect");
     const char *spf_res = get_str(doc, spf, "result"), *dkim_res = get_str(doc, dkim, "result");
     mailauth_dmarc_options o;
     mailauth_dmarc_options_init(&o);
@@ -562,7 +544,7 @@ static void mailauth_check(yaml_document_t *doc, yaml_node_t *v, const char *sec
         ok &= !strcmp(res_name(out.dkim_aligned), w);
     if ((w = get_str(doc, e, "policy")))
         ok &= out.has_record && !strcmp(policy_str(out.policy), w);
-    if (get(doc, e, "record") && is_null(get(doc, e, "record")))
+    if (su_map_get(doc, e, "record") && is_null(su_map_get(doc, e, "record")))
         ok &= !out.has_record && out.result == MAILAUTH_RESULT_NONE;
     snprintf(detail, sizeof detail, "got dmarc=%s spf_aligned=%s dkim_aligned=%s policy=%s%s",
              res_name(out.result), res_name(out.spf_aligned), res_name(out.dkim_aligned),
@@ -576,11 +558,11 @@ static void mailauth_reports(yaml_document_t *doc, yaml_node_t *list, int mode,
 {
     char id[256], detail[1024];
     for (size_t i = 0; i < seq_len(list); i++) {
-        yaml_node_t *v = seq_at(doc, list, i), *rua = get(doc, v, "rua");
-        yaml_node_t *allowed = get(doc, v, "expect_allowed");
+        yaml_node_t *v = seq_at(doc, list, i), *rua = su_map_get(doc, v, "rua");
+        yaml_node_t *allowed = su_map_get(doc, v, "expect_allowed");
         snprintf(id, sizeof id, "mail-auth report_address #%zu [%s]", i + 1,
                  mode == MAILAUTH_DMARC_MODE_RFC9989 ? "rfc9989" : "rfc7489");
-        mailauth_zone *z = zone_from(doc, get(doc, v, "dns"));
+        mailauth_zone *z = zone_from(doc, su_map_get(doc, v, "dns"));
         mailauth_resolver r;
         mailauth_zone_resolver(z, &r);
         mailauth_dmarc_options o;
@@ -592,7 +574,7 @@ static void mailauth_reports(yaml_document_t *doc, yaml_node_t *list, int mode,
         for (int k = 0; k < 2 && !err; k++) {
             err = mailauth_dmarc_report_check_new(&o, get_str(doc, v, "domain"), &rc[k]);
             for (size_t j = 0; !err && j < seq_len(rua); j++)
-                err = mailauth_dmarc_report_check_add_address(rc[k], str(seq_at(doc, rua, j)));
+                err = mailauth_dmarc_report_check_add_address(rc[k], su_scalar(seq_at(doc, rua, j)));
         }
         if (!err)
             err = mailauth_dmarc_report_check_run(rc[0], &r);
@@ -610,10 +592,10 @@ static void mailauth_reports(yaml_document_t *doc, yaml_node_t *list, int mode,
         size_t used = 0;
         detail[0] = '\0';
         for (size_t j = 0; ok && j < seq_len(rua); j++) {
-            const char *addr = str(seq_at(doc, rua, j));
+            const char *addr = su_scalar(seq_at(doc, rua, j));
             int want = 0;
             for (size_t k = 0; k < seq_len(allowed); k++)
-                if (!strcmp(str(seq_at(doc, allowed, k)), addr))
+                if (!strcmp(su_scalar(seq_at(doc, allowed, k)), addr))
                     want = 1;
             int got = mailauth_dmarc_report_check_result(rc[0], j);
             ok &= got == mailauth_dmarc_report_check_result(rc[1], j);
@@ -648,10 +630,10 @@ static void mail_auth(const char *dir)
         return;
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    mailauth_records(&doc, get(&doc, root, "record_parse"));
+    mailauth_records(&doc, su_map_get(&doc, root, "record_parse"));
     static const char *const sections[] = {"alignment", "policy_discovery", "tree_walk"};
     for (size_t s = 0; s < 3; s++) {
-        yaml_node_t *list = get(&doc, root, sections[s]);
+        yaml_node_t *list = su_map_get(&doc, root, sections[s]);
         for (size_t i = 0; i < seq_len(list); i++) {
             yaml_node_t *v = seq_at(&doc, list, i);
             const char *note = get_str(&doc, v, "note");
@@ -660,33 +642,20 @@ static void mail_auth(const char *dir)
                 mailauth_check(&doc, v, sections[s], i, MAILAUTH_DMARC_MODE_RFC7489, psl);
         }
     }
-    mailauth_reports(&doc, get(&doc, root, "report_address"), MAILAUTH_DMARC_MODE_RFC9989, psl);
-    mailauth_reports(&doc, get(&doc, root, "report_address"), MAILAUTH_DMARC_MODE_RFC7489, psl);
+    mailauth_reports(&doc, su_map_get(&doc, root, "report_address"), MAILAUTH_DMARC_MODE_RFC9989, psl);
+    mailauth_reports(&doc, su_map_get(&doc, root, "report_address"), MAILAUTH_DMARC_MODE_RFC7489, psl);
     mailauth_psl_free(psl);
     yaml_document_delete(&doc);
 }
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "-v"))
-            verbose = 1;
-    const char *base = getenv("LIBMAIL_CONFORMANCE_DIR");
-    if (!base || !*base) {
-        printf("LIBMAIL_CONFORMANCE_DIR is not set\n");
-        return 77;
-    }
-    char dir[4096], probe[4200];
-    snprintf(dir, sizeof dir, "%s/dmarc", base);
-    snprintf(probe, sizeof probe, "%s/opendmarc-vectors.yaml", dir);
-    FILE *f = fopen(probe, "rb");
-    if (!f) {
-        printf("%s is absent\n", probe);
-        return 77;
-    }
-    fclose(f);
+    char dir[4096];
+    int rc = su_suite_dir(argc, argv, "dmarc", "opendmarc-vectors.yaml", dir, sizeof dir,
+                          &verbose);
+    if (rc)
+        return rc;
     opendmarc(dir);
     mail_auth(dir);
-    printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
-    return failed ? 1 : 0;
+    return su_summary(passed, failed, skipped);
 }

@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "mailauth.h"
+#include "suite_util.h"
 
 /* ---- zone data -------------------------------------------------------------------------- */
 
@@ -41,21 +42,11 @@ typedef struct zone {
     int dns_error_names; /* mail-auth: names holding "_dns_error." fail */
 } zone;
 
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return d;
-}
-
 /* A name as the zone keys it: presentation-form escapes (\X, \DDD) decoded, lower case, no
  * trailing dot. */
 static char *norm_name(const char *s)
 {
-    char *d = xstrdup(s);
+    char *d = su_xstrdup(s);
     size_t k = 0;
     for (size_t i = 0; d[i]; k++) {
         if (d[i] == '\\' && d[i + 1] >= '0' && d[i + 1] <= '9' && d[i + 2] && d[i + 3]) {
@@ -397,33 +388,15 @@ static const char *skip_reason(const char *file, const char *id)
 
 /* ---- the YAML suites ---------------------------------------------------------------------- */
 
-static const char *scalar(yaml_document_t *d, yaml_node_t *n)
-{
-    (void)d;
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
 static size_t scalar_len(yaml_node_t *n)
 {
     return n && n->type == YAML_SCALAR_NODE ? n->data.scalar.length : 0;
 }
 
-static yaml_node_t *map_get(yaml_document_t *d, yaml_node_t *m, const char *key)
-{
-    if (!m || m->type != YAML_MAPPING_NODE)
-        return NULL;
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        const char *k = scalar(d, yaml_document_get_node(d, p->key));
-        if (k && !strcmp(k, key))
-            return yaml_document_get_node(d, p->value);
-    }
-    return NULL;
-}
-
 static void load_zone_entry(zone *z, yaml_document_t *d, const char *name, yaml_node_t *item)
 {
     if (item->type == YAML_SCALAR_NODE) {
-        if (!strcmp(scalar(d, item), "TIMEOUT"))
+        if (!strcmp(su_scalar(item), "TIMEOUT"))
             zone_add(z, name, RR_TIMEOUT);
         return;
     }
@@ -431,58 +404,56 @@ static void load_zone_entry(zone *z, yaml_document_t *d, const char *name, yaml_
         return;
     for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
          p++) {
-        const char *type = scalar(d, yaml_document_get_node(d, p->key));
+        const char *type = su_scalar(yaml_document_get_node(d, p->key));
         yaml_node_t *v = yaml_document_get_node(d, p->value);
         if (!type)
             continue;
         if (!strcmp(type, "A") || !strcmp(type, "AAAA")) {
             int v6 = type[1] == 'A';
             unsigned char addr[16] = {0};
-            if (scalar(d, v) && inet_pton(v6 ? AF_INET6 : AF_INET, scalar(d, v), addr) == 1)
+            if (su_scalar(v) && inet_pton(v6 ? AF_INET6 : AF_INET, su_scalar(v), addr) == 1)
                 memcpy(zone_add(z, name, v6 ? MAILAUTH_RR_AAAA : MAILAUTH_RR_A)->addr, addr,
                        16);
         } else if (!strcmp(type, "MX") && v->type == YAML_SEQUENCE_NODE &&
                    v->data.sequence.items.top - v->data.sequence.items.start == 2) {
             yaml_node_item_t *items = v->data.sequence.items.start;
-            const char *pref = scalar(d, yaml_document_get_node(d, items[0]));
-            const char *host = scalar(d, yaml_document_get_node(d, items[1]));
+            const char *pref = su_scalar(yaml_document_get_node(d, items[0]));
+            const char *host = su_scalar(yaml_document_get_node(d, items[1]));
             rr *r = zone_add(z, name, MAILAUTH_RR_MX);
             r->pref = pref ? (unsigned)strtoul(pref, NULL, 10) : 0;
             r->target = norm_name(host ? host : "");
         } else if (!strcmp(type, "PTR") || !strcmp(type, "CNAME")) {
             rr *r = zone_add(z, name, type[0] == 'P' ? MAILAUTH_RR_PTR : MAILAUTH_RR_CNAME);
-            r->target = norm_name(scalar(d, v) ? scalar(d, v) : "");
+            r->target = norm_name(su_scalar(v) ? su_scalar(v) : "");
         } else if (!strcmp(type, "TXT") || !strcmp(type, "SPF")) {
             rr *r = zone_add(z, name, type[0] == 'T' ? MAILAUTH_RR_TXT : RR_SPF);
             if (v->type == YAML_SCALAR_NODE) {
-                if (r->type == MAILAUTH_RR_TXT && !strcmp(scalar(d, v), "NONE"))
+                if (r->type == MAILAUTH_RR_TXT && !strcmp(su_scalar(v), "NONE"))
                     r->none = 1;
                 else
-                    rr_add_string(r, scalar(d, v), scalar_len(v));
+                    rr_add_string(r, su_scalar(v), scalar_len(v));
             } else if (v->type == YAML_SEQUENCE_NODE) {
                 for (yaml_node_item_t *it = v->data.sequence.items.start;
                      it < v->data.sequence.items.top; it++) {
                     yaml_node_t *s = yaml_document_get_node(d, *it);
-                    if (scalar(d, s))
-                        rr_add_string(r, scalar(d, s), scalar_len(s));
+                    if (su_scalar(s))
+                        rr_add_string(r, su_scalar(s), scalar_len(s));
                 }
             }
         }
     }
 }
 
-static void run_yaml_document(const char *file, yaml_document_t *d)
+static void run_yaml_document(yaml_document_t *d, yaml_node_t *root, void *user)
 {
-    yaml_node_t *root = yaml_document_get_root_node(d);
-    if (!root)
-        return;
+    const char *file = user;
     zone z;
     memset(&z, 0, sizeof z);
-    yaml_node_t *zd = map_get(d, root, "zonedata");
+    yaml_node_t *zd = su_map_get(d, root, "zonedata");
     if (zd && zd->type == YAML_MAPPING_NODE) {
         for (yaml_node_pair_t *p = zd->data.mapping.pairs.start; p < zd->data.mapping.pairs.top;
              p++) {
-            const char *name = scalar(d, yaml_document_get_node(d, p->key));
+            const char *name = su_scalar(yaml_document_get_node(d, p->key));
             yaml_node_t *items = yaml_document_get_node(d, p->value);
             if (!name || !items || items->type != YAML_SEQUENCE_NODE)
                 continue;
@@ -491,11 +462,11 @@ static void run_yaml_document(const char *file, yaml_document_t *d)
                 load_zone_entry(&z, d, name, yaml_document_get_node(d, *it));
         }
     }
-    yaml_node_t *tests = map_get(d, root, "tests");
+    yaml_node_t *tests = su_map_get(d, root, "tests");
     if (tests && tests->type == YAML_MAPPING_NODE) {
         for (yaml_node_pair_t *p = tests->data.mapping.pairs.start;
              p < tests->data.mapping.pairs.top; p++) {
-            const char *id = scalar(d, yaml_document_get_node(d, p->key));
+            const char *id = su_scalar(yaml_document_get_node(d, p->key));
             yaml_node_t *t = yaml_document_get_node(d, p->value);
             if (!id || !t)
                 continue;
@@ -510,20 +481,20 @@ static void run_yaml_document(const char *file, yaml_document_t *d)
             }
             const char *results[8];
             size_t nresults = 0;
-            yaml_node_t *res = map_get(d, t, "result");
+            yaml_node_t *res = su_map_get(d, t, "result");
             if (res && res->type == YAML_SCALAR_NODE) {
-                results[nresults++] = scalar(d, res);
+                results[nresults++] = su_scalar(res);
             } else if (res && res->type == YAML_SEQUENCE_NODE) {
                 for (yaml_node_item_t *it = res->data.sequence.items.start;
                      it < res->data.sequence.items.top && nresults < 8; it++)
-                    if (scalar(d, yaml_document_get_node(d, *it)))
-                        results[nresults++] = scalar(d, yaml_document_get_node(d, *it));
+                    if (su_scalar(yaml_document_get_node(d, *it)))
+                        results[nresults++] = su_scalar(yaml_document_get_node(d, *it));
             }
-            const char *helo = scalar(d, map_get(d, t, "helo"));
-            const char *host = scalar(d, map_get(d, t, "host"));
-            const char *mailfrom = scalar(d, map_get(d, t, "mailfrom"));
-            const char *exp = scalar(d, map_get(d, t, "explanation"));
-            const char *receiver = scalar(d, map_get(d, t, "receiver"));
+            const char *helo = su_scalar(su_map_get(d, t, "helo"));
+            const char *host = su_scalar(su_map_get(d, t, "host"));
+            const char *mailfrom = su_scalar(su_map_get(d, t, "mailfrom"));
+            const char *exp = su_scalar(su_map_get(d, t, "explanation"));
+            const char *receiver = su_scalar(su_map_get(d, t, "receiver"));
             if (!nresults || !host) {
                 printf("FAIL %s: malformed test\n", full);
                 failed++;
@@ -540,33 +511,12 @@ static int run_yaml_file(const char *dir, const char *file)
 {
     char path[8400];
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int rc = su_yaml_each(path, file, run_yaml_document, (void *)file);
+    if (rc < 0)
         printf("FAIL %s: cannot open\n", file);
+    if (rc)
         failed++;
-        return -1;
-    }
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    for (;;) {
-        yaml_document_t doc;
-        if (!yaml_parser_load(&parser, &doc)) {
-            printf("FAIL %s: YAML error: %s at line %zu\n", file,
-                   parser.problem ? parser.problem : "?", parser.problem_mark.line + 1);
-            failed++;
-            break;
-        }
-        if (!yaml_document_get_root_node(&doc)) {
-            yaml_document_delete(&doc);
-            break;
-        }
-        run_yaml_document(file, &doc);
-        yaml_document_delete(&doc);
-    }
-    yaml_parser_delete(&parser);
-    fclose(f);
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* ---- mail-auth's line-oriented files ------------------------------------------------------ */
@@ -732,22 +682,10 @@ static int by_name(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "-v"))
-            verbose = 1;
-    const char *base = getenv("LIBMAIL_CONFORMANCE_DIR");
-    if (!base || !*base) {
-        printf("LIBMAIL_CONFORMANCE_DIR is not set; skipping\n");
-        return 77;
-    }
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/spf", base);
-    DIR *dd = opendir(dir);
-    if (!dd) {
-        printf("%s is absent; skipping\n", dir);
-        return 77;
-    }
-    closedir(dd);
+    int rc = su_suite_dir(argc, argv, "spf", NULL, dir, sizeof dir, &verbose);
+    if (rc)
+        return rc;
     run_yaml_file(dir, "rfc7208-tests.yml");
     run_yaml_file(dir, "rfc4408-tests.yml");
     run_yaml_file(dir, "pyspf-test.yml");
@@ -761,7 +699,7 @@ int main(int argc, char **argv)
         while ((e = readdir(md)) && n < 256) {
             size_t len = strlen(e->d_name);
             if (len > 4 && !strcmp(e->d_name + len - 4, ".yml"))
-                names[n++] = xstrdup(e->d_name);
+                names[n++] = su_xstrdup(e->d_name);
         }
         closedir(md);
         qsort(names, n, sizeof *names, by_name);
@@ -770,6 +708,5 @@ int main(int argc, char **argv)
             free(names[i]);
         }
     }
-    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-    return failed ? 1 : 0;
+    return su_summary(passed, failed, skipped);
 }
