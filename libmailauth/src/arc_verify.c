@@ -529,7 +529,7 @@ static int check_member(mailauth_arc_verifier *v, unsigned i, int kind)
     const unsigned char *b = ams ? g->b : s->as.b;
     size_t b_len = ams ? g->b_len : s->as.b_len;
     ma_dkim_keyrec k;
-    int rc = ma_dkim_key_fetch(&v->m.dns, d, sel, alg, NULL, v->o.min_rsa_bits, &k, &why);
+    int rc = ma_dkim_key_fetch(&v->m.dns, v->o.key_cache, d, sel, alg, NULL, v->o.min_rsa_bits, &k, &why);
     if (rc)
         return rc;
     if (!why && ams && !ma_dkim_sig_body_matches(&s->hash, g))

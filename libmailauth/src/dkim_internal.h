@@ -244,12 +244,14 @@ int ma_dkim_key_parse_cached(mailauth_dkim_key_cache *cache, const char *text, s
                              ma_dkim_keyrec *rec);
 
 /* Fetches the key record of <s>._domainkey.<d> through `dns` (§3.6.2.2), parses it and checks
- * that it fits a signature of `alg` (ma_dkim_key_fits). Returns MAILAUTH_NEED_DNS or a negative
+ * that it fits a signature of `alg` (ma_dkim_key_fits); `cache` (may be NULL) keeps parsed
+ * records between messages. Returns MAILAUTH_NEED_DNS or a negative
  * error; otherwise 0 with *reason MAILAUTH_DKIM_OK when the key is usable, or the reason it is
  * not (SIG_VALUE: no name can be built; KEY_TEMPFAIL, KEY_NOT_FOUND, KEY_MULTIPLE, a parse or a
  * fit reason). After 0, `rec` is to be freed; its testing and bits stay readable after that. */
-int ma_dkim_key_fetch(ma_dns *dns, const char *d, const char *s, int alg, const char *identity,
-                      unsigned min_rsa_bits, ma_dkim_keyrec *rec, int *reason);
+int ma_dkim_key_fetch(ma_dns *dns, mailauth_dkim_key_cache *cache, const char *d, const char *s,
+                      int alg, const char *identity, unsigned min_rsa_bits, ma_dkim_keyrec *rec,
+                      int *reason);
 
 /* The key's own rules against a signature (§3.6.1, §6.1.2, RFC 8301 §3.2): key type, h=, the
  * t=s rule when `identity` is set (the i= of a DKIM-Signature; its domain must equal `d`; NULL

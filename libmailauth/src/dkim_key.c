@@ -131,8 +131,9 @@ int ma_dkim_key_fits(int alg, const ma_dkim_keyrec *k, const char *identity, con
     return 0;
 }
 
-int ma_dkim_key_fetch(ma_dns *dns, const char *d, const char *s, int alg, const char *identity,
-                      unsigned min_rsa_bits, ma_dkim_keyrec *rec, int *reason)
+int ma_dkim_key_fetch(ma_dns *dns, mailauth_dkim_key_cache *cache, const char *d, const char *s,
+                      int alg, const char *identity, unsigned min_rsa_bits, ma_dkim_keyrec *rec,
+                      int *reason)
 {
     memset(rec, 0, sizeof *rec);
     size_t sl = strlen(s), dl = strlen(d);
@@ -167,7 +168,7 @@ int ma_dkim_key_fetch(ma_dns *dns, const char *d, const char *s, int alg, const 
         return 0;
     }
     const mailauth_dns_record *r = mailauth_dns_answer_record(a, 0);
-    rc = ma_dkim_key_parse(r->text, r->text_len, rec);
+    rc = ma_dkim_key_parse_cached(cache, r->text, r->text_len, rec);
     if (rc < 0) {
         ma_dkim_keyrec_free(rec);
         return rc;

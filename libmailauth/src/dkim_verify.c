@@ -326,7 +326,7 @@ static int check_one(mailauth_dkim_verifier *v, struct vsig *s)
         return ma_dkim_decide(&s->verdict, result_of(why), why);
     const ma_dkim_sig *g = &s->sig;
     ma_dkim_keyrec k;
-    int rc = ma_dkim_key_fetch(&v->m.dns, g->d, g->s, g->alg, g->i, v->o.min_rsa_bits, &k, &why);
+    int rc = ma_dkim_key_fetch(&v->m.dns, v->o.key_cache, g->d, g->s, g->alg, g->i, v->o.min_rsa_bits, &k, &why);
     if (rc)
         return rc;
     s->key_testing = k.testing;

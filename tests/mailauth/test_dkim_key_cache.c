@@ -112,6 +112,61 @@ static void least_recently_used_goes_and_keys_outlive_the_cache(void **state)
     ma_dkim_keyrec_free(&held);
 }
 
+/* The verifiers take the cache through their options: the same verdicts, one parse. */
+static void verifiers_use_it(void **state)
+{
+    (void)state;
+    static const char msg[] = "From: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n";
+    mailauth_dkim_key *key;
+    assert_int_equal(mailauth_dkim_key_load(ed25519_pkcs8_pem, strlen(ed25519_pkcs8_pem), &key), 0);
+    mailauth_dkim_sign_options so;
+    mailauth_dkim_sign_options_init(&so);
+    so.domain = "example.com";
+    so.selector = "ed";
+    char *field;
+    size_t field_len;
+    assert_int_equal(mailauth_dkim_sign(&so, key, msg, sizeof msg - 1, &field, &field_len), 0);
+    char signed_msg[2048];
+    snprintf(signed_msg, sizeof signed_msg, "%s%s", field, msg);
+    mailauth_dkim_free(field);
+    mailauth_dkim_key_free(key);
+
+    char zone_text[512];
+    snprintf(zone_text, sizeof zone_text, "ed._domainkey.example.com. 300 IN TXT \"%s\"\n", ed25519_record);
+    mailauth_zone *z;
+    assert_int_equal(mailauth_zone_new(NULL, &z), 0);
+    assert_int_equal(mailauth_zone_load(z, zone_text, strlen(zone_text), NULL, NULL), 0);
+    mailauth_resolver r;
+    mailauth_zone_resolver(z, &r);
+    mailauth_dkim_key_cache *c;
+    assert_int_equal(mailauth_dkim_key_cache_new(8, &c), 0);
+    mailauth_dkim_verify_options vo;
+    mailauth_dkim_verify_options_init(&vo);
+    vo.key_cache = c;
+    for (int i = 0; i < 3; i++) {
+        mailauth_dkim_verifier *v;
+        assert_int_equal(mailauth_dkim_verify(&vo, &r, signed_msg, strlen(signed_msg), &v), 0);
+        mailauth_dkim_signature sig = {.struct_size = sizeof sig};
+        assert_int_equal(mailauth_dkim_verifier_result(v, 0, &sig), 0);
+        assert_int_equal(sig.result, MAILAUTH_RESULT_PASS);
+        mailauth_dkim_verifier_free(v);
+    }
+    uint64_t hits, misses;
+    mailauth_dkim_key_cache_stats(c, &hits, &misses, NULL);
+    assert_int_equal(misses, 1);
+    assert_int_equal(hits, 2);
+
+    mailauth_arc_verify_options ao;
+    mailauth_arc_verify_options_init(&ao);
+    ao.key_cache = c;
+    mailauth_arc_verifier *av;
+    assert_int_equal(mailauth_arc_verify(&ao, &r, signed_msg, strlen(signed_msg), &av), 0);
+    assert_int_equal(mailauth_arc_verifier_result(av), MAILAUTH_RESULT_NONE);
+    mailauth_arc_verifier_free(av);
+    mailauth_dkim_key_cache_free(c);
+    mailauth_zone_free(z);
+}
+
 static void bad_arguments_and_no_cache(void **state)
 {
     (void)state;
@@ -170,6 +225,7 @@ int main(void)
         cmocka_unit_test(same_answers_as_parsing),
         cmocka_unit_test(the_exact_text_is_the_key),
         cmocka_unit_test(least_recently_used_goes_and_keys_outlive_the_cache),
+        cmocka_unit_test(verifiers_use_it),
         cmocka_unit_test(bad_arguments_and_no_cache),
         cmocka_unit_test(allocation_failure_gives_a_right_answer_or_nomem),
     };
