@@ -351,9 +351,11 @@ static int build_aar(mailauth_arc_sealer *s, const char *text, const ma_dkim_fie
 /* ---- writing --------------------------------------------------------------------------------- */
 
 /* Appends `field` (single spaces between its words) folded at spaces so that lines stay within
- * 78 octets where a space allows, with CRLF HTAB; then CRLF. With `per_item`, each item after
- * the second ";" starts a line (an AAR: one result a line, as RFC 8617's examples). A fold
- * keeps the relaxed canonical form, which is what was signed. */
+ * 78 octets where a space allows; then CRLF. With `per_item`, each item after the second ";"
+ * starts a line (an AAR: one result a line, as RFC 8617's examples), folded with CRLF HTAB;
+ * a signature field folds with CRLF SP, so that the space stays before the tag that starts
+ * the line (dkimpy finds a set by searching for " i=N;"). A fold keeps the relaxed canonical
+ * form, which is what was signed. */
 static void put_folded(lm_buf *b, const char *field, size_t n, int per_item)
 {
     size_t line = 0, i = 0;
@@ -365,7 +367,7 @@ static void put_folded(lm_buf *b, const char *field, size_t n, int per_item)
         size_t w = e - i;
         if (i > 0) {
             if (line + 1 + w > 78 || item_break) {
-                lm_buf_append(b, "\r\n\t", 3);
+                lm_buf_append(b, per_item ? "\r\n\t" : "\r\n ", 3);
                 line = 1;
             } else {
                 lm_buf_putc(b, ' ');

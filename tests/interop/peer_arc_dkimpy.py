@@ -11,12 +11,9 @@
 #     Authentication-Results fields whose authserv-id is srv_id, as its design asks;
 #   {"op": "verify", "dns": {name: txt}, "files": [...]}: prints one JSON line per message,
 #     {"file", "result": "pass"|"fail"|"none", "reason"} (dkim.arc_verify), and when dkimpy
-#     refused an ed25519-sha256 set, "with_ed25519": the result with that algorithm allowed;
-#     when it could not find an ARC-Message-Signature by its i= (AMS_LOOKUP_ERROR),
-#     "with_refold" ("with_ed25519_refold"): the result on the message refolded (refold_ams).
+#     refused an ed25519-sha256 set, "with_ed25519": the result with that algorithm allowed.
 import hashlib
 import json
-import re
 import sys
 
 import dkim
@@ -40,23 +37,6 @@ def seal(job):
             continue
         with open(dst, 'wb') as f:
             f.write(b''.join(fields) + message)
-
-
-# dkimpy finds the raw ARC-Message-Signature of instance N by looking for " i=N;" in it, so
-# one whose i= begins a folded line (after CRLF TAB) makes it fail with this error.
-AMS_LOOKUP_ERROR = 'IndexError: list index out of range'
-
-
-def refold_ams(message):
-    """The message with a space put before an i= that begins a folded line of an
-    ARC-Message-Signature: the same field under relaxed canonicalisation (RFC 6376 §3.4.2
-    unfolds and makes each run of WSP one SP), which is the only one ARC uses."""
-    head, sep, body = message.partition(b'\r\n\r\n')
-    fields = re.split(rb'\r\n(?![ \t])', head)
-    for k, field in enumerate(fields):
-        if field.lower().startswith(b'arc-message-signature:'):
-            fields[k] = re.sub(rb'\r\n([ \t]+)i=', rb'\r\n\1 i=', field)
-    return b'\r\n'.join(fields) + sep + body
 
 
 def arc_verify(message, dnsfunc):
@@ -87,13 +67,9 @@ def verify(job):
             # allowed too (its DKIM code has the algorithm) decides the named divergence.
             ARC_HASH_ALGORITHMS[b'ed25519-sha256'] = hashlib.sha256
             try:
-                record['with_ed25519'], why = arc_verify(message, dnsfunc)
-                if why == AMS_LOOKUP_ERROR:
-                    record['with_ed25519_refold'] = arc_verify(refold_ams(message), dnsfunc)[0]
+                record['with_ed25519'] = arc_verify(message, dnsfunc)[0]
             finally:
                 del ARC_HASH_ALGORITHMS[b'ed25519-sha256']
-        elif record['reason'] == AMS_LOOKUP_ERROR:
-            record['with_refold'] = arc_verify(refold_ams(message), dnsfunc)[0]
         print(json.dumps(record), flush=True)
 
 
