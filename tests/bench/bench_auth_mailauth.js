@@ -11,6 +11,8 @@
 const fs = require('fs');
 const path = require('path');
 
+const { dnsError, txtResolver } = require('../interop/mailauth_peer_util');
+
 const args = process.argv.slice(2);
 const dir = args[0];
 let minSeconds = 3;
@@ -38,19 +40,9 @@ async function timed(impl, kase, fn) {
     process.stdout.write(JSON.stringify({ impl, case: kase, ops, seconds: elapsed, result }) + '\n');
 }
 
-function notFound(name) {
-    const err = new Error(`${name} not found`);
-    err.code = 'ENOTFOUND';
-    return err;
-}
-
 async function main() {
     const keys = JSON.parse(fs.readFileSync(path.join(dir, 'keys.json'), 'utf8'));
-    const keyResolver = async (name, type) => {
-        const v = keys[name.toLowerCase().replace(/\.$/, '')];
-        if (type !== 'TXT' || v === undefined) throw notFound(name);
-        return [[v]];
-    };
+    const keyResolver = txtResolver(keys);
     for (const alg of ['rsa', 'ed25519']) {
         const msg = fs.readFileSync(path.join(dir, `dkim-${alg}.eml`));
         await timed('mailauth', `dkim-${alg}`, async () => {
@@ -62,7 +54,7 @@ async function main() {
     const zone = new Map(Object.entries(s.zone).map(([k, v]) => [k.toLowerCase(), v]));
     const spfResolver = async (name, type) => {
         const t = zone.get(name.toLowerCase().replace(/\.$/, ''));
-        if (!t || !t[type]) throw notFound(name);
+        if (!t || !t[type]) throw dnsError('ENOTFOUND', `${name} not found`);
         return type === 'TXT' ? t[type].map(v => [v]) : t[type];
     };
     await timed('mailauth', 'spf-include', async () => {

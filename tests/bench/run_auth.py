@@ -17,6 +17,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'interop'))
+from find_peers import python_with  # noqa: E402  (tests/interop/find_peers.py)
+
 CASES = ('dkim-rsa', 'dkim-ed25519', 'spf-include')
 # Targets from the issue: libmailauth's speed as a multiple of each peer's (the floor: at
 # most 1.2x slower than OpenSSL's own work).
@@ -30,14 +33,6 @@ def lines(cmd):
         print(f'bench: {" ".join(cmd[:2])} failed: {proc.stderr.strip()[-400:]}')
         return []
     return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{')]
-
-
-def python_with(module):
-    for py in (sys.executable, '/usr/bin/python3'):
-        if py and os.path.exists(py) and subprocess.run(
-                [py, '-c', f'import {module}'], stderr=subprocess.DEVNULL).returncode == 0:
-            return py
-    return None
 
 
 def main():

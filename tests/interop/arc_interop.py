@@ -19,17 +19,15 @@ redone the RFC's way to pass; a sealer that makes no set is a failure too. A con
 the chains libmailauth sealed last (TAMPERS): no verifier and no re-check may pass them.
 Prints the matrix; exits 1 on a counted failure or an accepted control, 77 when no peer can
 run."""
-import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 
-from dkim_interop import HERE, dkimpy_python, make_keys, peer_job, prepare_corpus, zone_text
+from dkim_interop import ALGO_NAMES, collect_refused, peer_job, start
+from find_peers import HERE
 
-ALGO_NAMES = {'rsa': 'rsa-sha256', 'ed25519': 'ed25519-sha256'}
 MAILFROM = 'sender@origin.example'
 # A hop: its sealing domain and authserv-id, and the Authentication-Results put on top first.
 HOPS = {
@@ -94,15 +92,6 @@ def seal_ours(tool, zone, keys, algo, hop, items):
             continue
         with open(dst, 'wb') as f:
             f.write(proc.stdout)
-    return refused
-
-
-def collect_refused(items):
-    refused = []
-    for name, _, dst in items:
-        if os.path.exists(dst + '.error'):
-            with open(dst + '.error') as f:
-                refused.append((name, f.read().strip()))
     return refused
 
 
@@ -202,33 +191,17 @@ class Sealing:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument('--tool', required=True)
-    ap.add_argument('--cache', default=os.environ.get('LIBMAIL_INTEROP_CACHE'))
-    ap.add_argument('--workdir', required=True)
-    ap.add_argument('--count', type=int, default=int(os.environ.get('ARC_INTEROP_COUNT', 150)))
-    ap.add_argument('--node', default='node')
-    args = ap.parse_args()
-
-    sources = prepare_corpus(args.cache, args.workdir, args.count, 'arc interop')
-    if sources is None:
+    setup = start(__doc__, 'ARC_INTEROP_COUNT', 150, 'arc interop',
+                  {f'{algo}._domainkey.{hop["domain"]}': algo
+                   for algo in ALGO_NAMES for hop in HOPS.values()})
+    if setup is None:
         return 77
+    args, sources, keys, dns, zone, py, node = setup
     work = args.workdir
-    keys = make_keys(work)
-    dns = {f'{algo}._domainkey.{hop["domain"]}': keys[algo]['txt']
-           for algo in ALGO_NAMES for hop in HOPS.values()}
-    zone = os.path.join(work, 'keys.zone')
-    with open(zone, 'w') as f:
-        f.write(zone_text(dns))
-
-    py = dkimpy_python()
-    node = shutil.which(args.node) or (args.node if os.path.exists(args.node) else None)
-    has_mailauth = node and os.path.isfile(
-        os.path.join(HERE, 'node_modules', 'mailauth', 'package.json'))
     cmds = {}
     if py:
         cmds['dkimpy'] = [py, os.path.join(HERE, 'peer_arc_dkimpy.py')]
-    if has_mailauth:
+    if node:
         cmds['mailauth'] = [node, os.path.join(HERE, 'peer_arc_mailauth.js')]
     for peer in ('dkimpy', 'mailauth'):
         if peer not in cmds:

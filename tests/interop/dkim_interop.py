@@ -24,7 +24,9 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from find_peers import HERE, mailauth_node, python_with
+from interop_zone import txt_zone_text
+
 DOMAIN = 'example.com'
 ALGOS = ('rsa', 'ed25519')
 CANONS = ('simple/simple', 'relaxed/relaxed')
@@ -37,15 +39,6 @@ OPENDKIM_LABELS = ('rsa-sha1', 'relaxed/simple')
 
 def run(cmd, **kw):
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
-
-
-def dkimpy_python():
-    """An interpreter that can import dkim (Debian's python3-dkim lives in /usr/bin/python3)."""
-    for py in (sys.executable, '/usr/bin/python3'):
-        if py and os.path.exists(py) and subprocess.run(
-                [py, '-c', 'import dkim'], stderr=subprocess.DEVNULL).returncode == 0:
-            return py
-    return None
 
 
 def corpus_messages(data_dir, count):
@@ -117,14 +110,6 @@ def make_keys(work):
         keys[algo] = {'pem': pem, 'path': path, 'seed': seed,
                       'txt': f'v=DKIM1; k={algo}; p={p}'}
     return keys
-
-
-def zone_text(dns):
-    lines = []
-    for name, txt in dns.items():
-        chunks = [txt[i:i + 200] for i in range(0, len(txt), 200)]
-        lines.append(f'{name}. 300 IN TXT ' + ' '.join(f'"{c}"' for c in chunks))
-    return '\n'.join(lines) + '\n'
 
 
 class Matrix:
@@ -202,38 +187,46 @@ def verify_ours(tool, zone, files, allow_sha1):
     return out
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+def start(doc, count_env, count, label, selectors):
+    """What dkim_interop and arc_interop do first: reads the command line (`count_env` names
+    the environment variable that overrides the default `count`), installs the corpus, makes
+    fresh keys, publishes them at `selectors` ({name: algo}) in work/keys.zone and finds the
+    peers: (args, sources, keys, dns {name: txt}, zone path, dkimpy's python or None,
+    node with mailauth or None), or None (printed why) when setup failed."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument('--tool', required=True)
     ap.add_argument('--cache', default=os.environ.get('LIBMAIL_INTEROP_CACHE'))
     ap.add_argument('--workdir', required=True)
-    ap.add_argument('--count', type=int, default=int(os.environ.get('DKIM_INTEROP_COUNT', 300)))
+    ap.add_argument('--count', type=int, default=int(os.environ.get(count_env, count)))
     ap.add_argument('--node', default='node')
     args = ap.parse_args()
-
-    sources = prepare_corpus(args.cache, args.workdir, args.count, 'dkim interop')
+    sources = prepare_corpus(args.cache, args.workdir, args.count, label)
     if sources is None:
-        return 77
-    work = args.workdir
-
-    keys = make_keys(work)
-    dns = {f'{algo}._domainkey.{DOMAIN}': keys[algo]['txt'] for algo in ALGOS}
-    zone = os.path.join(work, 'keys.zone')
+        return None
+    keys = make_keys(args.workdir)
+    dns = {name: keys[algo]['txt'] for name, algo in selectors.items()}
+    zone = os.path.join(args.workdir, 'keys.zone')
     with open(zone, 'w') as f:
-        f.write(zone_text(dns))
+        f.write(txt_zone_text(dns))
+    return args, sources, keys, dns, zone, python_with('dkim'), mailauth_node(args.node)
 
-    py = dkimpy_python()
-    node = shutil.which(args.node) or (args.node if os.path.exists(args.node) else None)
-    has_mailauth = node and os.path.isfile(os.path.join(HERE, 'node_modules', 'mailauth', 'package.json'))
+
+def main():
+    setup = start(__doc__, 'DKIM_INTEROP_COUNT', 300, 'dkim interop',
+                  {f'{algo}._domainkey.{DOMAIN}': algo for algo in ALGOS})
+    if setup is None:
+        return 77
+    args, sources, keys, dns, zone, py, node = setup
+    work = args.workdir
     has_opendkim = shutil.which('opendkim-testmsg') is not None
-    peers = {'dkimpy': py is not None, 'mailauth': bool(has_mailauth), 'opendkim': has_opendkim}
+    peers = {'dkimpy': py is not None, 'mailauth': node is not None, 'opendkim': has_opendkim}
     for peer, ok in peers.items():
         if not ok:
             print(f'dkim interop: {peer} not available: left out')
     if not any(peers.values()):
         return 77
     dkimpy_cmd = [py, os.path.join(HERE, 'peer_dkim_dkimpy.py')] if py else None
-    mailauth_cmd = [node, os.path.join(HERE, 'peer_dkim_mailauth.js')] if has_mailauth else None
+    mailauth_cmd = [node, os.path.join(HERE, 'peer_dkim_mailauth.js')] if node else None
 
     m = Matrix()
     started = time.time()

@@ -32,6 +32,8 @@ import shutil
 import subprocess
 import sys
 
+from interop_zone import zone_text
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 SUFFIXES = ['com', 'com', 'org', 'net', 'co.uk', 'co.uk', 'org.uk', 'com.au', 'de']
@@ -181,22 +183,6 @@ def gen_scenario(rng):
             'dkim_kinds': dkim_kinds}
 
 
-def zone_text(s):
-    lines = []
-    for name, types in s['zone'].items():
-        for t, values in types.items():
-            for v in values:
-                if t == 'TXT':
-                    esc = v.replace('\\', '\\\\').replace('"', '\\"')
-                    chunks = [esc[i:i + 200] for i in range(0, len(esc), 200)] or ['']
-                    lines.append(f'{name}. 300 IN TXT ' + ' '.join(f'"{c}"' for c in chunks))
-                elif t == 'MX':
-                    lines.append(f'{name}. 300 IN MX {v[0]} {v[1]}.')
-                else:
-                    lines.append(f'{name}. 300 IN {t} {v}')
-    return '\n'.join(lines) + '\n'
-
-
 # ---- libmailauth through ctypes -----------------------------------------------------------
 
 class Resolver(ctypes.Structure):
@@ -262,7 +248,7 @@ class Lib:
         z, dm = vp(), vp()
         self._check(L.mailauth_zone_new(None, ctypes.byref(z)), 'mailauth_zone_new')
         try:
-            text = zone_text(s).encode()
+            text = zone_text(s['zone']).encode()
             self._check(L.mailauth_zone_load(z, text, len(text), None, None), 'mailauth_zone_load')
             for name, rtype in s['fail']:
                 self._check(L.mailauth_zone_fail(z, name.encode(), RR_CODE[rtype], DNS_TEMPFAIL),

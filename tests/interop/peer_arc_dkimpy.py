@@ -14,10 +14,11 @@
 #     refused an ed25519-sha256 set, "with_ed25519": the result with that algorithm allowed.
 import hashlib
 import json
-import sys
 
 import dkim
 from dkim.crypto import ARC_HASH_ALGORITHMS
+
+from dkimpy_peer import dnsfunc_from, run_job
 
 
 def seal(job):
@@ -50,13 +51,7 @@ def arc_verify(message, dnsfunc):
 
 
 def verify(job):
-    dns = {k.lower().rstrip('.'): v.encode() for k, v in job['dns'].items()}
-
-    def dnsfunc(name, timeout=5):
-        if isinstance(name, bytes):
-            name = name.decode()
-        return dns.get(name.lower().rstrip('.'))
-
+    dnsfunc = dnsfunc_from(job['dns'])
     for path in job['files']:
         with open(path, 'rb') as f:
             message = f.read()
@@ -73,11 +68,5 @@ def verify(job):
         print(json.dumps(record), flush=True)
 
 
-def main():
-    with open(sys.argv[1]) as f:
-        job = json.load(f)
-    (seal if job['op'] == 'seal' else verify)(job)
-
-
 if __name__ == '__main__':
-    main()
+    run_job({'seal': seal, 'verify': verify})

@@ -17,24 +17,11 @@
 
 const crypto = require('node:crypto');
 const fs = require('fs');
-const path = require('path');
 
-const modules = process.env.MAILAUTH_NODE_MODULES || path.join(__dirname, 'node_modules');
-const { arc, sealMessage } = require(path.join(modules, 'mailauth/lib/arc'));
-const { dkimVerify } = require(path.join(modules, 'mailauth/lib/dkim/verify'));
+const { mailauthModule, runJob, txtResolver } = require('./mailauth_peer_util');
 
-function makeResolver(records) {
-    const dns = new Map(Object.entries(records || {}).map(([k, v]) => [k.toLowerCase(), v]));
-    return async (name, type) => {
-        const txt = dns.get(name.toLowerCase().replace(/\.$/, ''));
-        if (type !== 'TXT' || txt === undefined) {
-            const err = new Error('not found');
-            err.code = 'ENOTFOUND';
-            throw err;
-        }
-        return [[txt]];
-    };
-}
+const { arc, sealMessage } = mailauthModule('lib/arc');
+const { dkimVerify } = mailauthModule('lib/dkim/verify');
 
 // The chain status as mailauth's authenticate() finds it: dkimVerify checks the latest
 // ARC-Message-Signature with the DKIM signatures, arc() the seals and the structure.
@@ -44,7 +31,7 @@ async function chainStatus(message, resolver) {
 }
 
 async function seal(job) {
-    const resolver = makeResolver(job.dns);
+    const resolver = txtResolver(job.dns);
     for (const [input, output] of job.items) {
         const message = fs.readFileSync(input);
         const status = await chainStatus(message, resolver);
@@ -88,7 +75,7 @@ async function withSealHash(fn) {
 }
 
 async function verify(job) {
-    const resolver = makeResolver(job.dns);
+    const resolver = txtResolver(job.dns);
     for (const file of job.files) {
         const message = fs.readFileSync(file);
         const record = { file };
@@ -110,8 +97,4 @@ async function verify(job) {
     }
 }
 
-const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-(job.op === 'seal' ? seal(job) : verify(job)).catch(err => {
-    process.stderr.write(String(err && err.stack ? err.stack : err) + '\n');
-    process.exit(1);
-});
+runJob({ seal, verify });

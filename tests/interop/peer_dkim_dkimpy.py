@@ -9,9 +9,10 @@
 # checking every DKIM-Signature (dkimpy verifies one index at a time).
 import json
 import re
-import sys
 
 import dkim
+
+from dkimpy_peer import dnsfunc_from, run_job
 
 
 def sign(job):
@@ -32,13 +33,7 @@ def sign(job):
 
 
 def verify(job):
-    dns = {k.lower().rstrip('.'): v.encode() for k, v in job['dns'].items()}
-
-    def dnsfunc(name, timeout=5):
-        if isinstance(name, bytes):
-            name = name.decode()
-        return dns.get(name.lower().rstrip('.'))
-
+    dnsfunc = dnsfunc_from(job['dns'])
     for path in job['files']:
         with open(path, 'rb') as f:
             message = f.read()
@@ -56,11 +51,5 @@ def verify(job):
         print(json.dumps({'file': path, 'results': results}), flush=True)
 
 
-def main():
-    with open(sys.argv[1]) as f:
-        job = json.load(f)
-    (sign if job['op'] == 'sign' else verify)(job)
-
-
 if __name__ == '__main__':
-    main()
+    run_job({'sign': sign, 'verify': verify})

@@ -11,11 +11,11 @@
 'use strict';
 
 const fs = require('fs');
-const path = require('path');
 
-const modules = process.env.MAILAUTH_NODE_MODULES || path.join(__dirname, 'node_modules');
-const { dkimSign } = require(path.join(modules, 'mailauth/lib/dkim/sign'));
-const { dkimVerify } = require(path.join(modules, 'mailauth/lib/dkim/verify'));
+const { mailauthModule, runJob, txtResolver } = require('./mailauth_peer_util');
+
+const { dkimSign } = mailauthModule('lib/dkim/sign');
+const { dkimVerify } = mailauthModule('lib/dkim/verify');
 
 async function sign(job) {
     for (const [input, output] of job.items) {
@@ -42,16 +42,7 @@ async function sign(job) {
 }
 
 async function verify(job) {
-    const dns = new Map(Object.entries(job.dns).map(([k, v]) => [k.toLowerCase(), v]));
-    const resolver = async (name, type) => {
-        const txt = dns.get(name.toLowerCase().replace(/\.$/, ''));
-        if (type !== 'TXT' || txt === undefined) {
-            const err = new Error('not found');
-            err.code = 'ENOTFOUND';
-            throw err;
-        }
-        return [[txt]];
-    };
+    const resolver = txtResolver(job.dns);
     for (const file of job.files) {
         const res = await dkimVerify(fs.readFileSync(file), { resolver });
         const results = (res.results || []).map(r => (r.status && r.status.result) || 'none');
@@ -59,8 +50,4 @@ async function verify(job) {
     }
 }
 
-const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-(job.op === 'sign' ? sign(job) : verify(job)).catch(err => {
-    process.stderr.write(String(err && err.stack ? err.stack : err) + '\n');
-    process.exit(1);
-});
+runJob({ sign, verify });

@@ -9,56 +9,19 @@
 // mailauth's lib/dmarc module is loaded, so the package runs on Node.js 18.
 'use strict';
 
-const fs = require('fs');
-const path = require('path');
+const { mailauthModule, readJob, runMain, zoneResolver } = require('./mailauth_peer_util');
 
-const modules = process.env.MAILAUTH_NODE_MODULES || path.join(__dirname, 'node_modules');
-const { dmarc } = require(path.join(modules, 'mailauth/lib/dmarc'));
-
-function dnsError(code, message) {
-    const err = new Error(message);
-    err.code = code;
-    return err;
-}
+const { dmarc } = mailauthModule('lib/dmarc');
 
 // Answers like the in-memory zone of libmailauth: a name holding records, or an ancestor of
 // one, exists (ENODATA for a type it lacks); any other name is ENOTFOUND; the scenario's
 // "fail" entries ([name, type or null]) give ESERVFAIL.
 function resolverFor(scenario) {
-    const zone = new Map(Object.entries(scenario.zone).map(([k, v]) => [k.toLowerCase(), v]));
-    const exists = new Set();
-    for (const name of zone.keys()) {
-        const labels = name.split('.');
-        for (let i = 0; i < labels.length; i++) {
-            exists.add(labels.slice(i).join('.'));
-        }
-    }
-    const fails = scenario.fail.map(([n, t]) => [n.toLowerCase(), t]);
-    return async (name, type) => {
-        const key = name.toLowerCase().replace(/\.$/, '');
-        if (fails.some(([n, t]) => n === key && (!t || t === type))) {
-            throw dnsError('ESERVFAIL', `${name} ${type}: server failure`);
-        }
-        if (!exists.has(key)) {
-            throw dnsError('ENOTFOUND', `${name} not found`);
-        }
-        const values = (zone.get(key) || {})[type];
-        if (!values || !values.length) {
-            throw dnsError('ENODATA', `${name} has no ${type}`);
-        }
-        switch (type) {
-            case 'TXT':
-                return values.map(v => [v]);
-            case 'MX':
-                return values.map(([priority, exchange]) => ({ priority, exchange }));
-            default:
-                return values.slice();
-        }
-    };
+    return zoneResolver(scenario.zone, { ancestors: true, fails: scenario.fail });
 }
 
 async function main() {
-    const scenarios = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+    const scenarios = readJob();
     for (const s of scenarios) {
         let out;
         try {
@@ -86,7 +49,4 @@ async function main() {
     }
 }
 
-main().catch(err => {
-    process.stderr.write(String(err && err.stack ? err.stack : err) + '\n');
-    process.exit(1);
-});
+runMain(main);

@@ -7,40 +7,12 @@
 // Only mailauth's lib/spf module is loaded, so the package runs on Node.js 18.
 'use strict';
 
-const fs = require('fs');
-const path = require('path');
+const { mailauthModule, readJob, runMain, zoneResolver } = require('./mailauth_peer_util');
 
-const modules = process.env.MAILAUTH_NODE_MODULES || path.join(__dirname, 'node_modules');
-const { spf } = require(path.join(modules, 'mailauth/lib/spf'));
-
-function resolverFor(zone) {
-    const z = new Map(Object.entries(zone).map(([k, v]) => [k.toLowerCase(), v]));
-    return async (name, type) => {
-        const types = z.get(name.toLowerCase().replace(/\.$/, ''));
-        if (!types) {
-            const err = new Error(`${name} not found`);
-            err.code = 'ENOTFOUND';
-            throw err;
-        }
-        const values = types[type];
-        if (!values || !values.length) {
-            const err = new Error(`${name} has no ${type}`);
-            err.code = 'ENODATA';
-            throw err;
-        }
-        switch (type) {
-            case 'TXT':
-                return values.map(v => [v]);
-            case 'MX':
-                return values.map(([priority, exchange]) => ({ priority, exchange }));
-            default:
-                return values.slice();
-        }
-    };
-}
+const { spf } = mailauthModule('lib/spf');
 
 async function main() {
-    const scenarios = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+    const scenarios = readJob();
     for (const s of scenarios) {
         let result;
         try {
@@ -49,7 +21,7 @@ async function main() {
                 ip: s.ip,
                 helo: s.helo,
                 mta: 'mx.receiver.example',
-                resolver: resolverFor(s.zone),
+                resolver: zoneResolver(s.zone),
             });
             result = res.status.result;
         } catch (err) {
@@ -59,7 +31,4 @@ async function main() {
     }
 }
 
-main().catch(err => {
-    process.stderr.write(String(err && err.stack ? err.stack : err) + '\n');
-    process.exit(1);
-});
+runMain(main);

@@ -23,6 +23,9 @@ import subprocess
 import sys
 from collections import defaultdict
 
+from find_peers import python_with
+from interop_zone import zone_lines
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -125,22 +128,7 @@ def gen_scenario(rng, k):
 
 
 def zone_file(scenarios):
-    lines = []
-    for s in scenarios:
-        for name, types in s['zone'].items():
-            for t, values in types.items():
-                for v in values:
-                    if t == 'TXT':
-                        esc = v.replace('\\', '\\\\').replace('"', '\\"')
-                        chunks = [esc[i:i + 200] for i in range(0, len(esc), 200)] or ['']
-                        lines.append(f'{name}. 300 IN TXT ' + ' '.join(f'"{c}"' for c in chunks))
-                    elif t == 'MX':
-                        lines.append(f'{name}. 300 IN MX {v[0]} {v[1]}.')
-                    elif t == 'PTR':
-                        lines.append(f'{name}. 300 IN PTR {v}.')
-                    else:
-                        lines.append(f'{name}. 300 IN {t} {v}')
-    return '\n'.join(lines) + '\n'
+    return '\n'.join(line for s in scenarios for line in zone_lines(s['zone'])) + '\n'
 
 
 def run_ours(tool, zone, scenarios):
@@ -152,14 +140,6 @@ def run_ours(tool, zone, scenarios):
         m = re.match(r'spf=(\w+)', proc.stdout)
         out.append(m.group(1) if proc.returncode == 0 and m else 'error')
     return out
-
-
-def python_with(module):
-    for py in (sys.executable, '/usr/bin/python3'):
-        if py and os.path.exists(py) and subprocess.run(
-                [py, '-c', f'import {module}'], stderr=subprocess.DEVNULL).returncode == 0:
-            return py
-    return None
 
 
 def run_peer(cmd, scenarios, work, tag):

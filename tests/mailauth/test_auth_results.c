@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "mailauth.h"
+#include "mailauth/ar_compare.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
@@ -71,38 +72,6 @@ static void assert_prop(const mailauth_ar *ar, size_t i, size_t j, const char *p
     assert_string_equal(t, ptype);
     assert_string_equal(p, property);
     assert_string_equal(v, value);
-}
-
-static int same_text(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
-/* Field-by-field equality of two models. */
-static int same_model(const mailauth_ar *a, const mailauth_ar *b)
-{
-    if (strcmp(mailauth_ar_authserv_id(a), mailauth_ar_authserv_id(b)) ||
-        mailauth_ar_version(a) != mailauth_ar_version(b) ||
-        mailauth_ar_count(a) != mailauth_ar_count(b))
-        return 0;
-    for (size_t i = 0; i < mailauth_ar_count(a); i++) {
-        if (strcmp(mailauth_ar_method_at(a, i), mailauth_ar_method_at(b, i)) ||
-            mailauth_ar_method_version_at(a, i) != mailauth_ar_method_version_at(b, i) ||
-            mailauth_ar_result_at(a, i) != mailauth_ar_result_at(b, i) ||
-            strcmp(mailauth_ar_result_text_at(a, i), mailauth_ar_result_text_at(b, i)) ||
-            !same_text(mailauth_ar_reason_at(a, i), mailauth_ar_reason_at(b, i)) ||
-            !same_text(mailauth_ar_comment_at(a, i), mailauth_ar_comment_at(b, i)) ||
-            mailauth_ar_prop_count(a, i) != mailauth_ar_prop_count(b, i))
-            return 0;
-        for (size_t j = 0; j < mailauth_ar_prop_count(a, i); j++) {
-            const char *t1, *p1, *v1, *t2, *p2, *v2;
-            mailauth_ar_prop_at(a, i, j, &t1, &p1, &v1);
-            mailauth_ar_prop_at(b, i, j, &t2, &p2, &v2);
-            if (strcmp(t1, t2) || strcmp(p1, p2) || strcmp(v1, v2))
-                return 0;
-        }
-    }
-    return 1;
 }
 
 /* Every line of `s` (split at CRLF) is at most `max` octets; a fold is CRLF + WSP. */

@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 
 #include "dkim_test_keys.h"
+#include "dkim_test_util.h"
 #include "mailauth.h"
 
 static const char msg[] = "From: Joe SixPack <joe@football.example.com>\r\n"
@@ -63,8 +64,6 @@ static int teardown(void **state)
     mailauth_dkim_key_free(ed);
     return 0;
 }
-
-static int64_t fixed_clock(void *user) { return *(const int64_t *)user; }
 
 static void options(mailauth_dkim_sign_options *o, const mailauth_dkim_key *k)
 {
@@ -314,12 +313,7 @@ static void streaming_in_pieces_matches_one_call(void **state)
 static void bare_lf_input_signs_like_crlf(void **state)
 {
     (void)state;
-    char *lf = malloc(sizeof msg);
-    size_t n = 0;
-    for (const char *p = msg; *p; p++)
-        if (*p != '\r')
-            lf[n++] = *p;
-    lf[n] = '\0';
+    char *lf = without_cr(msg, NULL);
     mailauth_dkim_sign_options o;
     options(&o, ed);
     o.header_canon = MAILAUTH_DKIM_CANON_SIMPLE;

@@ -14,6 +14,7 @@
 
 #include "dkim_internal.h"
 #include "dkim_test_keys.h"
+#include "dkim_test_util.h"
 #include "lm_alloc.h"
 
 /* RFC 8463 appendix A.3, with both signatures. */
@@ -86,8 +87,6 @@ static int teardown(void **state)
     zone = NULL;
     return 0;
 }
-
-static int64_t fixed_clock(void *user) { return *(const int64_t *)user; }
 
 static mailauth_dkim_verifier *verify_opts(const char *msg, const mailauth_dkim_verify_options *o)
 {
@@ -319,11 +318,8 @@ static void pieces_of_any_size_and_bare_lf_give_the_same(void **state)
 {
     (void)state;
     /* the message with bare LF line ends */
-    char *lf = malloc(sizeof rfc8463_msg);
-    size_t n = 0;
-    for (const char *p = rfc8463_msg; *p; p++)
-        if (*p != '\r')
-            lf[n++] = *p;
+    size_t n;
+    char *lf = without_cr(rfc8463_msg, &n);
     for (int variant = 0; variant < 2; variant++) {
         const char *m = variant ? lf : rfc8463_msg;
         size_t len = variant ? n : strlen(rfc8463_msg);
