@@ -23,6 +23,9 @@ async function sign(job) {
         const res = await dkimSign(message, {
             canonicalization: job.canon,
             algorithm: job.algo,
+            // Without it mailauth reads the clock once for the t= it signs and again for the
+            // t= it writes; when a second passes between them the signature is bad.
+            signTime: new Date(),
             signatureData: [
                 {
                     signingDomain: job.domain,
