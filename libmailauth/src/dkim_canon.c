@@ -422,9 +422,71 @@ static size_t run_end(int canon, const unsigned char *p, size_t i, size_t n)
     }
 }
 
+/* The high bit of each octet of `x` that equals `c`, exactly (no borrow between octets). */
+static uint64_t octets_equal(uint64_t x, unsigned char c)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t t = x ^ (0x0101010101010101ull * c);
+    return ~(((t & low7) + low7) | t | low7);
+}
+
+/* Non-zero when `n` octets hold an HTAB, a CR or two SPs in a row: what relaxed
+ * canonicalisation would change inside a line. Eight octets at a time. */
+static int relaxed_changes(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t sp = octets_equal(x, ' ');
+        if (octets_equal(x, '\t') | octets_equal(x, '\r') | (sp & (sp << 8)) | (sp & (sp >> 8)))
+            return 1;
+        if (i && s[i] == ' ' && s[i - 1] == ' ')
+            return 1;
+    }
+    for (; i < n; i++)
+        if (s[i] == '\t' || s[i] == '\r' || (s[i] == ' ' && i && s[i - 1] == ' '))
+            return 1;
+    return 0;
+}
+
+/* Relaxed canonicalisation leaves a whole line unchanged when it has no HTAB, no CR, no two
+ * blanks in a row and no blank at its end: the common case. If the line at p[i] (its LF
+ * inside the buffer) is one, emits it and returns the offset of its LF; otherwise returns 0
+ * and nothing is emitted. */
+static size_t relaxed_plain_line(ma_dkim_body *b, const unsigned char *p, size_t i, size_t n)
+{
+    const unsigned char *lf = memchr(p + i, '\n', n - i);
+    if (!lf)
+        return 0;
+    size_t end = (size_t)(lf - p), len = end - i;
+    int crlf = len > 0 && p[end - 1] == '\r';
+    size_t clen = len - (size_t)crlf;
+    const unsigned char *line = p + i;
+    if (clen == 0 || line[clen - 1] == ' ' || relaxed_changes(line, clen))
+        return 0;
+    line_text(b);
+    b->any = 1;
+    if (crlf)
+        emit(b, line, clen + 2); /* the line and its CRLF as they stand */
+    else {
+        emit(b, line, clen);
+        emit(b, "\r\n", 2);
+    }
+    b->line_text = 0;
+    return end;
+}
+
 void ma_dkim_body_feed(ma_dkim_body *b, const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (b->canon == MA_DKIM_RELAXED && !b->line_text && !b->wsp && !b->cr) {
+            size_t end = relaxed_plain_line(b, p, i, n);
+            if (end) {
+                i = end;
+                continue;
+            }
+        }
         unsigned char c = p[i];
         if (b->cr) {
             b->cr = 0;

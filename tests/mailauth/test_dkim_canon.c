@@ -175,14 +175,19 @@ static size_t reference_body(int relaxed, const char *in, size_t n, char *out)
 static void streaming_matches_the_line_by_line_reference(void **state)
 {
     (void)state;
-    static const char alphabet[] = {'a', 'b', ' ', ' ', '\t', '\r', '\n', 'x', ' '};
+    /* Blank-heavy text, and word-like text whose long plain lines take the whole-line path
+     * (and its eight-octets-at-a-time scan) with a blank pair or a tab now and then. */
+    static const char blanky[] = {'a', 'b', ' ', ' ', '\t', '\r', '\n', 'x', ' '};
+    static const char wordy[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ       \n\r\n\t";
     uint32_t seed = 12345;
     char text[200], want[1200];
-    for (int round = 0; round < 3000; round++) {
-        size_t n = 0, len = (size_t)(round % 60);
+    for (int round = 0; round < 6000; round++) {
+        const char *alphabet = round < 3000 ? blanky : wordy;
+        size_t alen = round < 3000 ? sizeof blanky : sizeof wordy - 1;
+        size_t n = 0, len = (size_t)(round % 120);
         for (; n < len; n++) {
             seed = seed * 1103515245u + 12345u;
-            text[n] = alphabet[(seed >> 16) % sizeof alphabet];
+            text[n] = alphabet[(seed >> 16) % alen];
         }
         text[n] = '\0';
         for (int relaxed = 0; relaxed < 2; relaxed++) {
