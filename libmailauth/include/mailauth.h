@@ -1340,29 +1340,45 @@ MAILAUTH_API void mailauth_dmarc_free(mailauth_dmarc *dm); /* NULL is fine */
  *
  * mailauth_dmarc_set_from(): `len` octets of the RFC 5322.From field's value (one field:
  * a message with none or several From fields is the caller's to refuse, RFC 7489 §6.6.1),
- * parsed with libmailparse's address parser. The Author Domain is the domain of its
- * mailboxes; entries without one are skipped. When there is none, or mailboxes of more than
- * one domain (the evaluation of each domain is not implemented), or the domain is not a
- * valid name, the verdict will be permerror without any lookup.
+ * parsed with libmailparse's address parser. The Author Domains are the distinct domains of
+ * its mailboxes (compared as lower-case A-labels), in the order they first appear; entries
+ * without one are skipped. When there is none, or more than MAILAUTH_DMARC_MAX_AUTHORS, or a
+ * domain is not a valid name, the verdict will be permerror without any lookup (and no
+ * Author Domain is kept). Several Author Domains are each checked as described below.
  * mailauth_dmarc_set_from_domain(): the Author Domain itself.
  * mailauth_dmarc_set_spf(): the SPF result (mailauth_result) and the domain it was for.
  * mailauth_dmarc_add_dkim(): one DKIM result and the signature's d=; at most max_dkim.
  * Domains may be U-labels (converted to A-labels), ASCII case and a trailing dot do not
  * matter. Each returns 0, MAILAUTH_E_INVAL, MAILAUTH_E_LIMIT or MAILAUTH_E_NOMEM. A domain
  * that is not a valid name is kept as never aligned. */
+#define MAILAUTH_DMARC_MAX_AUTHORS 8
 MAILAUTH_API int mailauth_dmarc_set_from(mailauth_dmarc *dm, const char *value, size_t len);
 MAILAUTH_API int mailauth_dmarc_set_from_domain(mailauth_dmarc *dm, const char *domain);
 MAILAUTH_API int mailauth_dmarc_set_spf(mailauth_dmarc *dm, const char *domain, int result);
 MAILAUTH_API int mailauth_dmarc_add_dkim(mailauth_dmarc *dm, const char *domain, int result);
 
-/* Step by step and blocking, as described under "Step-by-step checks" (one check asks at
- * most 8 _dmarc names for its policy and 8 more for each domain it aligns, plus A, AAAA and MX
- * of the From domain when np= matters). _step and _run return 0 when the verdict is known, or
- * MAILAUTH_E_INVAL (no From set), MAILAUTH_E_NOMEM, MAILAUTH_E_LIMIT (more than 512 distinct
- * lookups); _answer returns 0, MAILAUTH_E_INVAL (no question pending) or MAILAUTH_E_NOMEM. */
+/* Step by step and blocking, as described under "Step-by-step checks" (for each Author
+ * Domain a check asks at most 8 _dmarc names for its policy and 8 more for each domain it
+ * aligns, plus A, AAAA and MX of the Author Domain when np= matters). _step and _run return
+ * 0 when the verdict is known, or MAILAUTH_E_INVAL (no From set), MAILAUTH_E_NOMEM,
+ * MAILAUTH_E_LIMIT (more than 512 distinct lookups); _answer returns 0, MAILAUTH_E_INVAL (no
+ * question pending) or MAILAUTH_E_NOMEM. */
 MAILAUTH_API int mailauth_dmarc_step(mailauth_dmarc *dm, mailauth_query *query);
 MAILAUTH_API int mailauth_dmarc_answer(mailauth_dmarc *dm, const mailauth_dns_answer *answer);
 MAILAUTH_API int mailauth_dmarc_run(mailauth_dmarc *dm, const mailauth_resolver *resolver);
+
+/* Several Author Domains (RFC 7489 §6.6.1: "apply the DMARC check using each of those
+ * domains ... as the Author Domain and apply the most strict policy selected among the checks
+ * that fail"): each is checked on its own (policy discovery and alignment with the same SPF
+ * and DKIM results), in one step-by-step or blocking run. The verdict is fail when any check
+ * fails; else temperror when any gave temperror; else permerror when any gave permerror; else
+ * pass when any passed; else none. The deciding Author Domain is, for fail, the failing one
+ * with the strictest disposition (reject > quarantine > none), then the strictest policy,
+ * then the first; otherwise the first whose result is the verdict. The reason, policy,
+ * disposition, policy tag, sampling (one random draw serves every domain), alignments, the
+ * record and the from/org/record domains below are all the deciding domain's. The mode
+ * MAILAUTH_DMARC_MODE_RFC9989 uses the same rule (a receiver may also refuse such a message
+ * outright: that is the caller's choice, with mailauth_dmarc_author_count() > 1). */
 
 /* The verdict (once _step/_run returned 0): MAILAUTH_RESULT_PASS (an aligned SPF or DKIM
  * pass), FAIL, NONE (no DMARC record), TEMPERROR (a lookup failed for now), PERMERROR (an
@@ -1389,13 +1405,21 @@ MAILAUTH_API int mailauth_dmarc_spf_alignment(const mailauth_dmarc *dm);
 MAILAUTH_API int mailauth_dmarc_dkim_alignment(const mailauth_dmarc *dm);
 MAILAUTH_API size_t mailauth_dmarc_dkim_count(const mailauth_dmarc *dm);
 MAILAUTH_API int mailauth_dmarc_dkim_alignment_at(const mailauth_dmarc *dm, size_t i);
-/* The Author Domain (NULL when the From gave none), its Organizational Domain and the domain
- * whose _dmarc record was used (NULL when none), lower case A-labels; the record itself
- * (NULL when none). Borrowed from the check. */
+/* The Author Domain (NULL when the From gave none; with several, the first until the check is
+ * done, then the deciding one), its Organizational Domain and the domain whose _dmarc record
+ * was used (NULL when none), lower case A-labels; the record itself (NULL when none). Borrowed
+ * from the check. */
 MAILAUTH_API const char *mailauth_dmarc_from_domain(const mailauth_dmarc *dm);
 MAILAUTH_API const char *mailauth_dmarc_org_domain(const mailauth_dmarc *dm);
 MAILAUTH_API const char *mailauth_dmarc_record_domain(const mailauth_dmarc *dm);
 MAILAUTH_API const mailauth_dmarc_record *mailauth_dmarc_get_record(const mailauth_dmarc *dm);
+/* The Author Domains (0 when the From gave none usable; at most MAILAUTH_DMARC_MAX_AUTHORS)
+ * and for the i-th, in From order: the domain (lower case A-labels, borrowed), and once the
+ * check is done its own result and policy (NONE before). Any out pointer may be NULL.
+ * mailauth_dmarc_author_at() returns 0, or MAILAUTH_E_INVAL past the count. */
+MAILAUTH_API size_t mailauth_dmarc_author_count(const mailauth_dmarc *dm);
+MAILAUTH_API int mailauth_dmarc_author_at(const mailauth_dmarc *dm, size_t i, const char **domain,
+                                          int *result, int *policy);
 
 /* Report destinations (RFC 7489 §7.1, RFC 9990 §3): a mailto: destination whose domain is
  * not in the Organizational Domain of the domain that published the record must authorise it

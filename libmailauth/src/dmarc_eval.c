@@ -29,7 +29,9 @@ struct mailauth_dmarc {
     /* inputs */
     int from_set;
     const char *from_problem; /* the From is unusable: why */
-    char from[MA_DMARC_DOMAIN_MAX];
+    char from[MA_DMARC_DOMAIN_MAX]; /* the Author Domain evaluated; when done, the deciding one */
+    char authors[MAILAUTH_DMARC_MAX_AUTHORS][MA_DMARC_DOMAIN_MAX]; /* distinct, in From order */
+    size_t nauthors;
     int spf_set, spf_result;
     char spf_domain[MA_DMARC_DOMAIN_MAX];
     struct dkim_in *dkim;
@@ -37,6 +39,7 @@ struct mailauth_dmarc {
     int drawn;
     uint32_t draw;
     /* outputs */
+    int author_result[MAILAUTH_DMARC_MAX_AUTHORS], author_policy[MAILAUTH_DMARC_MAX_AUTHORS];
     int result, policy, disposition, sampled_out, spf_align, dkim_align;
     unsigned policy_tag;
     const char *reason;
@@ -126,8 +129,11 @@ int mailauth_dmarc_set_from_domain(mailauth_dmarc *dm, const char *domain)
         return rc;
     dm->from_set = 1;
     dm->from_problem = rc ? "the From domain is not a valid domain name" : NULL;
+    dm->nauthors = 0;
     if (rc)
         dm->from[0] = '\0';
+    else
+        memcpy(dm->authors[dm->nauthors++], dm->from, strlen(dm->from) + 1);
     return 0;
 }
 
@@ -146,7 +152,8 @@ int mailauth_dmarc_set_from(mailauth_dmarc *dm, const char *value, size_t len)
     }
     char dom[MA_DMARC_DOMAIN_MAX];
     const char *problem = "the From field holds no address with a domain";
-    int rc = 0, found = 0;
+    int rc = 0, bad = 0;
+    size_t n = 0;
     for (size_t i = 0; list && i < list->count; i++) {
         const char *addr = list->items[i].address;
         const char *at = addr ? strrchr(addr, '@') : NULL;
@@ -158,23 +165,32 @@ int mailauth_dmarc_set_from(mailauth_dmarc *dm, const char *value, size_t len)
         if (rc) {
             rc = 0;
             problem = "the From domain is not a valid domain name";
-            found = -1;
+            bad = 1;
             break;
         }
-        if (found && strcmp(dom, dm->from)) {
-            problem = "the From field holds addresses of several domains";
-            found = -1;
+        size_t k = 0;
+        while (k < n && strcmp(dm->authors[k], dom))
+            k++;
+        if (k < n)
+            continue; /* an Author Domain already taken */
+        if (n == MAILAUTH_DMARC_MAX_AUTHORS) {
+            problem = "the From field holds addresses of too many domains";
+            bad = 1;
             break;
         }
-        memcpy(dm->from, dom, strlen(dom) + 1);
-        found = 1;
+        memcpy(dm->authors[n++], dom, strlen(dom) + 1);
     }
     mailparse_values_free(v);
     if (rc)
         return rc;
+    if (bad)
+        n = 0;
     dm->from_set = 1;
-    dm->from_problem = found == 1 ? NULL : problem;
-    if (found != 1)
+    dm->nauthors = n;
+    dm->from_problem = n ? NULL : problem;
+    if (n)
+        memcpy(dm->from, dm->authors[0], strlen(dm->authors[0]) + 1);
+    else
         dm->from[0] = '\0';
     return 0;
 }
@@ -435,15 +451,12 @@ static void reset_outputs(mailauth_dmarc *dm)
         dm->dkim[i].aligned = MAILAUTH_RESULT_NONE;
 }
 
-/* The whole check, from the start; deterministic given the answers in the memo. */
-static int evaluate(mailauth_dmarc *dm)
+/* The check of the Author Domain in dm->from, from the start; deterministic given the
+ * answers in the memo. */
+static int evaluate_one(mailauth_dmarc *dm)
 {
     int rc, tf;
     reset_outputs(dm);
-    if (dm->from_problem) {
-        verdict(dm, MAILAUTH_RESULT_PERMERROR, dm->from_problem);
-        return 0;
-    }
     if (dm->opts.mode == MAILAUTH_DMARC_MODE_RFC7489)
         ma_dmarc_org_psl(dm->psl, dm->from, dm->org);
     rc = discover(dm);
@@ -489,6 +502,56 @@ static int evaluate(mailauth_dmarc *dm)
         verdict(dm, MAILAUTH_RESULT_FAIL, "neither SPF nor DKIM passed aligned");
     choose_disposition(dm);
     return 0;
+}
+
+/* How strongly one Author Domain's result decides the verdict of several (RFC 7489 §6.6.1):
+ * fail, then temperror, then permerror, then pass, then none. */
+static int author_rank(int result)
+{
+    switch (result) {
+    case MAILAUTH_RESULT_FAIL: return 4;
+    case MAILAUTH_RESULT_TEMPERROR: return 3;
+    case MAILAUTH_RESULT_PERMERROR: return 2;
+    case MAILAUTH_RESULT_PASS: return 1;
+    default: return 0;
+    }
+}
+
+/* The whole check, from the start: each Author Domain in turn, then the deciding one again so
+ * that the outputs are its own. Deterministic given the answers in the memo. */
+static int evaluate(mailauth_dmarc *dm)
+{
+    if (dm->from_problem) {
+        reset_outputs(dm);
+        verdict(dm, MAILAUTH_RESULT_PERMERROR, dm->from_problem);
+        return 0;
+    }
+    size_t best = 0;
+    int best_rank = -1, best_disp = 0, best_policy = 0;
+    for (size_t i = 0; i < dm->nauthors; i++) {
+        memcpy(dm->from, dm->authors[i], strlen(dm->authors[i]) + 1);
+        int rc = evaluate_one(dm);
+        if (rc)
+            return rc;
+        dm->author_result[i] = dm->result;
+        dm->author_policy[i] = dm->policy;
+        /* The highest rank decides; among failing checks the strictest disposition, then
+         * policy; otherwise the first. */
+        int rank = author_rank(dm->result);
+        if (rank > best_rank ||
+            (rank == best_rank && dm->result == MAILAUTH_RESULT_FAIL &&
+             (dm->disposition > best_disp ||
+              (dm->disposition == best_disp && dm->policy > best_policy)))) {
+            best = i;
+            best_rank = rank;
+            best_disp = dm->disposition;
+            best_policy = dm->policy;
+        }
+    }
+    if (best == dm->nauthors - 1)
+        return 0; /* the outputs are already the deciding domain's */
+    memcpy(dm->from, dm->authors[best], strlen(dm->authors[best]) + 1);
+    return evaluate_one(dm); /* every answer is in the memo now */
 }
 
 int mailauth_dmarc_step(mailauth_dmarc *dm, mailauth_query *query)
@@ -581,7 +644,31 @@ int mailauth_dmarc_dkim_alignment_at(const mailauth_dmarc *dm, size_t i)
 
 const char *mailauth_dmarc_from_domain(const mailauth_dmarc *dm)
 {
-    return dm && dm->from[0] ? dm->from : NULL;
+    if (!dm || !dm->nauthors)
+        return NULL;
+    return dm->done ? dm->from : dm->authors[0]; /* the deciding one once done */
+}
+
+size_t mailauth_dmarc_author_count(const mailauth_dmarc *dm) { return dm ? dm->nauthors : 0; }
+
+int mailauth_dmarc_author_at(const mailauth_dmarc *dm, size_t i, const char **domain, int *result,
+                             int *policy)
+{
+    if (domain)
+        *domain = NULL;
+    if (result)
+        *result = MAILAUTH_RESULT_NONE;
+    if (policy)
+        *policy = MAILAUTH_DMARC_POLICY_NONE;
+    if (!dm || i >= dm->nauthors)
+        return MAILAUTH_E_INVAL;
+    if (domain)
+        *domain = dm->authors[i];
+    if (dm->done && result)
+        *result = dm->author_result[i];
+    if (dm->done && policy)
+        *policy = dm->author_policy[i];
+    return 0;
 }
 
 const char *mailauth_dmarc_org_domain(const mailauth_dmarc *dm)

@@ -41,11 +41,6 @@ static const struct {
      "\"....mac.com....\": empty labels are not a domain name"},
     {"opendmarc alignment n=6 [effective_tld_names.dat]",
      "\"....mac.com....\": empty labels are not a domain name"},
-    {"opendmarc from_domain n=7",
-     "From with addresses of two domains: libmailauth gives permerror (RFC 7489 §6.6.1 lets "
-     "receivers refuse such messages) instead of taking the first"},
-    {"opendmarc from_domain n=8",
-     "From with addresses of two domains: permerror instead of the first domain"},
     {"mail-auth record_parse #5",
      "mailto:user%20@example.com: the percent-encoded space is part of the address (RFC 6068); "
      "mail-auth drops it"},

@@ -1,8 +1,8 @@
 /* test_dmarc_eval.c — the DMARC check over an in-memory zone: the alignment table, policy
  * discovery (p, sp, np, missing p), several and invalid records, DNS failures, the From
- * field, the RFC 9989 DNS Tree Walk and its 8-query cap, pct= sampling and t=, report
- * destination authorisation, the Organizational Domain by the list, and that step-by-step
- * and blocking runs agree on every case. */
+ * field and its several Author Domains, the RFC 9989 DNS Tree Walk and its 8-query cap,
+ * pct= sampling and t=, report destination authorisation, the Organizational Domain by the
+ * list, and that step-by-step and blocking runs agree on every case. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -428,7 +428,7 @@ static void from_field_gives_the_author_domain(void **state)
         {"\"Joe, J\" <joe@joe.com>, other@JOE.com", "joe.com"},
         {"(comment) joe@joe.com.", "joe.com"},
         {"Müller <m@bücher.example>", "xn--bcher-kva.example"},
-        {"a@b.example, c@d.example", NULL},
+        {"a@b.example, c@d.example", "b.example"}, /* several: the first until done */
         {"undisclosed-recipients:;", NULL},
         {"", NULL},
         {"joe@[192.0.2.1]", NULL},
@@ -449,6 +449,162 @@ static void from_field_gives_the_author_domain(void **state)
         }
         mailauth_dmarc_free(dm);
     }
+    mailauth_zone_free(z);
+}
+
+/* ---- several Author Domains (RFC 7489 §6.6.1) ----------------------------------------- */
+
+static const char *authors_zone = "_dmarc.good.example. TXT \"v=DMARC1; p=reject\"\n"
+                                  "_dmarc.other.example. TXT \"v=DMARC1; p=reject\"\n"
+                                  "_dmarc.bad.example. TXT \"v=DMARC1; p=reject\"\n"
+                                  "_dmarc.soft.example. TXT \"v=DMARC1; p=quarantine\"\n"
+                                  "_dmarc.temp.example. TXT \"v=DMARC1; p=reject\"\n";
+
+static mailauth_zone *authors_zone_new(void)
+{
+    mailauth_zone *z = zone(authors_zone);
+    assert_int_equal(mailauth_zone_fail(z, "_dmarc.temp.example", 0, MAILAUTH_DNS_TEMPFAIL), 0);
+    return z;
+}
+
+/* The i-th Author Domain is `domain` with `result` and `policy`. */
+static void author_is(const mailauth_dmarc *dm, size_t i, const char *domain, int result,
+                      int policy)
+{
+    const char *d;
+    int r, p;
+    assert_int_equal(mailauth_dmarc_author_at(dm, i, &d, &r, &p), 0);
+    assert_string_equal(d, domain);
+    assert_int_equal(r, result);
+    assert_int_equal(p, policy);
+}
+
+static void several_author_domains(void **state)
+{
+    (void)state;
+    enum { Q = MAILAUTH_DMARC_POLICY_QUARANTINE, R = MAILAUTH_DMARC_POLICY_REJECT };
+    enum { TEMP = MAILAUTH_RESULT_TEMPERROR };
+    static const struct {
+        const char *from;
+        int result, policy;
+        const char *decider; /* from_domain() and record_domain() when done */
+        size_t count;
+        struct {
+            const char *domain;
+            int result, policy;
+        } each[3];
+    } cases[] = {
+        /* both pass (SPF aligns with good.example, DKIM with other.example) */
+        {"a@good.example, b@other.example", PASS, R, "good.example", 2,
+         {{"good.example", PASS, R}, {"other.example", PASS, R}}},
+        /* one passes, one fails with p=reject */
+        {"a@good.example, b@bad.example", FAIL, R, "bad.example", 2,
+         {{"good.example", PASS, R}, {"bad.example", FAIL, R}}},
+        /* two fail: reject wins over quarantine, in either order */
+        {"a@soft.example, b@bad.example", FAIL, R, "bad.example", 2,
+         {{"soft.example", FAIL, Q}, {"bad.example", FAIL, R}}},
+        {"a@bad.example, b@soft.example", FAIL, R, "bad.example", 2,
+         {{"bad.example", FAIL, R}, {"soft.example", FAIL, Q}}},
+        /* quarantine alone among the failing ones */
+        {"a@good.example, b@soft.example", FAIL, Q, "soft.example", 2,
+         {{"good.example", PASS, R}, {"soft.example", FAIL, Q}}},
+        /* a temperror beats a pass, a fail beats a temperror */
+        {"a@good.example, b@temp.example", TEMP, 0, NULL, 2,
+         {{"good.example", PASS, R}, {"temp.example", TEMP, 0}}},
+        {"a@temp.example, b@bad.example, c@good.example", FAIL, R, "bad.example", 3,
+         {{"temp.example", TEMP, 0}, {"bad.example", FAIL, R}, {"good.example", PASS, R}}},
+        /* no record for one: the pass stands */
+        {"a@nothing.example, b@good.example", PASS, R, "good.example", 2,
+         {{"nothing.example", NONE, 0}, {"good.example", PASS, R}}},
+        /* one domain however often and however written */
+        {"A <a@Good.EXAMPLE>, b@good.example., c@good.example", PASS, R, "good.example", 1,
+         {{"good.example", PASS, R}}},
+    };
+    mailauth_zone *z = authors_zone_new();
+    for (int mode = 0; mode < 2; mode++)
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            mailauth_dmarc_options o = opts_for(mode);
+            input in = {.from = cases[i].from,
+                        .spf = "good.example",
+                        .spf_result = PASS,
+                        .dkim = {"other.example"},
+                        .dkim_result = {PASS}};
+            mailauth_dmarc *dm = check(&o, z, &in);
+            if (mailauth_dmarc_result(dm) != cases[i].result ||
+                mailauth_dmarc_policy(dm) != cases[i].policy)
+                fail_msg("mode %d %s: result %d policy %d", mode, cases[i].from,
+                         mailauth_dmarc_result(dm), mailauth_dmarc_policy(dm));
+            assert_int_equal(mailauth_dmarc_disposition(dm),
+                             cases[i].result == FAIL ? cases[i].policy : 0);
+            assert_int_equal(mailauth_dmarc_author_count(dm), cases[i].count);
+            for (size_t k = 0; k < cases[i].count; k++)
+                author_is(dm, k, cases[i].each[k].domain, cases[i].each[k].result,
+                          cases[i].each[k].policy);
+            assert_int_equal(mailauth_dmarc_author_at(dm, cases[i].count, NULL, NULL, NULL),
+                             MAILAUTH_E_INVAL);
+            const char *decider = cases[i].decider ? cases[i].decider : "temp.example";
+            assert_string_equal(mailauth_dmarc_from_domain(dm), decider);
+            same_string(mailauth_dmarc_record_domain(dm), cases[i].decider);
+            mailauth_dmarc_free(dm);
+        }
+    mailauth_zone_free(z);
+}
+
+static void author_domains_are_bounded(void **state)
+{
+    (void)state;
+    char from[512];
+    mailauth_zone *z = authors_zone_new();
+    for (int n = MAILAUTH_DMARC_MAX_AUTHORS; n <= MAILAUTH_DMARC_MAX_AUTHORS + 1; n++) {
+        size_t len = 0;
+        for (int k = 0; k < n; k++)
+            len += (size_t)snprintf(from + len, sizeof from - len, "%sx@d%d.example",
+                                    k ? ", " : "", k);
+        for (int mode = 0; mode < 2; mode++) {
+            mailauth_dmarc_options o = opts_for(mode);
+            input in = {.from = from};
+            struct counting c;
+            mailauth_dmarc *dm = check_counted(&o, z, &in, &c);
+            if (n > MAILAUTH_DMARC_MAX_AUTHORS) {
+                assert_int_equal(mailauth_dmarc_result(dm), MAILAUTH_RESULT_PERMERROR);
+                assert_int_equal(c.lookups, 0);
+                assert_int_equal(mailauth_dmarc_author_count(dm), 0);
+                assert_null(mailauth_dmarc_from_domain(dm));
+            } else {
+                assert_int_equal(mailauth_dmarc_result(dm), NONE);
+                assert_int_equal(mailauth_dmarc_author_count(dm), (size_t)n);
+                author_is(dm, (size_t)n - 1, "d7.example", NONE, 0);
+                assert_string_equal(mailauth_dmarc_from_domain(dm), "d0.example");
+            }
+            mailauth_dmarc_free(dm);
+        }
+    }
+    /* The first Author Domain until the check is done, however far it has gone. */
+    {
+        mailauth_dmarc_options o = opts_for(MAILAUTH_DMARC_MODE_RFC7489);
+        input in = {.from = "a@soft.example, b@bad.example"};
+        mailauth_dmarc *dm = make(&o, &in);
+        mailauth_query q;
+        mailauth_dns_answer *a;
+        assert_int_equal(mailauth_dns_answer_new(&a), 0);
+        int rc;
+        while ((rc = mailauth_dmarc_step(dm, &q)) == MAILAUTH_NEED_DNS) {
+            assert_string_equal(mailauth_dmarc_from_domain(dm), "soft.example");
+            assert_int_equal(mailauth_zone_lookup(z, q.name, q.type, a), 0);
+            assert_int_equal(mailauth_dmarc_answer(dm, a), 0);
+        }
+        assert_int_equal(rc, 0);
+        assert_string_equal(mailauth_dmarc_from_domain(dm), "bad.example");
+        mailauth_dns_answer_free(a);
+        mailauth_dmarc_free(dm);
+    }
+    /* An invalid domain among several spoils the field. */
+    mailauth_dmarc_options o = opts_for(MAILAUTH_DMARC_MODE_RFC7489);
+    input in = {.from = "a@good.example, b@a..b"};
+    mailauth_dmarc *dm = check(&o, z, &in);
+    assert_int_equal(mailauth_dmarc_result(dm), MAILAUTH_RESULT_PERMERROR);
+    assert_int_equal(mailauth_dmarc_author_count(dm), 0);
+    mailauth_dmarc_free(dm);
     mailauth_zone_free(z);
 }
 
@@ -769,6 +925,8 @@ int main(void)
         cmocka_unit_test(dns_failure_is_temperror),
         cmocka_unit_test(failed_existence_lookup_counts_as_existing),
         cmocka_unit_test(from_field_gives_the_author_domain),
+        cmocka_unit_test(several_author_domains),
+        cmocka_unit_test(author_domains_are_bounded),
         cmocka_unit_test(tree_walk_psd_n_marks_org_domain),
         cmocka_unit_test(tree_walk_psd_y_splits_org_domains),
         cmocka_unit_test(tree_walk_psd_y_at_start_goes_on),
