@@ -794,10 +794,18 @@ static void sealer_writes_given_results_or_none(void **state)
     assert_non_null(strstr(f, "ARC-Authentication-Results: i=1; mx.example.org;\r\n"
                               "\tspf=pass smtp.mailfrom=a@origin.example;\r\n\tdmarc=pass\r\n"));
     assert_non_null(strstr(f, "; t=1234"));
-    /* Every line ends with CRLF; continuation lines start with HTAB. */
+    /* Every line ends with CRLF. The AAR continues with HTAB; the seal and the message
+     * signature with SP, so the blank before a tag such as " i=1;" stays (dkimpy looks a set
+     * up by that text). */
+    const char *aar = strstr(f, "ARC-Authentication-Results:");
+    assert_non_null(aar);
     for (const char *p = f; *p; p++)
-        if (*p == '\n')
+        if (*p == '\n') {
             assert_true(p > f && p[-1] == '\r');
+            if (p[1] == ' ' || p[1] == '\t') /* a continuation line */
+                assert_int_equal(p[1], p < aar ? ' ' : '\t');
+        }
+    assert_non_null(strstr(f, " i=1;"));
     mailauth_arc_free(f);
     /* No Authentication-Results of that authserv-id: "none". */
     o.auth_results = NULL;
