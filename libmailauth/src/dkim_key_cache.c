@@ -6,13 +6,14 @@
 #include "dkim_internal.h"
 
 #include "lm_alloc.h"
+#include "lm_list.h"
 
 #include <openssl/evp.h>
 #include <string.h>
 
 struct kentry {
     struct kentry *hnext;       /* bucket chain */
-    struct kentry *prev, *next; /* LRU list, most recent first */
+    lm_link lru;                /* in the cache's LRU list */
     uint32_t hash;
     int reason;                 /* what ma_dkim_key_parse() said */
     ma_dkim_keyrec rec;         /* holds one reference to rec.key */
@@ -23,7 +24,7 @@ struct kentry {
 struct mailauth_dkim_key_cache {
     struct kentry **buckets;
     size_t nbuckets, count, max;
-    struct kentry *head, *tail;
+    lm_list lru;                /* entries, most recently used first */
     uint64_t hits, misses;
 };
 
@@ -62,8 +63,9 @@ void mailauth_dkim_key_cache_free(mailauth_dkim_key_cache *c)
 {
     if (!c)
         return;
-    for (struct kentry *e = c->head, *next; e; e = next) {
-        next = e->next;
+    while (c->lru.head) {
+        struct kentry *e = LM_CONTAINER(c->lru.head, struct kentry, lru);
+        lm_list_unlink(&c->lru, &e->lru);
         entry_free(e);
     }
     lm_free(c->buckets);
@@ -81,42 +83,10 @@ void mailauth_dkim_key_cache_stats(const mailauth_dkim_key_cache *c, uint64_t *h
         *entries = c ? c->count : 0;
 }
 
-/* FNV-1a. */
-static uint32_t text_hash(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
-static void lru_unlink(mailauth_dkim_key_cache *c, struct kentry *e)
-{
-    if (e->prev)
-        e->prev->next = e->next;
-    else
-        c->head = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    else
-        c->tail = e->prev;
-    e->prev = e->next = NULL;
-}
-
-static void lru_push(mailauth_dkim_key_cache *c, struct kentry *e)
-{
-    e->next = c->head;
-    if (c->head)
-        c->head->prev = e;
-    c->head = e;
-    if (!c->tail)
-        c->tail = e;
-}
-
 static void evict_tail(mailauth_dkim_key_cache *c)
 {
-    struct kentry *e = c->tail;
-    lru_unlink(c, e);
+    struct kentry *e = LM_CONTAINER(c->lru.tail, struct kentry, lru);
+    lm_list_unlink(&c->lru, &e->lru);
     struct kentry **p = &c->buckets[e->hash & (c->nbuckets - 1)];
     while (*p != e)
         p = &(*p)->hnext;
@@ -141,12 +111,11 @@ int ma_dkim_key_parse_cached(mailauth_dkim_key_cache *c, const char *text, size_
 {
     if (!c)
         return ma_dkim_key_parse(text, len, rec);
-    uint32_t h = text_hash(text, len);
+    uint32_t h = lm_fnv1a(LM_FNV1A_INIT, text, len);
     for (struct kentry *e = c->buckets[h & (c->nbuckets - 1)]; e; e = e->hnext)
         if (e->hash == h && e->len == len && !memcmp(e->text, text, len)) {
             c->hits++;
-            lru_unlink(c, e);
-            lru_push(c, e);
+            lm_list_to_front(&c->lru, &e->lru);
             return hand_out(e, rec);
         }
     c->misses++;
@@ -171,7 +140,7 @@ int ma_dkim_key_parse_cached(mailauth_dkim_key_cache *c, const char *text, size_
     struct kentry **bucket = &c->buckets[h & (c->nbuckets - 1)];
     e->hnext = *bucket;
     *bucket = e;
-    lru_push(c, e);
+    lm_list_push_front(&c->lru, &e->lru);
     c->count++;
     return reason;
 }

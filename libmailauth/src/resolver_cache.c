@@ -3,6 +3,7 @@
 #include "ma_internal.h"
 
 #include "lm_alloc.h"
+#include "lm_list.h"
 
 #include <string.h>
 #include <time.h>
@@ -12,7 +13,7 @@
 
 struct centry {
     struct centry *hnext;       /* bucket chain */
-    struct centry *prev, *next; /* LRU list, most recent first */
+    lm_link lru;                /* in the cache's LRU list */
     mailauth_dns_answer *answer;
     int64_t expires;            /* served while now < expires */
     size_t bytes;
@@ -27,7 +28,7 @@ struct mailauth_cache {
     mailauth_cache_options opts;
     struct centry **buckets;
     size_t nbuckets;
-    struct centry *head, *tail;
+    lm_list lru;                /* entries, most recently used first */
     size_t entries, bytes;
     uint64_t hits, misses, evictions;
 };
@@ -85,14 +86,7 @@ static void unlink_entry(mailauth_cache *c, struct centry *e)
     while (*pp != e)
         pp = &(*pp)->hnext;
     *pp = e->hnext;
-    if (e->prev)
-        e->prev->next = e->next;
-    else
-        c->head = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    else
-        c->tail = e->prev;
+    lm_list_unlink(&c->lru, &e->lru);
     c->entries--;
     c->bytes -= e->bytes;
     mailauth_dns_answer_free(e->answer);
@@ -103,8 +97,8 @@ void mailauth_cache_clear(mailauth_cache *c)
 {
     if (!c)
         return;
-    while (c->head)
-        unlink_entry(c, c->head);
+    while (c->lru.head)
+        unlink_entry(c, LM_CONTAINER(c->lru.head, struct centry, lru));
 }
 
 void mailauth_cache_free(mailauth_cache *c)
@@ -124,11 +118,8 @@ static int64_t cache_now(const mailauth_cache *c)
 /* FNV-1a over the type and the key. */
 static uint32_t key_hash(int type, const unsigned char *key, size_t n)
 {
-    uint32_t h = 2166136261u;
-    h = (h ^ (uint32_t)type) * 16777619u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ key[i]) * 16777619u;
-    return h;
+    unsigned char t = (unsigned char)type;
+    return lm_fnv1a(lm_fnv1a(LM_FNV1A_INIT, &t, 1), key, n);
 }
 
 static struct centry *find(const mailauth_cache *c, uint32_t h, int type,
@@ -138,21 +129,6 @@ static struct centry *find(const mailauth_cache *c, uint32_t h, int type,
         if (e->hash == h && e->type == type && e->key_len == n && memcmp(e->key, key, n) == 0)
             return e;
     return NULL;
-}
-
-static void to_front(mailauth_cache *c, struct centry *e)
-{
-    if (c->head == e)
-        return;
-    e->prev->next = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    else
-        c->tail = e->prev;
-    e->prev = NULL;
-    e->next = c->head;
-    c->head->prev = e;
-    c->head = e;
 }
 
 /* Keeps a copy of `answer` for `ttl` seconds from `now`; quietly keeps nothing when it does
@@ -179,9 +155,9 @@ static void store(mailauth_cache *c, uint32_t h, int type, const unsigned char *
         lm_free(e);
         return;
     }
-    while (c->tail && (c->entries + 1 > c->opts.max_entries ||
-                       c->bytes + e->bytes > c->opts.max_bytes)) {
-        unlink_entry(c, c->tail);
+    while (c->lru.tail && (c->entries + 1 > c->opts.max_entries ||
+                           c->bytes + e->bytes > c->opts.max_bytes)) {
+        unlink_entry(c, LM_CONTAINER(c->lru.tail, struct centry, lru));
         c->evictions++;
     }
     e->expires = now + (int64_t)ttl;
@@ -192,12 +168,7 @@ static void store(mailauth_cache *c, uint32_t h, int type, const unsigned char *
     struct centry **b = &c->buckets[h & (c->nbuckets - 1)];
     e->hnext = *b;
     *b = e;
-    e->next = c->head;
-    if (c->head)
-        c->head->prev = e;
-    c->head = e;
-    if (!c->tail)
-        c->tail = e;
+    lm_list_push_front(&c->lru, &e->lru);
     c->entries++;
     c->bytes += e->bytes;
 }
@@ -219,7 +190,7 @@ int mailauth_cache_lookup(mailauth_cache *c, const char *name, int type,
             return rc;
         int64_t left = e->expires - now;
         mailauth_dns_answer_set_ttl(answer, (uint32_t)left);
-        to_front(c, e);
+        lm_list_to_front(&c->lru, &e->lru);
         c->hits++;
         return 0;
     }
