@@ -390,15 +390,9 @@ int ma_dkim_body_init(ma_dkim_body *b, int canon, int alg, uint64_t limit, lm_bu
     return 0;
 }
 
-/* Non-zero for the octets that end a run of line content passed on as it is: a line end, and
- * under relaxed canonicalisation a blank (runs of blanks become one SP, or nothing at the end
- * of a line). */
-static int run_stop(int canon, unsigned char c)
-{
-    return c == '\r' || c == '\n' || (canon == MA_DKIM_RELAXED && (c == ' ' || c == '\t'));
-}
-
-/* The octets that end a run under relaxed canonicalisation. */
+/* The octets that end a run of line content passed on as it is, under relaxed
+ * canonicalisation: a line end, or a blank (runs of blanks become one SP, or nothing at the end
+ * of a line). Under simple canonicalisation only a line end does. */
 static const unsigned char relaxed_stop[256] = {['\r'] = 1, ['\n'] = 1, [' '] = 1, ['\t'] = 1};
 
 /* The end of the run that starts at p[i] (content that is not a blank): under simple
@@ -500,7 +494,7 @@ void ma_dkim_body_feed(ma_dkim_body *b, const unsigned char *p, size_t n)
             b->cr = 1;
         else if (c == '\n')
             line_end(b);
-        else if (run_stop(b->canon, c))
+        else if (b->canon == MA_DKIM_RELAXED && relaxed_stop[c])
             content(b, c); /* a blank under relaxed */
         else {
             /* A run of octets that pass unchanged goes out at once. */
