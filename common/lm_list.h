@@ -1,9 +1,12 @@
 /* lm_list.h — an intrusive doubly linked list, most recent first: the least-recently-used
- * order of the caches. An entry embeds an lm_link and is found again with LM_CONTAINER. */
+ * order of the caches (an entry embeds an lm_link and is found again with LM_CONTAINER), and
+ * the caches' bucket hash. */
 #ifndef LM_LIST_H
 #define LM_LIST_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 typedef struct lm_link {
     struct lm_link *prev, *next;
@@ -48,16 +51,22 @@ static inline void lm_list_to_front(lm_list *l, lm_link *e)
     }
 }
 
-/* FNV-1a over `n` octets, continuing from `h` (start with LM_FNV1A_INIT): the bucket hash of
- * the caches' keys. */
-#define LM_FNV1A_INIT 2166136261u
-
-static inline unsigned lm_fnv1a(unsigned h, const void *p, size_t n)
+/* The bucket hash of the caches' keys: `n` octets mixed eight at a time (a multiply and a
+ * shift per word, in the manner of MurmurHash3's finaliser) from `seed`. Not for storage or
+ * the wire: the value depends on the machine's byte order. */
+static inline uint32_t lm_hash(uint64_t seed, const void *p, size_t n)
 {
     const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 16777619u;
-    return h;
+    uint64_t h = (seed ^ n) * 0x9e3779b97f4a7c15ull, w;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return (uint32_t)(h ^ (h >> 29));
 }
 
 #endif

@@ -540,7 +540,7 @@ static int check_member(mailauth_arc_verifier *v, unsigned i, int kind)
         rc = ams ? ma_arc_ams_data(text, v->m.fields, v->m.nfields, v->m.used, g,
                                    v->chain.field[i][MA_ARC_AMS], &v->m.scratch)
                  : ma_arc_seal_data(text, v->m.fields, &v->chain, 1, i, &v->m.scratch);
-        why = ma_dkim_check_signed(rc, alg, k.key, &v->m.scratch, b, b_len);
+        why = ma_dkim_check_signed(rc, alg, &k, &v->m.scratch, b, b_len);
     }
     ma_dkim_keyrec_free(&k);
     if (why < 0)

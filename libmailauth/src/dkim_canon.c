@@ -8,39 +8,44 @@
 #include <openssl/evp.h>
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---- header fields --------------------------------------------------------------------- */
 
-static int is_wsp_or_eol(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+/* WSP and the CR and LF of folding: what relaxed header canonicalisation turns into one SP
+ * between words (a lone CR or LF, not part of a fold, is taken as folding too). */
+static const unsigned char fws[256] = {[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1};
 
 /* Relaxed (§3.4.2): lowercase name, no WSP around the colon, unfolded value with WSP runs as one
  * SP and no WSP at its ends. */
 static void header_relaxed(const char *f, size_t n, lm_buf *out)
 {
+    const unsigned char *u = (const unsigned char *)f;
     const char *colon = memchr(f, ':', n);
     size_t name_end = colon ? (size_t)(colon - f) : n;
     size_t ne = name_end;
-    while (ne > 0 && is_wsp_or_eol((unsigned char)f[ne - 1]))
+    while (ne > 0 && fws[u[ne - 1]])
         ne--;
     for (size_t i = 0; i < ne; i++)
-        lm_buf_putc(out, lm_to_lower((unsigned char)f[i]));
+        lm_buf_putc(out, lm_to_lower(u[i]));
     lm_buf_putc(out, ':');
     if (!colon)
         return;
-    int space = 0, started = 0;
-    for (size_t i = name_end + 1; i < n; i++) {
-        unsigned char c = (unsigned char)f[i];
-        if (is_wsp_or_eol(c)) {
-            /* CR and LF of a fold vanish; WSP becomes one SP between words. A lone CR or LF
-             * (not part of a fold) is taken as folding too: both are whitespace here. */
-            space = 1;
-            continue;
-        }
-        if (space && started)
+    size_t i = name_end + 1;
+    while (i < n && fws[u[i]])
+        i++;
+    while (i < n) { /* a word, then the blanks after it: one SP unless the value ends */
+        size_t j = i;
+        while (j < n && !fws[u[j]])
+            j++;
+        lm_buf_append(out, f + i, j - i);
+        while (j < n && fws[u[j]])
+            j++;
+        if (j < n)
             lm_buf_putc(out, ' ');
-        space = 0;
-        started = 1;
-        lm_buf_putc(out, c);
+        i = j;
     }
 }
 
@@ -416,68 +421,115 @@ static size_t run_end(int canon, const unsigned char *p, size_t i, size_t n)
     }
 }
 
-/* The high bit of each octet of `x` that equals `c`, exactly (no borrow between octets). */
-static uint64_t octets_equal(uint64_t x, unsigned char c)
+/* Relaxed canonicalisation of `n` octets of line content, one at a time: each HTAB becomes SP
+ * and a blank after a blank goes (*blank: the octet before was a blank). Returns the octets
+ * written to `dst`. */
+static size_t relaxed_octets(unsigned char *dst, const unsigned char *src, size_t n, int *blank)
 {
-    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
-    uint64_t t = x ^ (0x0101010101010101ull * c);
-    return ~(((t & low7) + low7) | t | low7);
-}
-
-/* Non-zero when `n` octets hold an HTAB, a CR or two SPs in a row: what relaxed
- * canonicalisation would change inside a line. Eight octets at a time. */
-static int relaxed_changes(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        uint64_t sp = octets_equal(x, ' ');
-        if (octets_equal(x, '\t') | octets_equal(x, '\r') | (sp & (sp << 8)) | (sp & (sp >> 8)))
-            return 1;
-        if (i && s[i] == ' ' && s[i - 1] == ' ')
-            return 1;
+    size_t m = 0;
+    int prev = *blank;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = src[i];
+        int w = c == ' ' || c == '\t';
+        dst[m] = w ? ' ' : c;
+        m += !(w && prev);
+        prev = w;
     }
-    for (; i < n; i++)
-        if (s[i] == '\t' || s[i] == '\r' || (s[i] == ' ' && i && s[i - 1] == ' '))
-            return 1;
-    return 0;
+    *blank = prev;
+    return m;
 }
 
-/* Relaxed canonicalisation leaves a whole line unchanged when it has no HTAB, no CR, no two
- * blanks in a row and no blank at its end: the common case. If the line at p[i] (its LF
- * inside the buffer) is one, emits it and returns the offset of its LF; otherwise returns 0
- * and nothing is emitted. */
-static size_t relaxed_plain_line(ma_dkim_body *b, const unsigned char *p, size_t i, size_t n)
+/* Writes `n` octets of line content (no line end, no blank at its end) to `dst` as relaxed
+ * canonicalisation has them: each HTAB an SP, each run of blanks one SP. `dst` has room for
+ * n + 16 octets (whole vectors are stored). Returns the octets written. Sixteen octets at a
+ * time where SSE2 is there; the rest one at a time. */
+static size_t relaxed_compact(unsigned char *dst, const unsigned char *src, size_t n)
+{
+    size_t i = 0, m = 0;
+    int blank = 0;
+#if defined(__SSE2__)
+    const __m128i sp = _mm_set1_epi8(' '), ht = _mm_set1_epi8('\t');
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+        __m128i tab = _mm_cmpeq_epi8(x, ht);
+        unsigned wsp = (unsigned)_mm_movemask_epi8(_mm_or_si128(tab, _mm_cmpeq_epi8(x, sp)));
+        unsigned drop = wsp & ((wsp << 1) | (unsigned)blank);
+        blank = (wsp >> 15) & 1;
+        x = _mm_or_si128(_mm_andnot_si128(tab, x), _mm_and_si128(tab, sp));
+        if (!drop) {
+            _mm_storeu_si128((__m128i *)(void *)(dst + m), x);
+            m += 16;
+            continue;
+        }
+        /* Blanks after blanks go: the pieces between them are stored one after another,
+         * each as a whole vector of which only the piece counts. */
+        unsigned char t[32];
+        _mm_storeu_si128((__m128i *)(void *)t, x);
+        unsigned from = 0;
+        for (; drop; drop &= drop - 1) {
+            unsigned at = (unsigned)__builtin_ctz(drop);
+            _mm_storeu_si128((__m128i *)(void *)(dst + m),
+                             _mm_loadu_si128((const __m128i *)(const void *)(t + from)));
+            m += at - from;
+            from = at + 1;
+        }
+        _mm_storeu_si128((__m128i *)(void *)(dst + m),
+                         _mm_loadu_si128((const __m128i *)(const void *)(t + from)));
+        m += 16 - from;
+    }
+#endif
+    return m + relaxed_octets(dst + m, src + i, n - i, &blank);
+}
+
+/* Relaxed canonicalisation of the whole line at p[i] when its LF is inside the buffer and no
+ * part of it was read before: the line's content, blanks at its end dropped, is compacted
+ * straight into the hash buffer. Returns the offset just past the LF, or 0 when the line is
+ * not whole here or too long for the buffer (the octet-at-a-time path takes it). */
+static size_t relaxed_line(ma_dkim_body *b, const unsigned char *p, size_t i, size_t n)
 {
     const unsigned char *lf = memchr(p + i, '\n', n - i);
     if (!lf)
         return 0;
     size_t end = (size_t)(lf - p), len = end - i;
-    int crlf = len > 0 && p[end - 1] == '\r';
-    size_t clen = len - (size_t)crlf;
-    const unsigned char *line = p + i;
-    if (clen == 0 || line[clen - 1] == ' ' || relaxed_changes(line, clen))
+    if (len && p[end - 1] == '\r')
+        len--;
+    while (len && (p[i + len - 1] == ' ' || p[i + len - 1] == '\t'))
+        len--;
+    b->any = 1;
+    if (!len) { /* nothing but blanks: an empty line, held until text follows */
+        b->empty_lines++;
+        return end + 1;
+    }
+    if (len + 18 > sizeof b->out)
         return 0;
     line_text(b);
-    b->any = 1;
-    if (crlf)
-        emit(b, line, clen + 2); /* the line and its CRLF as they stand */
-    else {
-        emit(b, line, clen);
-        emit(b, "\r\n", 2);
-    }
+    if (b->out_len + len + 18 > sizeof b->out)
+        out_flush(b);
+    unsigned char *d = b->out + b->out_len;
+    size_t m = relaxed_compact(d, p + i, len);
+    d[m++] = '\r';
+    d[m++] = '\n';
     b->line_text = 0;
-    return end;
+    /* What emit() does, for octets already in place. */
+    b->length += m;
+    uint64_t room = b->limit - b->hashed;
+    if ((uint64_t)m > room)
+        m = (size_t)room;
+    b->hashed += m;
+    if (b->copy)
+        lm_buf_append(b->copy, d, m);
+    if (b->md)
+        b->out_len += m;
+    return end + 1;
 }
 
 void ma_dkim_body_feed(ma_dkim_body *b, const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (b->canon == MA_DKIM_RELAXED && !b->line_text && !b->wsp && !b->cr) {
-            size_t end = relaxed_plain_line(b, p, i, n);
-            if (end) {
-                i = end;
+            size_t next = relaxed_line(b, p, i, n);
+            if (next) {
+                i = next - 1;
                 continue;
             }
         }

@@ -13,6 +13,8 @@
 
 typedef struct evp_md_ctx_st EVP_MD_CTX;
 typedef struct evp_pkey_st EVP_PKEY;
+typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
+typedef struct ma_dkim_keyrec ma_dkim_keyrec;
 
 /* Canonicalisation algorithms (RFC 6376 §3.4). */
 enum { MA_DKIM_SIMPLE = 0, MA_DKIM_RELAXED = 1 };
@@ -56,7 +58,7 @@ typedef struct ma_dkim_body {
     int any;                     /* some line (or text) was seen at all */
     int failed;                  /* the hash failed (out of memory): finish reports it */
     size_t out_len;
-    unsigned char out[1024];     /* canonical bytes not yet hashed */
+    unsigned char out[4096];     /* canonical bytes not yet hashed */
 } ma_dkim_body;
 
 /* Starts a body hash of `alg`'s hash (0 = no hash, only `copy`). 0 or MAILAUTH_E_NOMEM. */
@@ -144,11 +146,14 @@ int ma_dkim_b64_encode(const unsigned char *p, size_t n, char **out, size_t *out
  * allocated string (lm_free). 0, MAILAUTH_E_INVAL or MAILAUTH_E_NOMEM. */
 int ma_dkim_sign_b64(int alg, EVP_PKEY *key, const lm_buf *data, char **b64);
 
-/* Verifies `sig` over `data` (the canonical header text) with `key`: rsa-sha* with PKCS#1 v1.5
- * over the hash; ed25519-sha256 over the SHA-256 of `data` (RFC 8463 §3). Returns 1 when the
- * signature holds, 0 when not, MAILAUTH_E_NOMEM. */
-int ma_dkim_verify_data(int alg, EVP_PKEY *key, const unsigned char *data, size_t len,
+/* Verifies `sig` over `data` (the canonical header text) with the record's key: rsa-sha* with
+ * PKCS#1 v1.5 over the hash; ed25519-sha256 over the SHA-256 of `data` (RFC 8463 §3). Returns
+ * 1 when the signature holds, 0 when not, MAILAUTH_E_NOMEM. */
+int ma_dkim_verify_data(int alg, const ma_dkim_keyrec *k, const unsigned char *data, size_t len,
                         const unsigned char *sig, size_t sig_len);
+/* A context of `key` (RSA) ready to check rsa-sha256 signatures over a SHA-256 digest, or
+ * NULL (not RSA, or out of memory: verification then sets one up each time). */
+EVP_PKEY_CTX *ma_dkim_ready_context(EVP_PKEY *key);
 /* Signs `data` the same way; *sig allocated (lm_free). 0, MAILAUTH_E_INVAL (key and algorithm
  * do not match) or MAILAUTH_E_NOMEM. */
 int ma_dkim_sign_data(int alg, EVP_PKEY *key, const unsigned char *data, size_t len,
@@ -221,7 +226,7 @@ int ma_dkim_choose_headers(const char *const *defaults, size_t ndefaults, char *
 
 /* ---- key records (dkim_key.c) -------------------------------------------------------------- */
 
-typedef struct ma_dkim_keyrec {
+struct ma_dkim_keyrec {
     int k;                 /* 0 = rsa, 1 = ed25519 (as ma_dkim_alg_key_type) */
     int hash_sha1, hash_sha256;   /* h= allows them (both when h= is absent) */
     int testing;           /* t=y */
@@ -229,7 +234,12 @@ typedef struct ma_dkim_keyrec {
     int revoked;           /* p= empty */
     EVP_PKEY *key;         /* NULL when revoked */
     unsigned bits;
-} ma_dkim_keyrec;
+    /* RSA keys from a key cache: a context ready to check rsa-sha256 signatures over a
+     * digest, owned by this record (NULL otherwise). Setting one up costs more than the
+     * public-key operation's own overhead, so the cache keeps one per key and hands out
+     * copies. */
+    EVP_PKEY_CTX *ready;
+};
 
 /* Parses a key record (§3.6.1) and its public key: rsa p= a SubjectPublicKeyInfo or a bare
  * RSAPublicKey, ed25519 p= the raw 32-octet key. Returns 0, or a positive
@@ -296,7 +306,7 @@ int ma_dkim_decide(ma_dkim_verdict *v, int result, int reason);
 /* Ends a check with its key at hand: `data_rc` is how building the signed header data into
  * `data` went (MAILAUTH_E_SYNTAX: the signature field has no parsable tag list). Returns a
  * negative error, or the reason: MAILAUTH_DKIM_OK, SIG_SYNTAX or BAD_SIGNATURE. */
-int ma_dkim_check_signed(int data_rc, int alg, EVP_PKEY *key, const lm_buf *data,
+int ma_dkim_check_signed(int data_rc, int alg, const ma_dkim_keyrec *k, const lm_buf *data,
                          const unsigned char *b, size_t b_len);
 
 #endif

@@ -112,6 +112,8 @@ void ma_dkim_keyrec_free(ma_dkim_keyrec *rec)
         return;
     EVP_PKEY_free(rec->key);
     rec->key = NULL;
+    EVP_PKEY_CTX_free(rec->ready);
+    rec->ready = NULL;
 }
 
 int ma_dkim_key_fits(int alg, const ma_dkim_keyrec *k, const char *identity, const char *d,

@@ -95,12 +95,16 @@ static void evict_tail(mailauth_dkim_key_cache *c)
     entry_free(e);
 }
 
-/* A copy of the cached record for the caller: the key gets one more reference. */
+/* A copy of the cached record for the caller: the key gets one more reference, the ready
+ * context is copied (without a copy the caller sets one up itself). */
 static int hand_out(const struct kentry *e, ma_dkim_keyrec *rec)
 {
     *rec = e->rec;
+    rec->ready = e->rec.ready ? EVP_PKEY_CTX_dup(e->rec.ready) : NULL;
     if (rec->key && EVP_PKEY_up_ref(rec->key) != 1) {
         rec->key = NULL;
+        EVP_PKEY_CTX_free(rec->ready);
+        rec->ready = NULL;
         return MAILAUTH_E_NOMEM;
     }
     return e->reason;
@@ -111,7 +115,7 @@ int ma_dkim_key_parse_cached(mailauth_dkim_key_cache *c, const char *text, size_
 {
     if (!c)
         return ma_dkim_key_parse(text, len, rec);
-    uint32_t h = lm_fnv1a(LM_FNV1A_INIT, text, len);
+    uint32_t h = lm_hash(0, text, len);
     for (struct kentry *e = c->buckets[h & (c->nbuckets - 1)]; e; e = e->hnext)
         if (e->hash == h && e->len == len && !memcmp(e->text, text, len)) {
             c->hits++;
@@ -133,6 +137,7 @@ int ma_dkim_key_parse_cached(mailauth_dkim_key_cache *c, const char *text, size_
         lm_free(e);
         return reason;
     }
+    e->rec.ready = ma_dkim_ready_context(e->rec.key);
     e->len = len;
     memcpy(e->text, text, len);
     if (c->count == c->max)

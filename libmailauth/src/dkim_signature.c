@@ -6,6 +6,7 @@
 #include "lm_ascii.h"
 
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include <string.h>
 
@@ -63,20 +64,24 @@ int ma_dkim_alg_from_name(const char *s, size_t n)
 
 /* ---- base64 ------------------------------------------------------------------------------ */
 
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
+/* Each octet's class plus one (0: not base64): its value 0-63, B64_SPACE for FWS, B64_PAD
+ * for "=". */
+enum { B64_SPACE = 64, B64_PAD = 65 };
+static const unsigned char b64_plus1[256] = {
+    ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+    ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
+    ['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22,
+    ['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29,
+    ['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+    ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43,
+    ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
+    ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
+    ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+    ['='] = B64_PAD + 1, [' '] = B64_SPACE + 1, ['\t'] = B64_SPACE + 1, ['\r'] = B64_SPACE + 1,
+    ['\n'] = B64_SPACE + 1,
+};
+
+static unsigned b64_class(unsigned char c) { return (unsigned)b64_plus1[c] - 1u; }
 
 int ma_dkim_b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len)
 {
@@ -85,23 +90,37 @@ int ma_dkim_b64_decode(const char *s, size_t n, unsigned char **out, size_t *out
     unsigned char *o = lm_malloc(n / 4 * 3 + 3);
     if (!o)
         return MAILAUTH_E_NOMEM;
+    const unsigned char *u = (const unsigned char *)s;
     size_t k = 0, chars = 0, pad = 0;
     uint32_t acc = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+    for (size_t i = 0; i < n;) {
+        /* Four data characters in a row, at a group start: the common case. */
+        if (chars % 4 == 0 && i + 4 <= n) {
+            unsigned a = b64_class(u[i]), b = b64_class(u[i + 1]), c = b64_class(u[i + 2]),
+                     d = b64_class(u[i + 3]);
+            if ((a | b | c | d) < 64 && !pad) {
+                uint32_t v = a << 18 | b << 12 | c << 6 | d;
+                o[k++] = (unsigned char)(v >> 16);
+                o[k++] = (unsigned char)(v >> 8);
+                o[k++] = (unsigned char)v;
+                chars += 4;
+                i += 4;
+                continue;
+            }
+        }
+        unsigned v = b64_class(u[i++]);
+        if (v == B64_SPACE)
             continue;
-        if (c == '=') {
+        if (v == B64_PAD) {
             pad++;
             chars++;
             if (pad > 2)
                 goto bad;
             continue;
         }
-        int v = b64_value(c);
-        if (v < 0 || pad)
+        if (v > B64_PAD || pad)
             goto bad;
-        acc = (acc << 6) | (uint32_t)v;
+        acc = (acc << 6) | v;
         chars++;
         if (chars % 4 == 0) {
             o[k++] = (unsigned char)(acc >> 16);
@@ -177,16 +196,43 @@ static const alg_def *key_fits(int alg, EVP_PKEY *key)
     return d && key && EVP_PKEY_get_base_id(key) == d->pkey_id ? d : NULL;
 }
 
-int ma_dkim_verify_data(int alg, EVP_PKEY *key, const unsigned char *data, size_t len,
+EVP_PKEY_CTX *ma_dkim_ready_context(EVP_PKEY *key)
+{
+    if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+        return NULL;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+    if (!c || EVP_PKEY_verify_init(c) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) != 1) {
+        EVP_PKEY_CTX_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* rsa-sha256 through a ready context (the record's own copy): the digest, then the check. */
+static int verify_ready(EVP_PKEY_CTX *ready, const unsigned char *data, size_t len,
+                        const unsigned char *sig, size_t sig_len)
+{
+    unsigned char hash[32];
+    unsigned hl = 0;
+    if (EVP_Digest(data, len, hash, &hl, EVP_sha256(), NULL) != 1)
+        return MAILAUTH_E_NOMEM;
+    return EVP_PKEY_verify(ready, sig, sig_len, hash, hl) == 1;
+}
+
+int ma_dkim_verify_data(int alg, const ma_dkim_keyrec *k, const unsigned char *data, size_t len,
                         const unsigned char *sig, size_t sig_len)
 {
     const EVP_MD *md;
     unsigned char hash[EVP_MAX_MD_SIZE];
     const unsigned char *msg;
     size_t msg_len;
-    const alg_def *d = key_fits(alg, key);
+    const alg_def *d = key_fits(alg, k->key);
     if (!d)
         return 0;
+    if (alg == MA_DKIM_RSA_SHA256 && k->ready)
+        return verify_ready(k->ready, data, len, sig, sig_len);
     int rc = prepare(d, data, len, &md, hash, &msg, &msg_len);
     if (rc)
         return rc;
@@ -194,7 +240,7 @@ int ma_dkim_verify_data(int alg, EVP_PKEY *key, const unsigned char *data, size_
     if (!ctx)
         return MAILAUTH_E_NOMEM;
     int ok = 0;
-    if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) == 1)
+    if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, k->key) == 1)
         ok = EVP_DigestVerify(ctx, sig, sig_len, msg, msg_len) == 1;
     EVP_MD_CTX_free(ctx);
     return ok;

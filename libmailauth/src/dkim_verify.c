@@ -243,14 +243,14 @@ int ma_dkim_decide(ma_dkim_verdict *v, int result, int reason)
     return 0;
 }
 
-int ma_dkim_check_signed(int data_rc, int alg, EVP_PKEY *key, const lm_buf *data,
+int ma_dkim_check_signed(int data_rc, int alg, const ma_dkim_keyrec *k, const lm_buf *data,
                          const unsigned char *b, size_t b_len)
 {
     if (data_rc == MAILAUTH_E_SYNTAX)
         return MAILAUTH_DKIM_SIG_SYNTAX;
     if (data_rc)
         return data_rc;
-    int rc = ma_dkim_verify_data(alg, key, (const unsigned char *)data->data, data->len, b, b_len);
+    int rc = ma_dkim_verify_data(alg, k, (const unsigned char *)data->data, data->len, b, b_len);
     if (rc < 0)
         return rc;
     return rc == 1 ? MAILAUTH_DKIM_OK : MAILAUTH_DKIM_BAD_SIGNATURE;
@@ -334,8 +334,7 @@ static int check_one(mailauth_dkim_verifier *v, struct vsig *s)
     if (!why && !ma_dkim_sig_body_matches(&s->hash, g))
         why = MAILAUTH_DKIM_BODY_HASH;
     if (!why)
-        why = ma_dkim_check_signed(header_data(v, s), g->alg, k.key, &v->m.scratch, g->b,
-                                   g->b_len);
+        why = ma_dkim_check_signed(header_data(v, s), g->alg, &k, &v->m.scratch, g->b, g->b_len);
     ma_dkim_keyrec_free(&k);
     if (why < 0)
         return why;

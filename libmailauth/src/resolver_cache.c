@@ -115,11 +115,10 @@ static int64_t cache_now(const mailauth_cache *c)
     return c->opts.clock ? c->opts.clock(c->opts.clock_user) : (int64_t)time(NULL);
 }
 
-/* FNV-1a over the type and the key. */
+/* The bucket hash of the type and the key. */
 static uint32_t key_hash(int type, const unsigned char *key, size_t n)
 {
-    unsigned char t = (unsigned char)type;
-    return lm_fnv1a(lm_fnv1a(LM_FNV1A_INIT, &t, 1), key, n);
+    return lm_hash((uint64_t)type, key, n);
 }
 
 static struct centry *find(const mailauth_cache *c, uint32_t h, int type,

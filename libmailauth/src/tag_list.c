@@ -15,6 +15,15 @@ static int is_name_char(unsigned char c, int first)
     return !first && ((c >= '0' && c <= '9') || c == '_');
 }
 
+/* Octets a tag value may not hold: the controls other than the FWS ones, and DEL. */
+static const unsigned char bad_in_value[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x0b] = 1, [0x0c] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1,
+    [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+    [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1,
+    [0x1f] = 1, [0x7f] = 1,
+};
+
 int ma_tag_list_parse(const char *s, size_t n, ma_tag *tags, size_t max, size_t *count,
                       size_t *err_off)
 {
@@ -45,25 +54,20 @@ int ma_tag_list_parse(const char *s, size_t n, ma_tag *tags, size_t max, size_t 
         i++;
         while (i < n && is_space((unsigned char)s[i]))
             i++;
-        size_t value = i, end = i;
-        while (i < n && s[i] != ';') {
-            unsigned char c = (unsigned char)s[i];
-            if (c < 0x20 && !is_space(c)) {
-                bad = i;
-                rc = MAILAUTH_E_SYNTAX;
-                break;
-            }
-            if (c == 0x7f) {
-                bad = i;
-                rc = MAILAUTH_E_SYNTAX;
-                break;
-            }
+        /* The value runs to the next ";"; a control other than FWS inside it is an error. */
+        size_t value = i;
+        const char *semi = memchr(s + i, ';', n - i);
+        size_t stop = semi ? (size_t)(semi - s) : n;
+        while (i < stop && !bad_in_value[(unsigned char)s[i]])
             i++;
-            if (!is_space(c))
-                end = i;
-        }
-        if (rc)
+        if (i < stop) {
+            bad = i;
+            rc = MAILAUTH_E_SYNTAX;
             break;
+        }
+        size_t end = stop;
+        while (end > value && is_space((unsigned char)s[end - 1]))
+            end--;
         for (size_t j = 0; j < k; j++)
             if (tags[j].name_len == name_len && !memcmp(tags[j].name, s + name, name_len)) {
                 bad = name; /* RFC 6376 §3.2: duplicate tags make the list invalid */

@@ -1,7 +1,7 @@
 /* bench_mailauth.c — libmailauth's side of the "verify and evaluate" benchmark, and the inputs
  * its peers read.
  *
- *   bench_mailauth --out DIR [--min-seconds S] [--only CASE]
+ *   bench_mailauth --out DIR [--min-seconds S] [--only CASE] [--impl IMPL]
  *
  * Writes into DIR: a 10 KiB message signed with a fresh RSA-2048 key (dkim-rsa.eml) and with
  * a fresh Ed25519 key (dkim-ed25519.eml), the key records (keys.json: name -> TXT), and an
@@ -140,11 +140,12 @@ static void zone_txt(char *zone, size_t size, const char *name, const char *s)
 typedef int (*bench_fn)(void *ctx, const char **result);
 
 /* Runs `fn` for at least `min_seconds` after a warm-up of a tenth of that, in batches. */
-static const char *only; /* --only CASE: time that case alone */
+static const char *only;      /* --only CASE: time that case alone */
+static const char *only_impl; /* --impl IMPL: time that implementation alone (for profiling) */
 
 static void timed(const char *impl, const char *name, double min_seconds, bench_fn fn, void *ctx)
 {
-    if (only && strcmp(only, name) != 0)
+    if ((only && strcmp(only, name) != 0) || (only_impl && strcmp(only_impl, impl) != 0))
         return;
     const char *result = "";
     double end = now_seconds() + min_seconds / 10;
@@ -243,15 +244,17 @@ int main(int argc, char **argv)
             out = argv[++i];
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = argv[++i];
+        else if (strcmp(argv[i], "--impl") == 0 && i + 1 < argc)
+            only_impl = argv[++i];
         else if (strcmp(argv[i], "--min-seconds") == 0 && i + 1 < argc)
             min_seconds = atof(argv[++i]);
         else {
-            fprintf(stderr, "usage: bench_mailauth --out DIR [--min-seconds S] [--only CASE]\n");
+            fprintf(stderr, "usage: bench_mailauth --out DIR [--min-seconds S] [--only CASE] [--impl IMPL]\n");
             return 2;
         }
     }
     if (!out) {
-        fprintf(stderr, "usage: bench_mailauth --out DIR [--min-seconds S] [--only CASE]\n");
+        fprintf(stderr, "usage: bench_mailauth --out DIR [--min-seconds S] [--only CASE] [--impl IMPL]\n");
         return 2;
     }
 
