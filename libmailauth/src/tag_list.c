@@ -69,7 +69,8 @@ int ma_tag_list_parse(const char *s, size_t n, ma_tag *tags, size_t max, size_t 
         while (end > value && is_space((unsigned char)s[end - 1]))
             end--;
         for (size_t j = 0; j < k; j++)
-            if (tags[j].name_len == name_len && !memcmp(tags[j].name, s + name, name_len)) {
+            if (tags[j].name_len == name_len && tags[j].name[0] == s[name] &&
+                !memcmp(tags[j].name, s + name, name_len)) {
                 bad = name; /* RFC 6376 §3.2: duplicate tags make the list invalid */
                 rc = MAILAUTH_E_SYNTAX;
                 break;

@@ -1,6 +1,7 @@
 /* test_dkim_key_cache.c — parsed key records kept between messages: the same answers as
  * parsing, hits and misses, records told apart by their exact text, failed records kept too,
- * least-recently-used eviction, keys that outlive the cache, allocation failure. */
+ * least-recently-used eviction, keys that outlive the cache, RSA keys' ready contexts,
+ * allocation failure. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,6 +168,61 @@ static void verifiers_use_it(void **state)
     mailauth_zone_free(z);
 }
 
+/* RSA keys from the cache carry a context ready for rsa-sha256: a hit verifies the same as a
+ * miss, and a signature that does not hold still fails through it. */
+static void cached_rsa_keys_verify_and_refuse(void **state)
+{
+    (void)state;
+    static const char msg[] = "From: a@example.com\r\nSubject: hi\r\n\r\nbody  text\t\r\n";
+    mailauth_dkim_key *key;
+    assert_int_equal(mailauth_dkim_key_load(rsa_pkcs8_pem, strlen(rsa_pkcs8_pem), &key), 0);
+    mailauth_dkim_sign_options so;
+    mailauth_dkim_sign_options_init(&so);
+    so.domain = "example.com";
+    so.selector = "rsa";
+    char *field;
+    size_t field_len;
+    assert_int_equal(mailauth_dkim_sign(&so, key, msg, sizeof msg - 1, &field, &field_len), 0);
+    char good[4096], bad[4096];
+    snprintf(good, sizeof good, "%s%s", field, msg);
+    mailauth_dkim_free(field);
+    mailauth_dkim_key_free(key);
+    /* The same message with one base64 character of b= changed. */
+    memcpy(bad, good, strlen(good) + 1);
+    char *b = strstr(bad, " b=");
+    assert_non_null(b);
+    b[3] = b[3] == 'A' ? 'B' : 'A';
+
+    char zone_text[1024];
+    snprintf(zone_text, sizeof zone_text, "rsa._domainkey.example.com. 300 IN TXT \"%s\"\n", rsa_record);
+    mailauth_zone *z;
+    assert_int_equal(mailauth_zone_new(NULL, &z), 0);
+    assert_int_equal(mailauth_zone_load(z, zone_text, strlen(zone_text), NULL, NULL), 0);
+    mailauth_resolver r;
+    mailauth_zone_resolver(z, &r);
+    mailauth_dkim_key_cache *c;
+    assert_int_equal(mailauth_dkim_key_cache_new(8, &c), 0);
+    mailauth_dkim_verify_options vo;
+    mailauth_dkim_verify_options_init(&vo);
+    vo.key_cache = c;
+    for (int i = 0; i < 6; i++) {
+        const char *m = i % 2 ? bad : good;
+        mailauth_dkim_verifier *v;
+        assert_int_equal(mailauth_dkim_verify(&vo, &r, m, strlen(m), &v), 0);
+        mailauth_dkim_signature sig = {.struct_size = sizeof sig};
+        assert_int_equal(mailauth_dkim_verifier_result(v, 0, &sig), 0);
+        assert_int_equal(sig.result, i % 2 ? MAILAUTH_RESULT_FAIL : MAILAUTH_RESULT_PASS);
+        assert_int_equal(sig.reason, i % 2 ? MAILAUTH_DKIM_BAD_SIGNATURE : MAILAUTH_DKIM_OK);
+        mailauth_dkim_verifier_free(v);
+    }
+    uint64_t hits, misses;
+    mailauth_dkim_key_cache_stats(c, &hits, &misses, NULL);
+    assert_int_equal(misses, 1);
+    assert_int_equal(hits, 5);
+    mailauth_dkim_key_cache_free(c);
+    mailauth_zone_free(z);
+}
+
 static void bad_arguments_and_no_cache(void **state)
 {
     (void)state;
@@ -226,6 +282,7 @@ int main(void)
         cmocka_unit_test(the_exact_text_is_the_key),
         cmocka_unit_test(least_recently_used_goes_and_keys_outlive_the_cache),
         cmocka_unit_test(verifiers_use_it),
+        cmocka_unit_test(cached_rsa_keys_verify_and_refuse),
         cmocka_unit_test(bad_arguments_and_no_cache),
         cmocka_unit_test(allocation_failure_gives_a_right_answer_or_nomem),
     };
