@@ -16,6 +16,7 @@
  * FILE may be "-" for stdin. */
 #include "mailauth.h"
 #include "mailparse.h"
+#include "tool_io.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -173,38 +174,11 @@ static int parse_args(int argc, char **argv, options *o)
 
 static int read_file(const char *path, unsigned char **out, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
+    *out = tool_read_file(path, len);
+    if (!*out) {
         fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
         return EXIT_FAILED;
     }
-    size_t cap = 65536, n = 0;
-    unsigned char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (n < cap)
-            break;
-        unsigned char *bigger = realloc(buf, cap * 2 + 1);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int failed = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (!buf || failed) {
-        fprintf(stderr, PROG ": %s: %s\n", path, buf ? "read error" : "out of memory");
-        free(buf);
-        return EXIT_FAILED;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
     return 0;
 }
 

@@ -8,6 +8,7 @@
  * parts, attachments) and the streamed writer. Exit status: 0, 1 when a value or a file is
  * refused, 2 for a malformed command line. */
 #include "mailbuild.h"
+#include "tool_io.h"
 #include "mailparse.h"
 
 #include <errno.h>
@@ -116,40 +117,6 @@ static int is_file(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Reads a whole file ("-" = stdin). Returns NULL with errno set on failure. */
-static unsigned char *read_file(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 65536, n = 0, r;
-    unsigned char *buf = malloc(cap + 1);
-    while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n == cap) {
-            unsigned char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                free(buf);
-                errno = ENOMEM;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int failed = !buf || ferror(f);
-    int saved = buf ? EIO : ENOMEM;
-    if (f != stdin)
-        fclose(f);
-    if (failed) {
-        free(buf);
-        errno = saved;
-        return NULL;
-    }
-    buf[n] = '\0'; /* text bodies are passed with their length, but a NUL after them is cheap */
-    *len = n;
-    return buf;
 }
 
 /* The name a file is attached under: the path without its directories. */
@@ -334,7 +301,7 @@ static int add_header(mailbuild_message *m, const char *value)
 static int set_body_text(mailbuild_message *m, const opt_def *def, const char *path)
 {
     size_t len = 0;
-    unsigned char *data = read_file(path, &len);
+    unsigned char *data = tool_read_file(path, &len);
     if (!data) {
         fprintf(stderr, PROG ": --%s: cannot read %s: %s\n", def->name, path, strerror(errno));
         return EXIT_BAD_INPUT;
@@ -387,7 +354,7 @@ static int add_file(mailbuild_message *m, const opt_def *def, const char *value)
     }
     int status = 0;
     size_t len = 0;
-    unsigned char *data = read_file(path, &len);
+    unsigned char *data = tool_read_file(path, &len);
     if (!data) {
         fprintf(stderr, PROG ": --%s: cannot read %s: %s\n", def->name, path, strerror(errno));
         status = EXIT_BAD_INPUT;

@@ -59,6 +59,7 @@ typedef struct sv_str {
     size_t len;
     sv_pos pos;
     uint8_t multiline;     /* written as text: ... . */
+    uint8_t expand;        /* (compiled scripts) holds variable references to expand */
 } sv_str;
 
 typedef enum {
@@ -107,15 +108,20 @@ typedef struct sv_ast {
 /* Bounds on a script; 0 in a field means its default. */
 typedef struct sv_parse_limits {
     size_t max_script_size;    /* octets; default SV_DEFAULT_MAX_SCRIPT_SIZE */
-    unsigned max_nesting;      /* blocks and tests inside each other; default 64 */
+    unsigned max_nesting;      /* blocks inside blocks, and tests inside the tests of one
+                                * command, each counted apart; default 32 (Pigeonhole's) */
     size_t max_string;         /* octets of one string; default 1 MiB */
     size_t max_list;           /* strings in one string list; default 1024 */
+    unsigned max_arguments;    /* arguments of one command or test; default 32 */
+    unsigned max_identifier;   /* octets of an identifier or tag name; default 32 */
 } sv_parse_limits;
 
 #define SV_DEFAULT_MAX_SCRIPT_SIZE (1u << 20)
-#define SV_DEFAULT_MAX_NESTING 64
+#define SV_DEFAULT_MAX_NESTING 32
 #define SV_DEFAULT_MAX_STRING (1u << 20)
 #define SV_DEFAULT_MAX_LIST 1024
+#define SV_DEFAULT_MAX_ARGUMENTS 32
+#define SV_DEFAULT_MAX_IDENTIFIER 32
 
 /* Parses a whole script (RFC 5228 §8: lexical tokens, comments, strings, numbers, tags,
  * commands, tests, test lists, blocks). Every error goes to `diag` with its line:column and
@@ -158,8 +164,9 @@ int sv_relation_from_name(const char *name, size_t len);
 int sv_comparator_supports(int cmp, int match);
 
 /* Match variables (RFC 5229 §3.2): ${0} is the whole matched value, ${1}.. what each
- * wildcard (or regex group) matched. `count` is how many are set. */
-#define SV_MAX_CAPTURES 10
+ * wildcard (or regex group) matched. `count` is how many are set. RFC 5229 needs ${0}..${9};
+ * Pigeonhole's tests read up to ${26}, so 32 are kept (wildcards past ${31} match, unrecorded). */
+#define SV_MAX_CAPTURES 32
 typedef struct sv_captures {
     size_t count;
     lm_buf value[SV_MAX_CAPTURES];
@@ -204,7 +211,10 @@ int sv_vars_set(sv_vars *v, const char *name, size_t nlen, const char *value, si
 const char *sv_vars_get(const sv_vars *v, const char *name, size_t nlen, size_t *len);
 
 /* Non-zero when `name` is a valid variable name (RFC 5229 §3: identifier, or a namespace
- * prefix "ns.name" when `allow_namespace`). */
+ * prefix "ns.name" when `allow_namespace`), each part at most SV_MAX_VAR_NAME octets and at
+ * most SV_MAX_VAR_ELEMENTS parts. */
+#define SV_MAX_VAR_NAME 64
+#define SV_MAX_VAR_ELEMENTS 4
 int sv_var_name_valid(const char *name, size_t len, int allow_namespace);
 /* Non-zero when the string holds a variable reference that expansion would replace (so it is
  * not a constant). */
@@ -216,8 +226,9 @@ int sv_string_has_variables(const char *s, size_t len);
 typedef int (*sv_namespace_fn)(void *user, const char *name, size_t len, lm_buf *out);
 
 /* Expands "${name}", "${N}" (match variables) and namespaced references in `s` (RFC 5229
- * §3); everything else is copied. The result is at most `max` octets (0 = no bound beyond
- * memory; longer: SIEVE_E_LIMIT). `vars`, `caps` and `ns` may be NULL. */
+ * §3), appending to `out`; everything else is copied. The result is at most `max` octets
+ * (0 = no bound beyond memory; longer: SIEVE_E_LIMIT, `out` left as it was). `vars`, `caps`
+ * and `ns` may be NULL. */
 int sv_expand(const char *s, size_t len, const sv_vars *vars, const sv_captures *caps,
               sv_namespace_fn ns, void *ns_user, size_t max, lm_buf *out);
 
@@ -239,11 +250,14 @@ unsigned sv_modifier_from_name(const char *name, size_t len);
  * quotewildcard/quoteregex, 15 encodeurl, 10 length); two modifiers of the same precedence
  * on one "set" are an error. */
 int sv_modifier_precedence(unsigned mod);
-/* Applies the modifiers in `mods` to `s`, highest precedence first, into `out`. */
-int sv_apply_modifiers(unsigned mods, const char *s, size_t len, lm_buf *out);
+/* Applies the modifiers in `mods` to `s`, highest precedence first, appending to `out`. The
+ * result stays within `max` octets (0 = no bound; pass the variable size limit): a quoting
+ * modifier stops before an escape that would not fit whole, the rest is cut at a UTF-8
+ * boundary. 0 or SIEVE_E_NOMEM. */
+int sv_apply_modifiers(unsigned mods, const char *s, size_t len, size_t max, lm_buf *out);
 
 /* encoded-character (RFC 5228 §2.4.2.4): decodes "${hex: 41 42}" and "${unicode: 1F600}"
- * sequences; a malformed sequence stays as written. Returns 0, SIEVE_E_SYNTAX when a unicode
+ * sequences, appending to `out`; a malformed sequence stays as written. Returns 0, SIEVE_E_SYNTAX when a unicode
  * sequence names a code point that is not a Unicode scalar value (an error the RFC requires),
  * or SIEVE_E_NOMEM. */
 int sv_decode_encoded_characters(const char *s, size_t len, lm_buf *out);
@@ -279,7 +293,8 @@ int sv_zone_parse(const char *s, size_t len, int *zone_minutes);
  * minute, second, time, iso8601, std11, zone, weekday; case ignored). */
 int sv_date_part_valid(const char *part, size_t len);
 /* Appends the date-part of `t` shown in `zone_minutes` to `out`. 0, SIEVE_E_INVAL (unknown
- * part) or SIEVE_E_NOMEM. */
+ * part, a zone beyond ±99:59, or a local time outside the years 0000–9999) or
+ * SIEVE_E_NOMEM. */
 int sv_date_part(const char *part, size_t len, const sv_datetime *t, int zone_minutes,
                  lm_buf *out);
 

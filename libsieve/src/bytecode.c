@@ -1,0 +1,275 @@
+/* bytecode.c — reading instructions back, and a compiled script saved as bytes and loaded
+ * again. Saved bytes are hostile input: the loader decodes every instruction once, checks
+ * every string index, value type, tag and jump target, and refuses anything else.
+ *
+ * Layout (integers little-endian):
+ *   "SVBC" u16 version u16 0  u64 required-extension bits
+ *   u32 nstrings  nstrings × (u32 offset, u32 length, u8 expand)
+ *   u32 text length  text (each string NUL-terminated)
+ *   u32 code length  code
+ * The extension bits name extensions by their index in the registry of this version; the
+ * version changes whenever the registry or an instruction does. */
+#include "engine.h"
+
+#include "lm_alloc.h"
+
+#include <string.h>
+
+#define SV_BYTECODE_VERSION 1
+
+typedef struct reader {
+    const uint8_t *p;
+    size_t n, at;
+    int bad;
+} reader;
+
+static uint64_t rd(reader *r, size_t width)
+{
+    if (r->bad || r->n - r->at < width) {
+        r->bad = 1;
+        return 0;
+    }
+    uint64_t x = 0;
+    for (size_t i = 0; i < width; i++)
+        x |= (uint64_t)r->p[r->at + i] << (8 * i);
+    r->at += width;
+    return x;
+}
+
+static int decode_value(const sieve_script *s, reader *r, sv_value *v, sv_str *strs,
+                        size_t nstrs, size_t *used, uint8_t want)
+{
+    memset(v, 0, sizeof *v);
+    v->type = (uint8_t)rd(r, 1);
+    if (r->bad || v->type != want)
+        return -1;
+    size_t count = 0;
+    switch (v->type) {
+    case SV_T_NONE:
+        return 0;
+    case SV_T_NUMBER:
+        v->number = rd(r, 8);
+        return r->bad ? -1 : 0;
+    case SV_T_STRING:
+        count = 1;
+        break;
+    case SV_T_STRLIST:
+        count = (size_t)rd(r, 2);
+        break;
+    default:
+        return -1;
+    }
+    if (r->bad || count > nstrs - *used)
+        return -1;
+    v->strs = strs + *used;
+    v->count = count;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t k = (uint32_t)rd(r, 4);
+        if (r->bad || k >= s->nstrings)
+            return -1;
+        sv_str *st = &strs[(*used)++];
+        st->s = s->text + s->strings[k].off;
+        st->len = s->strings[k].len;
+        st->multiline = 0;
+        st->expand = s->strings[k].expand;
+        st->pos = (sv_pos){0, 0};
+    }
+    return 0;
+}
+
+static int takes(const sv_cmd_def *def, int tag)
+{
+    for (const uint8_t *t = def->tags; t && *t != SV_TAG_COUNT_; t++)
+        if (*t == tag)
+            return 1;
+    return 0;
+}
+
+int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, sv_str *strs, size_t nstrs,
+              uint32_t *target)
+{
+    reader r = {s->code, s->code_len, *pc, 0};
+    int op = (int)rd(&r, 1);
+    if (r.bad)
+        return -1;
+    switch (op) {
+    case SV_OP_END: case SV_OP_NOT: case SV_OP_SET_TRUE: case SV_OP_SET_FALSE: case SV_OP_STOP:
+        *pc = r.at;
+        return op;
+    case SV_OP_JMP: case SV_OP_JMP_FALSE: case SV_OP_JMP_TRUE:
+        *target = (uint32_t)rd(&r, 4);
+        if (r.bad || *target > s->code_len)
+            return -1;
+        *pc = r.at;
+        return op;
+    default:
+        break;
+    }
+    if (op != SV_OP_COMMAND)
+        return -1;
+    const sv_cmd_def *def = sv_command_at((int)rd(&r, 2));
+    if (r.bad || !def || !def->run)
+        return -1;
+    memset(a, 0, sizeof *a);
+    a->def = def;
+    a->pos.line = (uint32_t)rd(&r, 4);
+    a->pos.column = (uint32_t)rd(&r, 4);
+    a->ntags = (size_t)rd(&r, 1);
+    if (r.bad || a->ntags > SV_MAX_TAGS)
+        return -1;
+    size_t used = 0;
+    for (size_t i = 0; i < a->ntags; i++) {
+        unsigned t = (unsigned)rd(&r, 1);
+        if (r.bad || t >= SV_TAG_COUNT_ || !takes(def, (int)t))
+            return -1;
+        a->tag[i] = (uint8_t)t;
+        if (decode_value(s, &r, &a->tag_value[i], strs, nstrs, &used, sv_tags[t].value))
+            return -1;
+    }
+    a->npos = (size_t)rd(&r, 1);
+    if (r.bad || a->npos != def->npos)
+        return -1;
+    for (size_t i = 0; i < a->npos; i++)
+        if (decode_value(s, &r, &a->positional[i], strs, nstrs, &used, def->pos[i]))
+            return -1;
+    *pc = r.at;
+    return op;
+}
+
+/* ---- saving and loading ------------------------------------------------------------------ */
+
+static void put(lm_buf *b, uint64_t x, size_t width)
+{
+    for (size_t i = 0; i < width; i++)
+        lm_buf_putc(b, (int)(x >> (8 * i) & 0xff));
+}
+
+int sieve_script_save(const sieve_script *s, unsigned char **bytes, size_t *len)
+{
+    if (!s || !bytes || !len)
+        return SIEVE_E_INVAL;
+    *bytes = NULL;
+    *len = 0;
+    lm_buf b = LM_BUF_INIT;
+    lm_buf_append(&b, "SVBC", 4);
+    put(&b, SV_BYTECODE_VERSION, 2);
+    put(&b, 0, 2);
+    put(&b, s->required, 8);
+    put(&b, s->nstrings, 4);
+    for (size_t i = 0; i < s->nstrings; i++) {
+        put(&b, s->strings[i].off, 4);
+        put(&b, s->strings[i].len, 4);
+        put(&b, s->strings[i].expand, 1);
+    }
+    put(&b, s->text_len, 4);
+    lm_buf_append(&b, s->text ? s->text : "", s->text_len);
+    put(&b, s->code_len, 4);
+    lm_buf_append(&b, s->code, s->code_len);
+    size_t n = b.len;
+    unsigned char *out = (unsigned char *)lm_buf_take(&b, NULL);
+    if (!out)
+        return SIEVE_E_NOMEM;
+    *bytes = out;
+    *len = n;
+    return 0;
+}
+
+void sieve_free(void *p) { lm_free(p); }
+
+/* Every instruction decodes and every jump lands on an instruction start (or the end). */
+static int verify_code(const sieve_script *s)
+{
+    if (!s->code_len || s->code[s->code_len - 1] != SV_OP_END)
+        return -1;
+    uint8_t *start = lm_calloc(s->code_len + 1, 1);
+    sv_str *strs = lm_malloc(SV_MAX_DECODED * sizeof *strs);
+    int ok = start && strs;
+    size_t pc = 0;
+    while (ok && pc < s->code_len) {
+        start[pc] = 1;
+        sv_args a;
+        uint32_t target;
+        int op = sv_decode(s, &pc, &a, strs, SV_MAX_DECODED, &target);
+        ok = op >= 0;
+    }
+    start[s->code_len] = 1;
+    for (size_t p = 0; ok && p < s->code_len;) {
+        sv_args a;
+        uint32_t target;
+        int op = sv_decode(s, &p, &a, strs, SV_MAX_DECODED, &target);
+        if ((op == SV_OP_JMP || op == SV_OP_JMP_FALSE || op == SV_OP_JMP_TRUE) && !start[target])
+            ok = 0;
+    }
+    lm_free(start);
+    lm_free(strs);
+    return ok ? 0 : -1;
+}
+
+int sieve_script_load(const sieve_engine *e, const void *bytes, size_t len, sieve_script **out)
+{
+    if (!e || !out || (!bytes && len))
+        return SIEVE_E_INVAL;
+    *out = NULL;
+    reader r = {bytes, len, 0, 0};
+    if (len < 4 || memcmp(bytes, "SVBC", 4))
+        return SIEVE_E_SYNTAX;
+    r.at = 4;
+    if (rd(&r, 2) != SV_BYTECODE_VERSION || rd(&r, 2) != 0)
+        return SIEVE_E_SYNTAX;
+    sieve_script *s = lm_calloc(1, sizeof *s);
+    if (!s)
+        return SIEVE_E_NOMEM;
+    int rc = SIEVE_E_SYNTAX;
+    s->required = rd(&r, 8);
+    uint64_t known = sv_extension_count >= 64 ? ~0ull : (1ull << sv_extension_count) - 1;
+    if (s->required & ~known)
+        goto fail;
+    if (s->required & ~e->enabled) {
+        rc = SIEVE_E_UNSUPPORTED;
+        goto fail;
+    }
+    s->nstrings = (size_t)rd(&r, 4);
+    if (r.bad || s->nstrings > (len - r.at) / 9)
+        goto fail;
+    rc = SIEVE_E_NOMEM;
+    if (s->nstrings && !(s->strings = lm_malloc(s->nstrings * sizeof *s->strings)))
+        goto fail;
+    rc = SIEVE_E_SYNTAX;
+    for (size_t i = 0; i < s->nstrings; i++) {
+        s->strings[i].off = (uint32_t)rd(&r, 4);
+        s->strings[i].len = (uint32_t)rd(&r, 4);
+        s->strings[i].expand = (uint8_t)rd(&r, 1);
+    }
+    s->text_len = (size_t)rd(&r, 4);
+    if (r.bad || s->text_len > len - r.at)
+        goto fail;
+    rc = SIEVE_E_NOMEM;
+    if (!(s->text = lm_malloc(s->text_len + 1)))
+        goto fail;
+    rc = SIEVE_E_SYNTAX;
+    memcpy(s->text, (const char *)bytes + r.at, s->text_len);
+    s->text[s->text_len] = '\0';
+    r.at += s->text_len;
+    for (size_t i = 0; i < s->nstrings; i++) {
+        const sv_pool_entry *p = &s->strings[i];
+        /* Inside the text and NUL-terminated there, as the compiler leaves them. */
+        if (p->expand > 1 || p->off > s->text_len || p->len >= s->text_len - p->off + 1 ||
+            s->text[p->off + p->len] != '\0')
+            goto fail;
+    }
+    s->code_len = (size_t)rd(&r, 4);
+    if (r.bad || s->code_len != len - r.at)
+        goto fail;
+    rc = SIEVE_E_NOMEM;
+    if (!(s->code = lm_malloc(s->code_len ? s->code_len : 1)))
+        goto fail;
+    memcpy(s->code, (const uint8_t *)bytes + r.at, s->code_len);
+    rc = SIEVE_E_SYNTAX;
+    if (verify_code(s))
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    sieve_script_free(s);
+    return rc;
+}

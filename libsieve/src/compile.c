@@ -1,0 +1,589 @@
+/* compile.c — from the syntax tree to bytecode: each command and test is looked up in the
+ * registry, its arguments are checked against its definition (RFC 5228 §2.6: tagged and
+ * positional arguments, §2.7.3 comparators, §3.2 require), its own checks run, and it is
+ * encoded; the control structures (if/elsif/else, allof/anyof/not, true/false, stop) become
+ * jumps over a one-bit test register. */
+#include "engine.h"
+
+#include "lm_alloc.h"
+#include "lm_ascii.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct cg {
+    sv_vctx v;
+    lm_buf code;
+    sv_pool_entry *strings;
+    size_t nstrings, cap;
+    lm_buf text;
+    int commands_seen;       /* a command other than require was compiled */
+    int nomem;
+} cg;
+
+int sv_vctx_error(sv_vctx *v, sv_pos pos, const char *fmt, ...)
+{
+    char buf[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return sv_diag_add(v->diag, SV_SEV_ERROR, pos, "%s", buf);
+}
+
+int sv_vctx_has(const sv_vctx *v, const char *ext)
+{
+    int i = sv_find_extension(ext, strlen(ext));
+    return i >= 0 && (v->required >> i & 1);
+}
+
+/* ---- emitting -------------------------------------------------------------------------- */
+
+static void emit8(cg *g, unsigned x) { lm_buf_putc(&g->code, (int)(x & 0xff)); }
+
+static void emit16(cg *g, unsigned x)
+{
+    emit8(g, x);
+    emit8(g, x >> 8);
+}
+
+static void emit32(cg *g, uint32_t x)
+{
+    emit16(g, x & 0xffff);
+    emit16(g, x >> 16);
+}
+
+static void emit64(cg *g, uint64_t x)
+{
+    emit32(g, (uint32_t)x);
+    emit32(g, (uint32_t)(x >> 32));
+}
+
+static void patch32(cg *g, size_t at, uint32_t x)
+{
+    if (g->code.oom || at + 4 > g->code.len)
+        return;
+    unsigned char *p = (unsigned char *)g->code.data + at;
+    p[0] = (unsigned char)x;
+    p[1] = (unsigned char)(x >> 8);
+    p[2] = (unsigned char)(x >> 16);
+    p[3] = (unsigned char)(x >> 24);
+}
+
+/* A jump whose target is patched later: returns where the target goes. */
+static size_t emit_jump(cg *g, int op)
+{
+    emit8(g, (unsigned)op);
+    size_t at = g->code.len;
+    emit32(g, 0);
+    return at;
+}
+
+static void land(cg *g, size_t at) { patch32(g, at, (uint32_t)g->code.len); }
+
+/* Adds a string to the pool (encoded characters decoded when the script asked for them) and
+ * returns its index. */
+static uint32_t pool_add(cg *g, const sv_str *s)
+{
+    const char *p = s->s;
+    size_t n = s->len;
+    lm_buf dec = LM_BUF_INIT;
+    if (sv_vctx_has(&g->v, "encoded-character")) {
+        int rc = sv_decode_encoded_characters(p, n, &dec);
+        if (rc == SIEVE_E_SYNTAX)
+            sv_vctx_error(&g->v, s->pos, "invalid unicode character in encoded-character sequence");
+        else if (rc)
+            g->nomem = 1;
+        else {
+            p = dec.data ? dec.data : "";
+            n = dec.len;
+        }
+    }
+    if (g->nstrings == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 64;
+        sv_pool_entry *e = lm_realloc(g->strings, cap * sizeof *e);
+        if (!e) {
+            g->nomem = 1;
+            lm_buf_free(&dec);
+            return 0;
+        }
+        g->strings = e;
+        g->cap = cap;
+    }
+    sv_pool_entry *e = &g->strings[g->nstrings];
+    e->off = (uint32_t)g->text.len;
+    e->len = (uint32_t)n;
+    e->expand = sv_vctx_has(&g->v, "variables") && sv_string_has_variables(p, n);
+    lm_buf_append(&g->text, p, n);
+    lm_buf_putc(&g->text, 0);
+    lm_buf_free(&dec);
+    return (uint32_t)g->nstrings++;
+}
+
+static void emit_value(cg *g, const sv_value *val)
+{
+    emit8(g, val->type);
+    switch (val->type) {
+    case SV_T_STRING:
+        emit32(g, pool_add(g, &val->strs[0]));
+        break;
+    case SV_T_STRLIST:
+        emit16(g, (unsigned)val->count);
+        for (size_t i = 0; i < val->count; i++)
+            emit32(g, pool_add(g, &val->strs[i]));
+        break;
+    case SV_T_NUMBER:
+        emit64(g, val->number);
+        break;
+    default:
+        break;
+    }
+}
+
+static void emit_command(cg *g, const sv_args *a)
+{
+    emit8(g, SV_OP_COMMAND);
+    emit16(g, (unsigned)sv_command_index(a->def));
+    emit32(g, a->pos.line);
+    emit32(g, a->pos.column);
+    emit8(g, (unsigned)a->ntags);
+    for (size_t i = 0; i < a->ntags; i++) {
+        emit8(g, a->tag[i]);
+        emit_value(g, &a->tag_value[i]);
+    }
+    emit8(g, (unsigned)a->npos);
+    for (size_t i = 0; i < a->npos; i++)
+        emit_value(g, &a->positional[i]);
+}
+
+/* ---- binding arguments ------------------------------------------------------------------ */
+
+static const char *kind_name(int kind) { return kind == SV_KIND_TEST ? "test" : "command"; }
+
+static const char *type_name(int t)
+{
+    switch (t) {
+    case SV_T_STRING: return "a string";
+    case SV_T_STRLIST: return "a string list";
+    case SV_T_NUMBER: return "a number";
+    default: return "nothing";
+    }
+}
+
+/* Fills `val` from an AST argument of type `want`; 0 when the argument does not fit. */
+static int take_value(const sv_arg *arg, int want, sv_value *val)
+{
+    memset(val, 0, sizeof *val);
+    val->type = (uint8_t)want;
+    switch (want) {
+    case SV_T_STRING:
+        if (arg->kind != SV_ARG_STRING)
+            return 0;
+        val->strs = &arg->u.str;
+        val->count = 1;
+        return 1;
+    case SV_T_STRLIST:
+        if (arg->kind == SV_ARG_STRING) {
+            val->strs = &arg->u.str;
+            val->count = 1;
+            return 1;
+        }
+        if (arg->kind != SV_ARG_STRLIST)
+            return 0;
+        val->strs = arg->u.list.items;
+        val->count = arg->u.list.count;
+        return 1;
+    case SV_T_NUMBER:
+        if (arg->kind != SV_ARG_NUMBER)
+            return 0;
+        val->number = arg->u.number;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int takes_tag(const sv_cmd_def *def, int tag)
+{
+    for (const uint8_t *t = def->tags; t && *t != SV_TAG_COUNT_; t++)
+        if (*t == tag)
+            return 1;
+    return 0;
+}
+
+static int tag_by_name(const sv_str *name)
+{
+    for (int t = 0; t < SV_TAG_COUNT_; t++)
+        if (lm_eq_nocase(name->s, name->len, sv_tags[t].name))
+            return t;
+    return -1;
+}
+
+/* Binds the arguments of `node` to `def` (RFC 5228 §2.6). Returns 1 when they fit, 0 when an
+ * error was reported. */
+static int bind_args(cg *g, const sv_node *node, const sv_cmd_def *def, sv_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->def = def;
+    a->pos = node->name.pos;
+    int ok = 1;
+    for (size_t i = 0; i < node->nargs; i++) {
+        const sv_arg *arg = &node->args[i];
+        if (arg->kind == SV_ARG_TAG) {
+            int t = tag_by_name(&arg->u.tag);
+            if (t < 0 || !takes_tag(def, t) || (sv_tags[t].ext && !sv_vctx_has(&g->v, sv_tags[t].ext))) {
+                sv_vctx_error(&g->v, arg->pos, "unknown tagged argument \":%s\" for the %s \"%s\"",
+                              arg->u.tag.s, kind_name(def->kind), def->name);
+                ok = 0;
+                if (t >= 0 && sv_tags[t].value != SV_T_NONE && i + 1 < node->nargs)
+                    i++; /* its value goes with it */
+                continue;
+            }
+            if (a->npos) {
+                sv_vctx_error(&g->v, arg->pos, "tagged argument \":%s\" after the positional "
+                              "arguments of \"%s\"", arg->u.tag.s, def->name);
+                ok = 0;
+            }
+            for (size_t k = 0; k < a->ntags; k++)
+                if (a->tag[k] == t || (sv_tags[t].group &&
+                                       sv_tags[a->tag[k]].group == sv_tags[t].group)) {
+                    sv_vctx_error(&g->v, arg->pos, "\":%s\" conflicts with \":%s\" given before "
+                                  "on \"%s\"", sv_tags[t].name, sv_tags[a->tag[k]].name, def->name);
+                    ok = 0;
+                }
+            if (a->ntags == SV_MAX_TAGS) {
+                sv_vctx_error(&g->v, arg->pos, "too many tagged arguments on \"%s\"", def->name);
+                return 0;
+            }
+            sv_value val = {.type = SV_T_NONE};
+            if (sv_tags[t].value != SV_T_NONE) {
+                if (i + 1 >= node->nargs || !take_value(&node->args[i + 1], sv_tags[t].value, &val)) {
+                    sv_vctx_error(&g->v, arg->pos, "\":%s\" of \"%s\" takes %s", sv_tags[t].name,
+                                  def->name, type_name(sv_tags[t].value));
+                    ok = 0;
+                } else {
+                    i++;
+                }
+            }
+            a->tag[a->ntags] = (uint8_t)t;
+            a->tag_value[a->ntags++] = val;
+            continue;
+        }
+        if (a->npos >= def->npos) {
+            sv_vctx_error(&g->v, arg->pos, "too many arguments for the %s \"%s\"",
+                          kind_name(def->kind), def->name);
+            return 0;
+        }
+        if (!take_value(arg, def->pos[a->npos], &a->positional[a->npos])) {
+            sv_vctx_error(&g->v, arg->pos, "argument %zu of \"%s\" must be %s", a->npos + 1,
+                          def->name, type_name(def->pos[a->npos]));
+            ok = 0;
+        }
+        a->npos++;
+    }
+    if (ok && a->npos < def->npos) {
+        sv_vctx_error(&g->v, node->name.pos, "the %s \"%s\" needs %u positional argument%s, "
+                      "not %zu", kind_name(def->kind), def->name, def->npos,
+                      def->npos == 1 ? "" : "s", a->npos);
+        ok = 0;
+    }
+    return ok;
+}
+
+/* ---- commands and tests ------------------------------------------------------------------ */
+
+/* The definition of `node` as a command or test, reporting why when there is none. */
+static const sv_cmd_def *lookup(cg *g, const sv_node *node, int kind)
+{
+    size_t ext;
+    const sv_cmd_def *def = sv_find_command(node->name.s, node->name.len, kind, &ext);
+    if (def && (ext == 0 || (g->v.required >> ext & 1)))
+        return def;
+    if (def)
+        sv_vctx_error(&g->v, node->name.pos, "unknown %s \"%s\" (the extension \"%s\" is not "
+                      "required)", kind_name(kind), node->name.s, sv_extensions[ext]->name);
+    else if (sv_find_command(node->name.s, node->name.len, !kind, NULL))
+        sv_vctx_error(&g->v, node->name.pos, "\"%s\" is a %s, not a %s", node->name.s,
+                      kind_name(!kind), kind_name(kind));
+    else
+        sv_vctx_error(&g->v, node->name.pos, "unknown %s \"%s\"", kind_name(kind), node->name.s);
+    return NULL;
+}
+
+static void compile_test(cg *g, const sv_node *node);
+
+/* The tests of allof/anyof: each decides when it is false (allof) or true (anyof). */
+static void compile_test_list(cg *g, const sv_node *node, int op)
+{
+    size_t *jumps = lm_calloc(node->ntests ? node->ntests : 1, sizeof *jumps);
+    if (!jumps) {
+        g->nomem = 1;
+        return;
+    }
+    for (size_t i = 0; i < node->ntests; i++) {
+        compile_test(g, node->tests[i]);
+        if (i + 1 < node->ntests)
+            jumps[i] = emit_jump(g, op);
+    }
+    for (size_t i = 0; i + 1 < node->ntests; i++)
+        land(g, jumps[i]);
+    lm_free(jumps);
+}
+
+static void compile_test(cg *g, const sv_node *node)
+{
+    const sv_cmd_def *def = lookup(g, node, SV_KIND_TEST);
+    if (!def)
+        return;
+    sv_args a;
+    int ok = bind_args(g, node, def, &a);
+    switch (def->control) {
+    case SV_CTL_ALLOF:
+    case SV_CTL_ANYOF:
+        if (!node->test_list || node->ntests == 0) {
+            sv_vctx_error(&g->v, node->name.pos, "\"%s\" takes a list of tests in ( )", def->name);
+            return;
+        }
+        compile_test_list(g, node, def->control == SV_CTL_ALLOF ? SV_OP_JMP_FALSE : SV_OP_JMP_TRUE);
+        return;
+    case SV_CTL_NOT:
+        if (node->test_list || node->ntests != 1) {
+            sv_vctx_error(&g->v, node->name.pos, "\"not\" takes one test");
+            return;
+        }
+        compile_test(g, node->tests[0]);
+        emit8(g, SV_OP_NOT);
+        return;
+    default:
+        break;
+    }
+    if (node->ntests) {
+        sv_vctx_error(&g->v, node->tests[0]->name.pos, "the test \"%s\" takes no tests",
+                      def->name);
+        return;
+    }
+    if (!ok || (def->validate && def->validate(&g->v, &a) < 0))
+        return;
+    if (def->control == SV_CTL_TRUE || def->control == SV_CTL_FALSE) {
+        emit8(g, def->control == SV_CTL_TRUE ? SV_OP_SET_TRUE : SV_OP_SET_FALSE);
+        return;
+    }
+    emit_command(g, &a);
+}
+
+static void compile_block(cg *g, sv_node *const *cmds, size_t n, int top);
+
+static void compile_require(cg *g, const sv_args *a, int top)
+{
+    if (!top || g->commands_seen)
+        sv_vctx_error(&g->v, a->pos, "\"require\" must come before every other command, at the "
+                      "top of the script");
+    const sv_value *names = &a->positional[0];
+    for (size_t i = 0; i < names->count; i++) {
+        const sv_str *s = &names->strs[i];
+        int x = sv_find_extension(s->s, s->len);
+        if (x < 0 || !(g->v.engine->enabled >> x & 1))
+            sv_vctx_error(&g->v, s->pos, "unsupported extension \"%s\"", s->s);
+        else
+            g->v.required |= 1ull << x;
+    }
+}
+
+/* if, then the elsif and else that follow it: `cmds[*i]` is the if. */
+static void compile_if_chain(cg *g, sv_node *const *cmds, size_t n, size_t *i)
+{
+    size_t ends[64], nends = 0;
+    for (size_t k = *i; k < n; k++) {
+        const sv_node *node = cmds[k];
+        const sv_cmd_def *def = sv_find_command(node->name.s, node->name.len, SV_KIND_COMMAND, NULL);
+        int ctl = def ? def->control : SV_CTL_NONE;
+        if (k > *i && ctl != SV_CTL_ELSIF && ctl != SV_CTL_ELSE)
+            break;
+        *i = k;
+        sv_args a;
+        bind_args(g, node, def, &a);
+        if (!node->has_block)
+            sv_vctx_error(&g->v, node->name.pos, "\"%s\" needs a block { }", def->name);
+        size_t skip = 0;
+        int has_test = ctl != SV_CTL_ELSE;
+        if (has_test) {
+            if (node->ntests != 1 || node->test_list) {
+                sv_vctx_error(&g->v, node->name.pos, "\"%s\" takes one test", def->name);
+            } else {
+                compile_test(g, node->tests[0]);
+            }
+            skip = emit_jump(g, SV_OP_JMP_FALSE);
+        } else if (node->ntests) {
+            sv_vctx_error(&g->v, node->name.pos, "\"else\" takes no test");
+        }
+        compile_block(g, node->block, node->nblock, 0);
+        if (ctl == SV_CTL_ELSE)
+            break;
+        if (nends < sizeof ends / sizeof ends[0])
+            ends[nends++] = emit_jump(g, SV_OP_JMP);
+        land(g, skip);
+    }
+    for (size_t k = 0; k < nends; k++)
+        land(g, ends[k]);
+}
+
+static void compile_block(cg *g, sv_node *const *cmds, size_t n, int top)
+{
+    for (size_t i = 0; i < n && !g->v.diag->full; i++) {
+        const sv_node *node = cmds[i];
+        const sv_cmd_def *def = lookup(g, node, SV_KIND_COMMAND);
+        if (!def)
+            continue;
+        switch (def->control) {
+        case SV_CTL_IF:
+            g->commands_seen = 1;
+            compile_if_chain(g, cmds, n, &i);
+            continue;
+        case SV_CTL_ELSIF:
+        case SV_CTL_ELSE:
+            sv_vctx_error(&g->v, node->name.pos, "\"%s\" without an \"if\" before it", def->name);
+            continue;
+        default:
+            break;
+        }
+        sv_args a;
+        int ok = bind_args(g, node, def, &a);
+        if (node->ntests)
+            sv_vctx_error(&g->v, node->name.pos, "the command \"%s\" takes no test", def->name);
+        if (node->has_block)
+            sv_vctx_error(&g->v, node->name.pos, "the command \"%s\" takes no block", def->name);
+        if (!ok)
+            continue;
+        if (def->control == SV_CTL_REQUIRE) {
+            compile_require(g, &a, top);
+            continue;
+        }
+        g->commands_seen = 1;
+        if (def->validate && def->validate(&g->v, &a) < 0) {
+            g->nomem = 1;
+            continue;
+        }
+        if (def->control == SV_CTL_STOP)
+            emit8(g, SV_OP_STOP);
+        else
+            emit_command(g, &a);
+    }
+}
+
+/* ---- the public side -------------------------------------------------------------------- */
+
+struct sieve_diagnostics {
+    sv_diag d;
+};
+
+size_t sieve_diagnostics_count(const sieve_diagnostics *d) { return d ? d->d.count : 0; }
+
+int sieve_diagnostic_at(const sieve_diagnostics *d, size_t i, int *severity, unsigned *line,
+                        unsigned *column, const char **text)
+{
+    if (!d || i >= d->d.count)
+        return SIEVE_E_INVAL;
+    const sv_diag_item *it = &d->d.items[i];
+    if (severity)
+        *severity = it->severity;
+    if (line)
+        *line = it->pos.line;
+    if (column)
+        *column = it->pos.column;
+    if (text)
+        *text = it->text;
+    return 0;
+}
+
+void sieve_diagnostics_free(sieve_diagnostics *d)
+{
+    if (!d)
+        return;
+    sv_diag_free(&d->d);
+    lm_free(d);
+}
+
+/* Hands `d` to the caller as diagnostics (or frees it). 0 or SIEVE_E_NOMEM. */
+int sv_diag_hand_out(sv_diag *d, sieve_diagnostics **out)
+{
+    if (!out) {
+        sv_diag_free(d);
+        return 0;
+    }
+    *out = lm_malloc(sizeof **out);
+    if (!*out) {
+        sv_diag_free(d);
+        return SIEVE_E_NOMEM;
+    }
+    (*out)->d = *d;
+    return 0;
+}
+
+void sieve_script_free(sieve_script *s)
+{
+    if (!s)
+        return;
+    lm_free(s->code);
+    lm_free(s->strings);
+    lm_free(s->text);
+    lm_free(s);
+}
+
+int sieve_compile(const sieve_engine *e, const char *src, size_t len, sieve_script **out,
+                  sieve_diagnostics **diag)
+{
+    if (diag)
+        *diag = NULL;
+    if (!e || !out || (!src && len))
+        return SIEVE_E_INVAL;
+    *out = NULL;
+    sv_diag d;
+    sv_diag_init(&d, e->o.max_errors);
+    sv_parse_limits lim = {.max_script_size = e->o.max_script_size, .max_nesting = e->o.max_nesting};
+    sv_ast *ast = NULL;
+    int rc = sv_parse(src ? src : "", len, &lim, &d, &ast);
+    cg g;
+    memset(&g, 0, sizeof g);
+    g.v.engine = e;
+    g.v.diag = &d;
+    if (!rc) {
+        compile_block(&g, ast->commands, ast->ncommands, 1);
+        emit8(&g, SV_OP_END);
+        if (g.nomem || g.code.oom || g.text.oom || d.oom)
+            rc = SIEVE_E_NOMEM;
+        else if (d.errors)
+            rc = SIEVE_E_COMPILE;
+    }
+    sv_ast_free(ast);
+    sieve_script *s = NULL;
+    if (!rc && !(s = lm_calloc(1, sizeof *s)))
+        rc = SIEVE_E_NOMEM;
+    if (!rc) {
+        s->required = g.v.required;
+        s->code_len = g.code.len;
+        s->code = (uint8_t *)lm_buf_take(&g.code, NULL);
+        s->nstrings = g.nstrings;
+        s->strings = g.strings;
+        g.strings = NULL;
+        s->text_len = g.text.len;
+        s->text = lm_buf_take(&g.text, NULL);
+        if (!s->code || (g.text.len && !s->text)) {
+            sieve_script_free(s);
+            s = NULL;
+            rc = SIEVE_E_NOMEM;
+        }
+    }
+    lm_buf_free(&g.code);
+    lm_buf_free(&g.text);
+    lm_free(g.strings);
+    int hrc = sv_diag_hand_out(&d, diag);
+    if (!rc && hrc)
+        rc = hrc;
+    if (rc) {
+        sieve_script_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}

@@ -1,0 +1,436 @@
+/* ext_core.c — the commands and tests of RFC 5228 itself (§3 control, §4 actions, §5 tests)
+ * and of the two extensions the RFC defines with them, fileinto (§4.1) and envelope (§5.4),
+ * with the shared reading of comparators and match types (§2.7) every test uses. */
+#include "engine.h"
+
+#include "lm_alloc.h"
+#include "lm_ascii.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- comparators and match types, as every test reads them -------------------------------- */
+
+static int match_type_of(const sv_args *a)
+{
+    static const struct {
+        int tag, match;
+    } map[] = {
+        {SV_TAG_IS, SV_MATCH_IS},       {SV_TAG_CONTAINS, SV_MATCH_CONTAINS},
+        {SV_TAG_MATCHES, SV_MATCH_MATCHES}, {SV_TAG_REGEX, SV_MATCH_REGEX},
+        {SV_TAG_VALUE, SV_MATCH_VALUE}, {SV_TAG_COUNT, SV_MATCH_COUNT},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (sv_args_tag(a, map[i].tag))
+            return map[i].match;
+    return SV_MATCH_IS;
+}
+
+/* The relation string of :value / :count, or NULL. */
+static const sv_str *relation_of(const sv_args *a)
+{
+    const sv_value *v = sv_args_tag(a, SV_TAG_VALUE);
+    if (!v)
+        v = sv_args_tag(a, SV_TAG_COUNT);
+    return v ? &v->strs[0] : NULL;
+}
+
+/* Compile-time checks shared by the tests that compare: the comparator exists, was required
+ * when it must be (RFC 5228 §2.7.3), and serves the match type; a relation is valid; a
+ * constant :regex key compiles. `keys` is the key list (NULL when the test has none). */
+static int check_matching(sv_vctx *v, const sv_args *a, const sv_value *keys)
+{
+    int match = match_type_of(a);
+    int cmp = SV_CMP_ASCII_CASEMAP;
+    const sv_value *c = sv_args_tag(a, SV_TAG_COMPARATOR);
+    if (c && !c->strs[0].expand) {
+        cmp = sv_comparator_from_name(c->strs[0].s, c->strs[0].len);
+        char ext[64];
+        int named = cmp >= 0 && (size_t)snprintf(ext, sizeof ext, "comparator-%s", c->strs[0].s) < sizeof ext;
+        if (cmp < 0 || (named && cmp != SV_CMP_OCTET && cmp != SV_CMP_ASCII_CASEMAP &&
+                        !sv_vctx_has(v, ext)))
+            return sv_vctx_error(v, c->strs[0].pos, "unknown comparator \"%s\"", c->strs[0].s);
+        if (!sv_comparator_supports(cmp, match))
+            return sv_vctx_error(v, c->strs[0].pos, "the comparator \"%s\" cannot be used with "
+                                 "this match type", c->strs[0].s);
+    }
+    const sv_str *rel = relation_of(a);
+    if (rel && sv_relation_from_name(rel->s, rel->len) < 0)
+        return sv_vctx_error(v, rel->pos, "unknown relation \"%s\" (expected gt, ge, lt, le, "
+                             "eq or ne)", rel->s);
+    if (match == SV_MATCH_REGEX && keys)
+        for (size_t i = 0; i < keys->count; i++)
+            if (!sv_vctx_has(v, "variables") || !sv_string_has_variables(keys->strs[i].s, keys->strs[i].len))
+                if (!sv_regex_valid(keys->strs[i].s, keys->strs[i].len, cmp))
+                    return sv_vctx_error(v, keys->strs[i].pos, "invalid regular expression "
+                                         "\"%s\"", keys->strs[i].s);
+    return 0;
+}
+
+/* One test's comparison state: the matcher, the keys as the run sees them, and for :count
+ * the number of values seen. */
+typedef struct matching {
+    sv_matcher m;
+    int count_mode;
+    size_t count;
+    sv_str *keys;
+    size_t nkeys;
+} matching;
+
+static int matching_init(sv_run *r, const sv_args *a, const sv_value *keys, matching *mt)
+{
+    memset(mt, 0, sizeof *mt);
+    int match = match_type_of(a);
+    mt->count_mode = match == SV_MATCH_COUNT;
+    mt->m.match = mt->count_mode ? SV_MATCH_VALUE : match;
+    mt->m.comparator = SV_CMP_ASCII_CASEMAP;
+    const sv_value *c = sv_args_tag(a, SV_TAG_COMPARATOR);
+    sv_str s;
+    int rc;
+    if (c) {
+        if ((rc = sv_run_string(r, &c->strs[0], &s)))
+            return rc;
+        if ((mt->m.comparator = sv_comparator_from_name(s.s, s.len)) < 0)
+            return sv_run_error(r, a->pos, "unknown comparator \"%s\"", s.s);
+    }
+    const sv_str *rel = relation_of(a);
+    if (rel) {
+        if ((rc = sv_run_string(r, rel, &s)))
+            return rc;
+        if ((mt->m.relation = sv_relation_from_name(s.s, s.len)) < 0)
+            return sv_run_error(r, a->pos, "unknown relation \"%s\"", s.s);
+    }
+    mt->nkeys = keys->count;
+    mt->keys = lm_arena_calloc(r->arena, keys->count ? keys->count : 1, sizeof *mt->keys);
+    if (!mt->keys)
+        return SIEVE_E_NOMEM;
+    for (size_t i = 0; i < keys->count; i++)
+        if ((rc = sv_run_string(r, &keys->strs[i], &mt->keys[i])))
+            return rc;
+    return 0;
+}
+
+/* One value of the test: 1 when it matches a key (the test is then true), 0 when not, or a
+ * negative error. Under :count the value is only counted. */
+static int matching_value(sv_run *r, matching *mt, const char *v, size_t n)
+{
+    if (mt->count_mode) {
+        mt->count++;
+        return 0;
+    }
+    for (size_t i = 0; i < mt->nkeys; i++) {
+        int rc = sv_match(&mt->m, v, n, mt->keys[i].s, mt->keys[i].len, &r->caps);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The verdict once every value was seen: :count compares the number of values. */
+static int matching_end(matching *mt, int found)
+{
+    if (found || !mt->count_mode)
+        return found;
+    for (size_t i = 0; i < mt->nkeys; i++) {
+        int rc = sv_match_count(&mt->m, mt->count, mt->keys[i].s, mt->keys[i].len);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- message access ---------------------------------------------------------------------- */
+
+/* Calls fn for the value of each field of the message (top level) named in `names`. */
+typedef int (*field_fn)(sv_run *r, void *user, const mailparse_header *h);
+
+static int each_field(sv_run *r, const sv_value *names, field_fn fn, void *user)
+{
+    const mailparse_part *top = mailparse_message_part(r->msg, 0);
+    if (!top)
+        return 0;
+    for (size_t k = 0; k < names->count; k++) {
+        sv_str name;
+        int rc = sv_run_string(r, &names->strs[k], &name);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < top->header_count; i++) {
+            const mailparse_header *h = mailparse_message_header_at(r->msg, top->header_first + i);
+            if (!h || !lm_eq_nocase(h->name, h->name_len, name.s))
+                continue;
+            if ((rc = fn(r, user, h)))
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- tests ------------------------------------------------------------------------------- */
+
+static int header_value(sv_run *r, void *user, const mailparse_header *h)
+{
+    return matching_value(r, user, h->text ? h->text : "", h->text ? h->text_len : 0);
+}
+
+static int validate_header(sv_vctx *v, const sv_args *a)
+{
+    return check_matching(v, a, &a->positional[1]);
+}
+
+static int run_header(sv_run *r, const sv_args *a)
+{
+    matching mt;
+    int rc = matching_init(r, a, &a->positional[1], &mt);
+    if (!rc)
+        rc = each_field(r, &a->positional[0], header_value, &mt);
+    return rc < 0 ? rc : matching_end(&mt, rc);
+}
+
+static int address_part_of(const sv_args *a)
+{
+    if (sv_args_tag(a, SV_TAG_LOCALPART))
+        return SV_ADDR_LOCALPART;
+    if (sv_args_tag(a, SV_TAG_DOMAIN))
+        return SV_ADDR_DOMAIN;
+    if (sv_args_tag(a, SV_TAG_USER))
+        return SV_ADDR_USER;
+    if (sv_args_tag(a, SV_TAG_DETAIL))
+        return SV_ADDR_DETAIL;
+    return SV_ADDR_ALL;
+}
+
+typedef struct address_ctx {
+    sv_run *r;
+    matching *mt;
+    int part;
+} address_ctx;
+
+static int address_value(void *user, const char *addr, size_t len)
+{
+    address_ctx *c = user;
+    const char *p;
+    size_t n;
+    if (sv_address_part(c->part, addr, len, c->r->opts->subaddress_separators, &p, &n))
+        return 0; /* no such part: this address does not take part */
+    return matching_value(c->r, c->mt, p, n);
+}
+
+static int address_field(sv_run *r, void *user, const mailparse_header *h)
+{
+    (void)r;
+    return sv_header_addresses(h->raw_value, h->raw_value_len, address_value, user);
+}
+
+/* RFC 5228 §5.1: the address test reads only fields that hold addresses. */
+static int is_address_field(const char *name, size_t len)
+{
+    static const char *const fields[] = {
+        "from", "to", "cc", "bcc", "sender", "reply-to", "resent-from", "resent-to",
+        "resent-cc", "resent-bcc", "resent-sender", "resent-reply-to", "return-path",
+        "delivered-to", "envelope-to", "x-original-to", "errors-to", "approved",
+        "disposition-notification-to", "mail-followup-to", "mail-reply-to", "original-recipient",
+        "original-from",
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (lm_eq_nocase(name, len, fields[i]))
+            return 1;
+    return 0;
+}
+
+static int validate_address(sv_vctx *v, const sv_args *a)
+{
+    const sv_value *names = &a->positional[0];
+    for (size_t i = 0; i < names->count; i++)
+        if (!names->strs[i].expand && !sv_string_has_variables(names->strs[i].s, names->strs[i].len) &&
+            !is_address_field(names->strs[i].s, names->strs[i].len))
+            return sv_vctx_error(v, names->strs[i].pos, "the address test cannot read \"%s\": "
+                                 "it is not a field that holds addresses", names->strs[i].s);
+    return check_matching(v, a, &a->positional[1]);
+}
+
+static int run_address(sv_run *r, const sv_args *a)
+{
+    matching mt;
+    int rc = matching_init(r, a, &a->positional[1], &mt);
+    address_ctx c = {r, &mt, address_part_of(a)};
+    if (!rc)
+        rc = each_field(r, &a->positional[0], address_field, &c);
+    return rc < 0 ? rc : matching_end(&mt, rc);
+}
+
+static int validate_envelope(sv_vctx *v, const sv_args *a)
+{
+    const sv_value *parts = &a->positional[0];
+    for (size_t i = 0; i < parts->count; i++) {
+        const sv_str *p = &parts->strs[i];
+        if (!sv_string_has_variables(p->s, p->len) && !lm_eq_nocase(p->s, p->len, "from") &&
+            !lm_eq_nocase(p->s, p->len, "to"))
+            return sv_vctx_error(v, p->pos, "unknown envelope part \"%s\" (expected \"from\" or "
+                                 "\"to\")", p->s);
+    }
+    return check_matching(v, a, &a->positional[1]);
+}
+
+static int run_envelope(sv_run *r, const sv_args *a)
+{
+    matching mt;
+    int rc = matching_init(r, a, &a->positional[1], &mt);
+    const sv_value *parts = &a->positional[0];
+    int part = address_part_of(a);
+    address_ctx c = {r, &mt, part};
+    for (size_t i = 0; !rc && i < parts->count; i++) {
+        sv_str p;
+        if ((rc = sv_run_string(r, &parts->strs[i], &p)))
+            break;
+        const char *addr = lm_eq_nocase(p.s, p.len, "from") ? r->env->from
+                           : lm_eq_nocase(p.s, p.len, "to") ? r->env->to : NULL;
+        if (!addr)
+            continue;
+        /* The null reverse-path is "" for every part (RFC 5228 §5.4). */
+        if (!*addr)
+            rc = matching_value(r, &mt, "", 0);
+        else
+            rc = address_value(&c, addr, strlen(addr));
+    }
+    return rc < 0 ? rc : matching_end(&mt, rc);
+}
+
+static int count_field(sv_run *r, void *user, const mailparse_header *h)
+{
+    (void)r;
+    (void)h;
+    ++*(size_t *)user;
+    return 0;
+}
+
+static int run_exists(sv_run *r, const sv_args *a)
+{
+    const sv_value *names = &a->positional[0];
+    for (size_t k = 0; k < names->count; k++) {
+        sv_value one = *names;
+        one.strs = &names->strs[k];
+        one.count = 1;
+        size_t n = 0;
+        int rc = each_field(r, &one, count_field, &n);
+        if (rc)
+            return rc;
+        if (!n)
+            return 0;
+    }
+    return 1;
+}
+
+static int validate_size(sv_vctx *v, const sv_args *a)
+{
+    if (!sv_args_tag(a, SV_TAG_OVER) && !sv_args_tag(a, SV_TAG_UNDER))
+        return sv_vctx_error(v, a->pos, "the size test needs :over or :under");
+    return 0;
+}
+
+static int run_size(sv_run *r, const sv_args *a)
+{
+    size_t len;
+    mailparse_message_raw(r->msg, &len);
+    uint64_t limit = a->positional[0].number;
+    return sv_args_tag(a, SV_TAG_OVER) ? len > limit : len < limit;
+}
+
+/* ---- actions ----------------------------------------------------------------------------- */
+
+static int run_keep(sv_run *r, const sv_args *a)
+{
+    return sv_result_add(r, SIEVE_ACTION_KEEP, "", 0, NULL, 0, a->pos);
+}
+
+static int run_discard(sv_run *r, const sv_args *a)
+{
+    return sv_result_add(r, SIEVE_ACTION_DISCARD, "", 0, NULL, 0, a->pos);
+}
+
+/* A constant mailbox name must be UTF-8 without controls; an address must have an "@"
+ * (RFC 5228 §4.2 leaves the exact check to the implementation). */
+static int validate_redirect(sv_vctx *v, const sv_args *a)
+{
+    const sv_str *s = &a->positional[0].strs[0];
+    if (sv_string_has_variables(s->s, s->len))
+        return 0;
+    const char *at = memchr(s->s, '@', s->len);
+    if (!at || at == s->s || at == s->s + s->len - 1 || memchr(s->s, ' ', s->len))
+        return sv_vctx_error(v, s->pos, "invalid redirect address \"%s\"", s->s);
+    return 0;
+}
+
+static int run_redirect(sv_run *r, const sv_args *a)
+{
+    sv_str s;
+    int rc = sv_run_string(r, &a->positional[0].strs[0], &s);
+    if (rc)
+        return rc;
+    const char *at = memchr(s.s, '@', s.len);
+    if (!at || at == s.s || at == s.s + s.len - 1)
+        return sv_run_error(r, a->pos, "invalid redirect address \"%s\"", s.s);
+    unsigned opt = sv_args_tag(a, SV_TAG_COPY) ? SIEVE_ACTION_COPY : 0;
+    return sv_result_add(r, SIEVE_ACTION_REDIRECT, s.s, s.len, NULL, opt, a->pos);
+}
+
+static int run_fileinto(sv_run *r, const sv_args *a)
+{
+    sv_str s;
+    int rc = sv_run_string(r, &a->positional[0].strs[0], &s);
+    if (rc)
+        return rc;
+    unsigned opt = (sv_args_tag(a, SV_TAG_COPY) ? SIEVE_ACTION_COPY : 0) |
+                   (sv_args_tag(a, SV_TAG_CREATE) ? SIEVE_ACTION_CREATE : 0);
+    return sv_result_add(r, SIEVE_ACTION_FILEINTO, s.s, s.len, NULL, opt, a->pos);
+}
+
+/* ---- the definitions --------------------------------------------------------------------- */
+
+#define MATCH_TAGS SV_TAG_IS, SV_TAG_CONTAINS, SV_TAG_MATCHES, SV_TAG_REGEX, SV_TAG_VALUE, \
+                   SV_TAG_COUNT, SV_TAG_COMPARATOR
+#define ADDRESS_PART_TAGS SV_TAG_ALL, SV_TAG_LOCALPART, SV_TAG_DOMAIN, SV_TAG_USER, SV_TAG_DETAIL
+
+static const uint8_t no_tags[] = {SV_TAG_COUNT_};
+static const uint8_t header_tags[] = {MATCH_TAGS, SV_TAG_INDEX, SV_TAG_LAST, SV_TAG_COUNT_};
+static const uint8_t address_tags[] = {MATCH_TAGS, ADDRESS_PART_TAGS, SV_TAG_INDEX, SV_TAG_LAST,
+                                       SV_TAG_COUNT_};
+static const uint8_t envelope_tags[] = {MATCH_TAGS, ADDRESS_PART_TAGS, SV_TAG_COUNT_};
+static const uint8_t size_tags[] = {SV_TAG_OVER, SV_TAG_UNDER, SV_TAG_COUNT_};
+static const uint8_t redirect_tags[] = {SV_TAG_COPY, SV_TAG_COUNT_};
+static const uint8_t fileinto_tags[] = {SV_TAG_COPY, SV_TAG_FLAGS, SV_TAG_CREATE,
+                                        SV_TAG_SPECIALUSE, SV_TAG_COUNT_};
+
+static const sv_cmd_def core_commands[] = {
+    {"require", SV_KIND_COMMAND, SV_CTL_REQUIRE, 1, {SV_T_STRLIST}, no_tags, NULL, NULL},
+    {"if", SV_KIND_COMMAND, SV_CTL_IF, 0, {0}, no_tags, NULL, NULL},
+    {"elsif", SV_KIND_COMMAND, SV_CTL_ELSIF, 0, {0}, no_tags, NULL, NULL},
+    {"else", SV_KIND_COMMAND, SV_CTL_ELSE, 0, {0}, no_tags, NULL, NULL},
+    {"stop", SV_KIND_COMMAND, SV_CTL_STOP, 0, {0}, no_tags, NULL, NULL},
+    {"keep", SV_KIND_COMMAND, SV_CTL_NONE, 0, {0}, no_tags, NULL, run_keep},
+    {"discard", SV_KIND_COMMAND, SV_CTL_NONE, 0, {0}, no_tags, NULL, run_discard},
+    {"redirect", SV_KIND_COMMAND, SV_CTL_NONE, 1, {SV_T_STRING}, redirect_tags, validate_redirect,
+     run_redirect},
+    {"allof", SV_KIND_TEST, SV_CTL_ALLOF, 0, {0}, no_tags, NULL, NULL},
+    {"anyof", SV_KIND_TEST, SV_CTL_ANYOF, 0, {0}, no_tags, NULL, NULL},
+    {"not", SV_KIND_TEST, SV_CTL_NOT, 0, {0}, no_tags, NULL, NULL},
+    {"true", SV_KIND_TEST, SV_CTL_TRUE, 0, {0}, no_tags, NULL, NULL},
+    {"false", SV_KIND_TEST, SV_CTL_FALSE, 0, {0}, no_tags, NULL, NULL},
+    {"header", SV_KIND_TEST, SV_CTL_NONE, 2, {SV_T_STRLIST, SV_T_STRLIST}, header_tags,
+     validate_header, run_header},
+    {"address", SV_KIND_TEST, SV_CTL_NONE, 2, {SV_T_STRLIST, SV_T_STRLIST}, address_tags,
+     validate_address, run_address},
+    {"exists", SV_KIND_TEST, SV_CTL_NONE, 1, {SV_T_STRLIST}, no_tags, NULL, run_exists},
+    {"size", SV_KIND_TEST, SV_CTL_NONE, 1, {SV_T_NUMBER}, size_tags, validate_size, run_size},
+};
+const sv_ext_def sv_ext_core = {"", core_commands, sizeof core_commands / sizeof core_commands[0]};
+
+static const sv_cmd_def fileinto_commands[] = {
+    {"fileinto", SV_KIND_COMMAND, SV_CTL_NONE, 1, {SV_T_STRING}, fileinto_tags, NULL, run_fileinto},
+};
+const sv_ext_def sv_ext_fileinto = {"fileinto", fileinto_commands, 1};
+
+static const sv_cmd_def envelope_commands[] = {
+    {"envelope", SV_KIND_TEST, SV_CTL_NONE, 2, {SV_T_STRLIST, SV_T_STRLIST}, envelope_tags,
+     validate_envelope, run_envelope},
+};
+const sv_ext_def sv_ext_envelope = {"envelope", envelope_commands, 1};

@@ -1,0 +1,184 @@
+/* interp.c — running a compiled script (RFC 5228 §2.10): one pass over the bytecode with a
+ * one-bit test register, an instruction budget, and the run's strings, variables and match
+ * variables; commands add actions to the result, which decides the implicit keep. */
+#include "engine.h"
+
+#include "lm_alloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SV_DEFAULT_MAX_INSTRUCTIONS 1000000u
+#define SV_DEFAULT_MAX_ACTIONS 32u
+#define SV_DEFAULT_MAX_REDIRECTS 4u
+
+void sieve_run_options_init(sieve_run_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->struct_size = sizeof *opts;
+}
+
+int sv_run_error(sv_run *r, sv_pos pos, const char *fmt, ...)
+{
+    char buf[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return sv_diag_add(r->diag, SV_SEV_ERROR, pos, "%s", buf) ? SIEVE_E_NOMEM : SIEVE_E_RUNTIME;
+}
+
+int sv_run_string(sv_run *r, const sv_str *s, sv_str *out)
+{
+    *out = *s;
+    if (!s->expand)
+        return 0;
+    lm_buf b = LM_BUF_INIT;
+    int rc = sv_expand(s->s, s->len, r->vars, &r->caps, NULL, NULL, 0, &b);
+    if (!rc && b.oom)
+        rc = SIEVE_E_NOMEM;
+    if (!rc) {
+        char *copy = lm_arena_strndup(r->arena, b.data ? b.data : "", b.len);
+        if (!copy)
+            rc = SIEVE_E_NOMEM;
+        out->s = copy;
+        out->len = b.len;
+        out->expand = 0;
+    }
+    lm_buf_free(&b);
+    return rc;
+}
+
+/* The loop: returns 0 when the script ended or stopped, or a negative error. */
+static int execute(sv_run *r)
+{
+    const sieve_script *s = r->script;
+    sv_str *strs = lm_malloc(SV_MAX_DECODED * sizeof *strs);
+    if (!strs)
+        return SIEVE_E_NOMEM;
+    int reg = 0, rc = 0;
+    size_t pc = 0;
+    while (!rc) {
+        if (r->budget-- == 0) {
+            rc = sv_run_error(r, (sv_pos){0, 0}, "the script ran too long (over %llu "
+                              "instructions)", (unsigned long long)r->opts->max_instructions);
+            break;
+        }
+        sv_args a;
+        uint32_t target = 0;
+        int op = sv_decode(s, &pc, &a, strs, SV_MAX_DECODED, &target);
+        switch (op) {
+        case SV_OP_END:
+        case SV_OP_STOP:
+            goto done;
+        case SV_OP_JMP:
+            pc = target;
+            break;
+        case SV_OP_JMP_FALSE:
+            if (!reg)
+                pc = target;
+            break;
+        case SV_OP_JMP_TRUE:
+            if (reg)
+                pc = target;
+            break;
+        case SV_OP_NOT:
+            reg = !reg;
+            break;
+        case SV_OP_SET_TRUE:
+            reg = 1;
+            break;
+        case SV_OP_SET_FALSE:
+            reg = 0;
+            break;
+        case SV_OP_COMMAND: {
+            int v = a.def->run(r, &a);
+            if (v < 0)
+                rc = v;
+            else if (a.def->kind == SV_KIND_TEST)
+                reg = v != 0;
+            break;
+        }
+        default:
+            rc = sv_run_error(r, (sv_pos){0, 0}, "corrupt bytecode at offset %zu", pc);
+            break;
+        }
+    }
+done:
+    lm_free(strs);
+    return rc;
+}
+
+int sieve_run(const sieve_script *s, const void *msg, size_t len, const sieve_envelope *env,
+              const sieve_run_options *opts, sieve_result **out, sieve_diagnostics **diag)
+{
+    if (diag)
+        *diag = NULL;
+    if (!s || !out || (!msg && len))
+        return SIEVE_E_INVAL;
+    *out = NULL;
+    sieve_run_options o;
+    sieve_run_options_init(&o);
+    if (opts) {
+        if (opts->struct_size < sizeof(size_t) || opts->struct_size > sizeof o)
+            return SIEVE_E_INVAL;
+        memcpy(&o, opts, opts->struct_size);
+        o.struct_size = sizeof o;
+    }
+    if (!o.max_instructions)
+        o.max_instructions = SV_DEFAULT_MAX_INSTRUCTIONS;
+    if (!o.max_actions)
+        o.max_actions = SV_DEFAULT_MAX_ACTIONS;
+    if (!o.max_redirects)
+        o.max_redirects = SV_DEFAULT_MAX_REDIRECTS;
+    if (!o.subaddress_separators)
+        o.subaddress_separators = "+";
+    static const sieve_envelope no_envelope = {NULL, NULL, NULL, NULL};
+
+    sv_diag d;
+    sv_diag_init(&d, 0);
+    sv_run r;
+    memset(&r, 0, sizeof r);
+    r.script = s;
+    r.opts = &o;
+    r.env = env ? env : &no_envelope;
+    r.diag = &d;
+    r.budget = o.max_instructions;
+    sv_captures_init(&r.caps);
+    int rc = SIEVE_E_NOMEM;
+    mailparse_message *m = NULL;
+    if (!(r.arena = lm_arena_new(0)) || !(r.result = lm_calloc(1, sizeof *r.result)) ||
+        sv_vars_new(0, 0, &r.vars))
+        goto out;
+    r.result->implicit_keep = 1;
+    rc = mailparse_parse((const unsigned char *)(msg ? msg : ""), len, NULL, &m);
+    if (rc) {
+        rc = rc == MAILPARSE_E_NOMEM ? SIEVE_E_NOMEM
+             : rc == MAILPARSE_E_LIMIT ? SIEVE_E_LIMIT : SIEVE_E_INVAL;
+        goto out;
+    }
+    r.msg = m;
+    rc = execute(&r);
+    if (rc == SIEVE_E_RUNTIME || rc == SIEVE_E_LIMIT) {
+        /* RFC 5228 §2.10.6: a failed script keeps the message, whatever it decided. */
+        r.result->implicit_keep = 1;
+        rc = SIEVE_E_RUNTIME;
+    }
+out:
+    mailparse_message_free(m);
+    sv_captures_free(&r.caps);
+    sv_vars_free(r.vars);
+    lm_arena_free(r.arena);
+    if (rc && rc != SIEVE_E_RUNTIME) {
+        sieve_result_free(r.result);
+        r.result = NULL;
+    }
+    int hrc = sv_diag_hand_out(&d, diag);
+    if (!rc && hrc)
+        rc = hrc;
+    *out = r.result;
+    return rc;
+}

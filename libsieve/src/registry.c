@@ -1,0 +1,177 @@
+/* registry.c — the extensions the library has, the tags their commands take, and the engine
+ * that says which of them scripts may require (RFC 5228 §3.2 require, RFC 5804 §1.7 for the
+ * capability string). */
+#include "engine.h"
+
+#include "lm_alloc.h"
+#include "lm_ascii.h"
+
+#include <string.h>
+
+const sv_tag_def sv_tags[SV_TAG_COUNT_] = {
+    [SV_TAG_IS] = {"is", SV_T_NONE, SV_GROUP_MATCH, NULL},
+    [SV_TAG_CONTAINS] = {"contains", SV_T_NONE, SV_GROUP_MATCH, NULL},
+    [SV_TAG_MATCHES] = {"matches", SV_T_NONE, SV_GROUP_MATCH, NULL},
+    [SV_TAG_REGEX] = {"regex", SV_T_NONE, SV_GROUP_MATCH, "regex"},
+    [SV_TAG_VALUE] = {"value", SV_T_STRING, SV_GROUP_MATCH, "relational"},
+    [SV_TAG_COUNT] = {"count", SV_T_STRING, SV_GROUP_MATCH, "relational"},
+    [SV_TAG_LIST] = {"list", SV_T_NONE, SV_GROUP_MATCH, "extlists"},
+    [SV_TAG_COMPARATOR] = {"comparator", SV_T_STRING, SV_GROUP_COMPARATOR, NULL},
+    [SV_TAG_ALL] = {"all", SV_T_NONE, SV_GROUP_ADDRESS_PART, NULL},
+    [SV_TAG_LOCALPART] = {"localpart", SV_T_NONE, SV_GROUP_ADDRESS_PART, NULL},
+    [SV_TAG_DOMAIN] = {"domain", SV_T_NONE, SV_GROUP_ADDRESS_PART, NULL},
+    [SV_TAG_USER] = {"user", SV_T_NONE, SV_GROUP_ADDRESS_PART, "subaddress"},
+    [SV_TAG_DETAIL] = {"detail", SV_T_NONE, SV_GROUP_ADDRESS_PART, "subaddress"},
+    [SV_TAG_INDEX] = {"index", SV_T_NUMBER, SV_GROUP_NONE, "index"},
+    [SV_TAG_LAST] = {"last", SV_T_NONE, SV_GROUP_NONE, "index"},
+    [SV_TAG_COPY] = {"copy", SV_T_NONE, SV_GROUP_NONE, "copy"},
+    [SV_TAG_FLAGS] = {"flags", SV_T_STRLIST, SV_GROUP_NONE, "imap4flags"},
+    [SV_TAG_CREATE] = {"create", SV_T_NONE, SV_GROUP_NONE, "mailbox"},
+    [SV_TAG_SPECIALUSE] = {"specialuse", SV_T_STRING, SV_GROUP_NONE, "special-use"},
+    [SV_TAG_OVER] = {"over", SV_T_NONE, SV_GROUP_SIZE, NULL},
+    [SV_TAG_UNDER] = {"under", SV_T_NONE, SV_GROUP_SIZE, NULL},
+};
+
+/* Extensions that add no command of their own: they allow a tag, a comparator, or a
+ * behaviour of the compiler. */
+static const sv_ext_def ext_named[] = {
+    {"comparator-i;octet", NULL, 0},
+    {"comparator-i;ascii-casemap", NULL, 0},
+    {"comparator-i;ascii-numeric", NULL, 0},
+    {"comparator-i;unicode-casemap", NULL, 0},
+    {"relational", NULL, 0},
+    {"regex", NULL, 0},
+    {"subaddress", NULL, 0},
+    {"copy", NULL, 0},
+    {"encoded-character", NULL, 0},
+};
+
+const sv_ext_def *const sv_extensions[] = {
+    &sv_ext_core, &sv_ext_fileinto, &sv_ext_envelope,
+    &ext_named[0], &ext_named[1], &ext_named[2], &ext_named[3], &ext_named[4], &ext_named[5],
+    &ext_named[6], &ext_named[7], &ext_named[8],
+};
+const size_t sv_extension_count = sizeof sv_extensions / sizeof sv_extensions[0];
+
+int sv_find_extension(const char *name, size_t len)
+{
+    for (size_t i = 1; i < sv_extension_count; i++)
+        if (strlen(sv_extensions[i]->name) == len && !memcmp(sv_extensions[i]->name, name, len))
+            return (int)i;
+    return -1;
+}
+
+const sv_cmd_def *sv_find_command(const char *name, size_t len, int kind, size_t *ext)
+{
+    for (size_t i = 0; i < sv_extension_count; i++)
+        for (size_t k = 0; k < sv_extensions[i]->ncommands; k++) {
+            const sv_cmd_def *d = &sv_extensions[i]->commands[k];
+            if (d->kind == kind && lm_eq_nocase(name, len, d->name)) {
+                if (ext)
+                    *ext = i;
+                return d;
+            }
+        }
+    return NULL;
+}
+
+int sv_command_index(const sv_cmd_def *def)
+{
+    int n = 0;
+    for (size_t i = 0; i < sv_extension_count; i++) {
+        const sv_ext_def *e = sv_extensions[i];
+        if (e->ncommands && def >= e->commands && def < e->commands + e->ncommands)
+            return n + (int)(def - e->commands);
+        n += (int)e->ncommands;
+    }
+    return -1;
+}
+
+const sv_cmd_def *sv_command_at(int index)
+{
+    if (index < 0)
+        return NULL;
+    size_t n = (size_t)index;
+    for (size_t i = 0; i < sv_extension_count; i++) {
+        if (n < sv_extensions[i]->ncommands)
+            return &sv_extensions[i]->commands[n];
+        n -= sv_extensions[i]->ncommands;
+    }
+    return NULL;
+}
+
+const sv_value *sv_args_tag(const sv_args *a, int t)
+{
+    for (size_t i = 0; i < a->ntags; i++)
+        if (a->tag[i] == t)
+            return &a->tag_value[i];
+    return NULL;
+}
+
+void sieve_options_init(sieve_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->struct_size = sizeof *opts;
+}
+
+/* The capability string of every engine: the extensions a script may require. */
+static size_t capability_len(uint64_t enabled)
+{
+    size_t n = 1;
+    for (size_t i = 1; i < sv_extension_count; i++)
+        if (enabled >> i & 1)
+            n += strlen(sv_extensions[i]->name) + 1;
+    return n;
+}
+
+int sieve_engine_new(const sieve_options *opts, sieve_engine **out)
+{
+    if (!out)
+        return SIEVE_E_INVAL;
+    *out = NULL;
+    sieve_options o;
+    sieve_options_init(&o);
+    if (opts) {
+        if (opts->struct_size < sizeof(size_t) || opts->struct_size > sizeof o)
+            return SIEVE_E_INVAL;
+        memcpy(&o, opts, opts->struct_size);
+        o.struct_size = sizeof o;
+    }
+    uint64_t enabled = sv_extension_count >= 64 ? ~0ull : (1ull << sv_extension_count) - 1;
+    for (const char *p = o.disabled_extensions; p && *p;) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (!n)
+            break;
+        int i = sv_find_extension(p, n);
+        if (i < 0)
+            return SIEVE_E_INVAL;
+        enabled &= ~(1ull << i);
+        p += n;
+    }
+    sieve_engine *e = lm_calloc(1, sizeof *e + capability_len(enabled));
+    if (!e)
+        return SIEVE_E_NOMEM;
+    e->o = o;
+    e->o.disabled_extensions = NULL; /* not kept: the caller's string */
+    e->enabled = enabled;
+    char *cap = (char *)(e + 1);
+    for (size_t i = 1; i < sv_extension_count; i++)
+        if (enabled >> i & 1) {
+            if (*cap)
+                strcat(cap, " ");
+            strcat(cap, sv_extensions[i]->name);
+        }
+    *out = e;
+    return 0;
+}
+
+void sieve_engine_free(sieve_engine *e) { lm_free(e); }
+
+const char *sieve_engine_extensions(const sieve_engine *e)
+{
+    return e ? (const char *)(e + 1) : "";
+}

@@ -1,0 +1,124 @@
+/* result.c — the actions of a run and the implicit keep (RFC 5228 §2.10.2, §4): duplicates
+ * merged, the limits on actions and redirects, :copy (RFC 3894), and the caller's view. */
+#include "engine.h"
+
+#include "lm_alloc.h"
+
+#include <string.h>
+
+static const char *const action_names[] = {
+    [SIEVE_ACTION_KEEP] = "keep",
+    [SIEVE_ACTION_FILEINTO] = "fileinto",
+    [SIEVE_ACTION_REDIRECT] = "redirect",
+    [SIEVE_ACTION_DISCARD] = "discard",
+    [SIEVE_ACTION_REJECT] = "reject",
+    [SIEVE_ACTION_EREJECT] = "ereject",
+};
+
+const char *sieve_action_name(int type)
+{
+    if (type < 0 || (size_t)type >= sizeof action_names / sizeof action_names[0] ||
+        !action_names[type])
+        return "unknown";
+    return action_names[type];
+}
+
+/* The same action twice: keep and discard always; fileinto the same mailbox and redirect to
+ * the same address (RFC 5228 §4.2: "SHOULD NOT deliver … more than once"). */
+static sv_action *find_same(sieve_result *res, int type, const char *target, size_t len)
+{
+    for (size_t i = 0; i < res->count; i++) {
+        sv_action *a = &res->actions[i];
+        if (a->type != type)
+            continue;
+        if (type == SIEVE_ACTION_KEEP || type == SIEVE_ACTION_DISCARD)
+            return a;
+        if ((type == SIEVE_ACTION_FILEINTO || type == SIEVE_ACTION_REDIRECT) &&
+            strlen(a->target) == len && !memcmp(a->target, target, len))
+            return a;
+    }
+    return NULL;
+}
+
+int sv_result_add(sv_run *r, int type, const char *target, size_t target_len,
+                  const char *flags, unsigned options, sv_pos pos)
+{
+    sieve_result *res = r->result;
+    if (!target)
+        target = "";
+    /* What the action does to the implicit keep, whether or not it is new. */
+    if (!(options & SIEVE_ACTION_COPY) && type != SIEVE_ACTION_REJECT &&
+        type != SIEVE_ACTION_EREJECT)
+        res->implicit_keep = 0;
+    sv_action *same = find_same(res, type, target, target_len);
+    if (same) {
+        same->options &= options | ~(unsigned)SIEVE_ACTION_COPY; /* one without :copy wins */
+        return 0;
+    }
+    if (type == SIEVE_ACTION_REDIRECT && ++r->redirects > r->opts->max_redirects)
+        return sv_run_error(r, pos, "too many redirect actions (the limit is %zu)",
+                            r->opts->max_redirects);
+    if (res->count >= r->opts->max_actions)
+        return sv_run_error(r, pos, "too many actions (the limit is %zu)", r->opts->max_actions);
+    if (res->count == res->cap) {
+        size_t cap = res->cap ? res->cap * 2 : 8;
+        sv_action *a = lm_realloc(res->actions, cap * sizeof *a);
+        if (!a)
+            return SIEVE_E_NOMEM;
+        res->actions = a;
+        res->cap = cap;
+    }
+    sv_action *a = &res->actions[res->count];
+    memset(a, 0, sizeof *a);
+    a->type = type;
+    a->options = options;
+    a->pos = pos;
+    a->target = lm_malloc(target_len + 1);
+    if (!a->target)
+        return SIEVE_E_NOMEM;
+    memcpy(a->target, target, target_len);
+    a->target[target_len] = '\0';
+    if (flags) {
+        size_t fl = strlen(flags);
+        if (!(a->flags = lm_malloc(fl + 1))) {
+            lm_free(a->target);
+            return SIEVE_E_NOMEM;
+        }
+        memcpy(a->flags, flags, fl + 1);
+    }
+    res->count++;
+    return 0;
+}
+
+size_t sieve_result_count(const sieve_result *r) { return r ? r->count : 0; }
+
+int sieve_result_action(const sieve_result *r, size_t i, int *type, const char **target,
+                        const char **flags, unsigned *options)
+{
+    if (!r || i >= r->count)
+        return SIEVE_E_INVAL;
+    const sv_action *a = &r->actions[i];
+    if (type)
+        *type = a->type;
+    if (target)
+        *target = a->target;
+    if (flags)
+        *flags = a->flags;
+    if (options)
+        *options = a->options;
+    return 0;
+}
+
+int sieve_result_implicit_keep(const sieve_result *r) { return r ? r->implicit_keep : 0; }
+
+void sieve_result_free(sieve_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->count; i++) {
+        lm_free(r->actions[i].target);
+        lm_free(r->actions[i].flags);
+    }
+    lm_free(r->actions);
+    lm_free(r);
+}

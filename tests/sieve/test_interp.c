@@ -1,0 +1,263 @@
+/* test_interp.c — scripts compiled and run against messages: the actions and the implicit
+ * keep of RFC 5228 §2.10 and §4, each core test (§5), control (§3), fileinto, envelope,
+ * subaddress, relational, copy, and the limits of a run. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sieve.h"
+
+static const char msg[] =
+    "Return-Path: <bounce@lists.example.org>\r\n"
+    "From: \"Alice Example\" <alice+news@Example.COM>\r\n"
+    "To: bob@example.org, Carol <carol@example.net>\r\n"
+    "Cc: undisclosed-recipients:;\r\n"
+    "Subject: Make money fast\r\n"
+    "X-Spam-Score: 7\r\n"
+    "X-Spam-Score: 12\r\n"
+    "\r\n"
+    "Hello there.\r\n";
+
+static sieve_engine *engine;
+
+static int setup(void **state)
+{
+    (void)state;
+    return sieve_engine_new(NULL, &engine);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    sieve_engine_free(engine);
+    return 0;
+}
+
+/* Runs `script` on `m` and writes the result as "action target;…" with "+keep" at the end
+ * when the implicit keep stands. Returns sieve_run's code. */
+static int run_with(const char *script, const char *m, const sieve_envelope *env,
+                    const sieve_run_options *ro, char *out, size_t size)
+{
+    sieve_script *s;
+    sieve_diagnostics *d;
+    int rc = sieve_compile(engine, script, strlen(script), &s, &d);
+    if (rc) {
+        const char *text = "";
+        sieve_diagnostic_at(d, 0, NULL, NULL, NULL, &text);
+        fprintf(stderr, "compile failed: %s\n", text);
+        sieve_diagnostics_free(d);
+        return rc;
+    }
+    sieve_diagnostics_free(d);
+    sieve_result *r;
+    rc = sieve_run(s, m, strlen(m), env, ro, &r, NULL);
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sieve_result_count(r); i++) {
+        int type;
+        const char *target;
+        unsigned opt;
+        sieve_result_action(r, i, &type, &target, NULL, &opt);
+        n += (size_t)snprintf(out + n, size - n, "%s%s%s%s;", sieve_action_name(type),
+                              *target ? " " : "", target, opt & SIEVE_ACTION_COPY ? " :copy" : "");
+    }
+    if (sieve_result_implicit_keep(r))
+        snprintf(out + n, size - n, "+keep");
+    sieve_result_free(r);
+    sieve_script_free(s);
+    return rc;
+}
+
+static const char *run(const char *script)
+{
+    static char out[1024];
+    static const sieve_envelope env = {"bounce@lists.example.org", "bob+sieve@example.org",
+                                       NULL, NULL};
+    assert_int_equal(run_with(script, msg, &env, NULL, out, sizeof out), 0);
+    return out;
+}
+
+static void empty_script_keeps(void **state)
+{
+    (void)state;
+    assert_string_equal(run(""), "+keep");
+    assert_string_equal(run("# nothing but a comment\n"), "+keep");
+}
+
+static void actions_and_the_implicit_keep(void **state)
+{
+    (void)state;
+    assert_string_equal(run("keep;"), "keep;");
+    assert_string_equal(run("discard;"), "discard;");
+    assert_string_equal(run("redirect \"x@example.net\";"), "redirect x@example.net;");
+    assert_string_equal(run("require \"fileinto\"; fileinto \"Junk\";"), "fileinto Junk;");
+    /* §4.2: the same action twice is done once. */
+    assert_string_equal(run("require \"fileinto\"; fileinto \"A\"; fileinto \"A\"; keep; keep;"),
+                        "fileinto A;keep;");
+    assert_string_equal(run("redirect \"x@example.net\"; redirect \"x@example.net\";"),
+                        "redirect x@example.net;");
+}
+
+static void copy_keeps_the_implicit_keep(void **state)
+{
+    (void)state;
+    assert_string_equal(run("require [\"copy\", \"fileinto\"]; fileinto :copy \"A\";"),
+                        "fileinto A :copy;+keep");
+    assert_string_equal(run("require \"copy\"; redirect :copy \"x@example.net\";"),
+                        "redirect x@example.net :copy;+keep");
+    /* One without :copy cancels it after all. */
+    assert_string_equal(run("require \"copy\"; redirect :copy \"x@example.net\"; "
+                            "redirect \"x@example.net\";"),
+                        "redirect x@example.net;");
+}
+
+static void if_elsif_else_and_stop(void **state)
+{
+    (void)state;
+    static const char chain[] =
+        "require \"fileinto\";\n"
+        "if header :contains \"subject\" \"nothing\" { fileinto \"A\"; }\n"
+        "elsif header :contains \"subject\" \"MONEY\" { fileinto \"B\"; }\n"
+        "elsif true { fileinto \"C\"; }\n"
+        "else { fileinto \"D\"; }\n";
+    assert_string_equal(run(chain), "fileinto B;");
+    assert_string_equal(run("if false { keep; } else { discard; }"), "discard;");
+    assert_string_equal(run("if true { discard; stop; } keep;"), "discard;");
+    assert_string_equal(run("if false { discard; } stop; keep;"), "+keep");
+    assert_string_equal(run("if true { if false { keep; } else { discard; } }"), "discard;");
+}
+
+static void allof_anyof_not(void **state)
+{
+    (void)state;
+    assert_string_equal(run("if allof (true, true) { discard; }"), "discard;");
+    assert_string_equal(run("if allof (true, false) { discard; }"), "+keep");
+    assert_string_equal(run("if anyof (false, false) { discard; }"), "+keep");
+    assert_string_equal(run("if anyof (false, true) { discard; }"), "discard;");
+    assert_string_equal(run("if not anyof (false, false) { discard; }"), "discard;");
+    assert_string_equal(run("if not not true { discard; }"), "discard;");
+    assert_string_equal(run("if allof (anyof (false, true), not false, exists \"subject\") "
+                            "{ discard; }"),
+                        "discard;");
+}
+
+static void header_test_match_types(void **state)
+{
+    (void)state;
+    assert_string_equal(run("if header :is \"Subject\" \"make money fast\" { discard; }"),
+                        "discard;");
+    assert_string_equal(run("if header :is :comparator \"i;octet\" \"Subject\" "
+                            "\"make money fast\" { discard; }"),
+                        "+keep");
+    assert_string_equal(run("if header :matches \"subject\" \"Make * fast\" { discard; }"),
+                        "discard;");
+    assert_string_equal(run("if header :contains [\"to\", \"cc\"] \"carol\" { discard; }"),
+                        "discard;");
+    assert_string_equal(run("if header :is \"x-absent\" \"\" { discard; }"), "+keep");
+}
+
+static void address_test_parts(void **state)
+{
+    (void)state;
+    assert_string_equal(run("if address :is :all \"from\" \"alice+news@example.com\" "
+                            "{ discard; }"),
+                        "discard;");
+    assert_string_equal(run("if address :is :domain \"to\" \"EXAMPLE.NET\" { discard; }"),
+                        "discard;");
+    assert_string_equal(run("if address :is :localpart \"from\" \"alice+news\" { discard; }"),
+                        "discard;");
+    assert_string_equal(run("require \"subaddress\"; if address :is :user \"from\" \"alice\" "
+                            "{ discard; }"),
+                        "discard;");
+    assert_string_equal(run("require \"subaddress\"; if address :is :detail \"from\" \"news\" "
+                            "{ discard; }"),
+                        "discard;");
+    assert_string_equal(run("require \"subaddress\"; if address :is :detail \"to\" \"\" "
+                            "{ discard; }"),
+                        "+keep"); /* no separator: no detail, not an empty one */
+}
+
+static void envelope_test(void **state)
+{
+    (void)state;
+    assert_string_equal(run("require \"envelope\"; if envelope :is \"from\" "
+                            "\"bounce@lists.example.org\" { discard; }"),
+                        "discard;");
+    assert_string_equal(run("require [\"envelope\", \"subaddress\"]; "
+                            "if envelope :is :detail \"to\" \"sieve\" { discard; }"),
+                        "discard;");
+    char out[256];
+    static const sieve_envelope null_sender = {"", "bob@example.org", NULL, NULL};
+    assert_int_equal(run_with("require \"envelope\"; if envelope :is \"from\" \"\" { discard; }",
+                              msg, &null_sender, NULL, out, sizeof out), 0);
+    assert_string_equal(out, "discard;");
+}
+
+static void exists_and_size(void **state)
+{
+    (void)state;
+    assert_string_equal(run("if exists [\"from\", \"subject\"] { discard; }"), "discard;");
+    assert_string_equal(run("if exists [\"from\", \"x-nope\"] { discard; }"), "+keep");
+    assert_string_equal(run("if size :over 100 { discard; }"), "discard;");
+    assert_string_equal(run("if size :under 1K { discard; }"), "discard;");
+    assert_string_equal(run("if size :over 1M { discard; }"), "+keep");
+}
+
+static void relational_value_and_count(void **state)
+{
+    (void)state;
+    assert_string_equal(run("require [\"relational\", \"comparator-i;ascii-numeric\"]; "
+                            "if header :value \"gt\" :comparator \"i;ascii-numeric\" "
+                            "\"x-spam-score\" \"10\" { discard; }"),
+                        "discard;");
+    assert_string_equal(run("require [\"relational\", \"comparator-i;ascii-numeric\"]; "
+                            "if header :count \"eq\" :comparator \"i;ascii-numeric\" "
+                            "\"x-spam-score\" \"2\" { discard; }"),
+                        "discard;");
+    assert_string_equal(run("require [\"relational\", \"comparator-i;ascii-numeric\"]; "
+                            "if address :count \"ge\" :comparator \"i;ascii-numeric\" "
+                            "[\"to\", \"cc\"] \"3\" { discard; }"),
+                        "+keep"); /* two addresses; the empty group has none */
+}
+
+static void a_failed_run_keeps(void **state)
+{
+    (void)state;
+    char out[512];
+    sieve_run_options ro;
+    sieve_run_options_init(&ro);
+    ro.max_redirects = 2;
+    assert_int_equal(run_with("redirect \"a@x.example\"; redirect \"b@x.example\"; "
+                              "redirect \"c@x.example\";", msg, NULL, &ro, out, sizeof out),
+                     SIEVE_E_RUNTIME);
+    assert_string_equal(out, "redirect a@x.example;redirect b@x.example;+keep");
+    /* The instruction budget. */
+    sieve_run_options_init(&ro);
+    ro.max_instructions = 3;
+    assert_int_equal(run_with("keep; keep; keep; keep; discard;", msg, NULL, &ro, out, sizeof out),
+                     SIEVE_E_RUNTIME);
+    assert_string_equal(out, "keep;+keep");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(empty_script_keeps),
+        cmocka_unit_test(actions_and_the_implicit_keep),
+        cmocka_unit_test(copy_keeps_the_implicit_keep),
+        cmocka_unit_test(if_elsif_else_and_stop),
+        cmocka_unit_test(allof_anyof_not),
+        cmocka_unit_test(header_test_match_types),
+        cmocka_unit_test(address_test_parts),
+        cmocka_unit_test(envelope_test),
+        cmocka_unit_test(exists_and_size),
+        cmocka_unit_test(relational_value_and_count),
+        cmocka_unit_test(a_failed_run_keeps),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
