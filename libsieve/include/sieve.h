@@ -104,7 +104,8 @@ SIEVE_API const char *sieve_engine_extensions(const sieve_engine *e);
 /* ------------------------------------------------------------------------------------------ */
 /* Compiling                                                                                   */
 
-/* A compiled script: immutable, shareable between threads and runs. */
+/* A compiled script: immutable, shareable between threads and runs. It refers to the engine
+ * that compiled or loaded it, which must outlive it. */
 typedef struct sieve_script sieve_script;
 
 /* The errors and warnings of a compile or a run, each with its line and column (1-based; 0
@@ -152,8 +153,31 @@ typedef struct sieve_envelope {
     const char *auth;            /* the authenticated user, or NULL */
 } sieve_envelope;
 
+/* What the library asks the caller while a script runs. Every member may be NULL: the
+ * library then behaves as documented for each (a test that needs an absent callback is
+ * false; the clock is the system clock). `user` is passed to each. */
+typedef struct sieve_callbacks {
+    void *user;
+    /* The current time, seconds since the epoch (date's currentdate, vacation, duplicate). */
+    int64_t (*now)(void *user);
+    /* 1 when the mailbox exists (RFC 5490 mailboxexists; fileinto :create), 0 when not. */
+    int (*mailbox_exists)(void *user, const char *mailbox);
+    /* RFC 5490 metadata: the value of `entry` of `mailbox` (NULL: a server annotation) copied
+     * into `buf` (NUL-terminated, cut at `size`); returns its length, or -1 when absent. */
+    long (*metadata)(void *user, const char *mailbox, const char *entry, char *buf, size_t size);
+    /* RFC 7352 duplicate: 1 when `id` (under tracking `handle`) was seen within `seconds`,
+     * else 0; when `mark` is set the id is recorded as seen now (the caller records it once
+     * the message was delivered, as the RFC says). */
+    int (*duplicate)(void *user, const char *handle, const char *id, uint64_t seconds, int mark);
+    /* RFC 5183 environment items ("domain", "host", "location", "phase", "remote-host",
+     * "remote-ip", "version", vnd.* …): copies the value into `buf` and returns its length,
+     * or -1 when the item is unknown. */
+    long (*environment)(void *user, const char *name, char *buf, size_t size);
+} sieve_callbacks;
+
 typedef struct sieve_run_options {
     size_t struct_size;          /* sizeof(sieve_run_options) */
+    const sieve_callbacks *callbacks; /* NULL: none */
     uint64_t max_instructions;   /* the CPU bound of one run; 0 = 1,000,000 */
     size_t max_actions;          /* 0 = 32 (RFC 5228 §2.10.6 leaves it to the site) */
     size_t max_redirects;        /* 0 = 4 */
@@ -201,6 +225,11 @@ SIEVE_API size_t sieve_result_count(const sieve_result *r);
  * SIEVE_E_INVAL. Strings are borrowed from the result. Out pointers may be NULL. */
 SIEVE_API int sieve_result_action(const sieve_result *r, size_t i, int *type,
                                   const char **target, const char **flags, unsigned *options);
+/* A named value of the i-th action beyond its target (vacation's "subject", "from", "days";
+ * notify's "method", "importance" …, as each action type documents), or NULL when it has
+ * none. Borrowed from the result. */
+SIEVE_API const char *sieve_result_action_param(const sieve_result *r, size_t i,
+                                                const char *name);
 /* 1 when the implicit keep is still in force (no action cancelled it), else 0. */
 SIEVE_API int sieve_result_implicit_keep(const sieve_result *r);
 /* The action type's name ("keep", "fileinto", …); never NULL. */

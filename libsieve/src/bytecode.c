@@ -107,7 +107,7 @@ int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, sv_str *strs, size_
     }
     if (op != SV_OP_COMMAND)
         return -1;
-    const sv_cmd_def *def = sv_command_at((int)rd(&r, 2));
+    const sv_cmd_def *def = sv_command_at(s->engine, (int)rd(&r, 2));
     if (r.bad || !def || !def->run)
         return -1;
     memset(a, 0, sizeof *a);
@@ -221,7 +221,8 @@ int sieve_script_load(const sieve_engine *e, const void *bytes, size_t len, siev
         return SIEVE_E_NOMEM;
     int rc = SIEVE_E_SYNTAX;
     s->required = rd(&r, 8);
-    uint64_t known = sv_extension_count >= 64 ? ~0ull : (1ull << sv_extension_count) - 1;
+    s->engine = e;
+    uint64_t known = e->nexts >= 64 ? ~0ull : (1ull << e->nexts) - 1;
     if (s->required & ~known)
         goto fail;
     if (s->required & ~e->enabled) {

@@ -34,7 +34,7 @@ int sv_vctx_error(sv_vctx *v, sv_pos pos, const char *fmt, ...)
 
 int sv_vctx_has(const sv_vctx *v, const char *ext)
 {
-    int i = sv_find_extension(ext, strlen(ext));
+    int i = sv_find_extension(v->engine, ext, strlen(ext));
     return i >= 0 && (v->required >> i & 1);
 }
 
@@ -144,7 +144,7 @@ static void emit_value(cg *g, const sv_value *val)
 static void emit_command(cg *g, const sv_args *a)
 {
     emit8(g, SV_OP_COMMAND);
-    emit16(g, (unsigned)sv_command_index(a->def));
+    emit16(g, (unsigned)sv_command_index(g->v.engine, a->def));
     emit32(g, a->pos.line);
     emit32(g, a->pos.column);
     emit8(g, (unsigned)a->ntags);
@@ -297,13 +297,13 @@ static int bind_args(cg *g, const sv_node *node, const sv_cmd_def *def, sv_args 
 static const sv_cmd_def *lookup(cg *g, const sv_node *node, int kind)
 {
     size_t ext;
-    const sv_cmd_def *def = sv_find_command(node->name.s, node->name.len, kind, &ext);
+    const sv_cmd_def *def = sv_find_command(g->v.engine, node->name.s, node->name.len, kind, &ext);
     if (def && (ext == 0 || (g->v.required >> ext & 1)))
         return def;
     if (def)
         sv_vctx_error(&g->v, node->name.pos, "unknown %s \"%s\" (the extension \"%s\" is not "
-                      "required)", kind_name(kind), node->name.s, sv_extensions[ext]->name);
-    else if (sv_find_command(node->name.s, node->name.len, !kind, NULL))
+                      "required)", kind_name(kind), node->name.s, g->v.engine->exts[ext]->name);
+    else if (sv_find_command(g->v.engine, node->name.s, node->name.len, !kind, NULL))
         sv_vctx_error(&g->v, node->name.pos, "\"%s\" is a %s, not a %s", node->name.s,
                       kind_name(!kind), kind_name(kind));
     else
@@ -382,7 +382,7 @@ static void compile_require(cg *g, const sv_args *a, int top)
     const sv_value *names = &a->positional[0];
     for (size_t i = 0; i < names->count; i++) {
         const sv_str *s = &names->strs[i];
-        int x = sv_find_extension(s->s, s->len);
+        int x = sv_find_extension(g->v.engine, s->s, s->len);
         if (x < 0 || !(g->v.engine->enabled >> x & 1))
             sv_vctx_error(&g->v, s->pos, "unsupported extension \"%s\"", s->s);
         else
@@ -396,7 +396,8 @@ static void compile_if_chain(cg *g, sv_node *const *cmds, size_t n, size_t *i)
     size_t ends[64], nends = 0;
     for (size_t k = *i; k < n; k++) {
         const sv_node *node = cmds[k];
-        const sv_cmd_def *def = sv_find_command(node->name.s, node->name.len, SV_KIND_COMMAND, NULL);
+        const sv_cmd_def *def = sv_find_command(g->v.engine, node->name.s, node->name.len,
+                                                SV_KIND_COMMAND, NULL);
         int ctl = def ? def->control : SV_CTL_NONE;
         if (k > *i && ctl != SV_CTL_ELSIF && ctl != SV_CTL_ELSE)
             break;
@@ -560,6 +561,7 @@ int sieve_compile(const sieve_engine *e, const char *src, size_t len, sieve_scri
     if (!rc && !(s = lm_calloc(1, sizeof *s)))
         rc = SIEVE_E_NOMEM;
     if (!rc) {
+        s->engine = e;
         s->required = g.v.required;
         s->code_len = g.code.len;
         s->code = (uint8_t *)lm_buf_take(&g.code, NULL);

@@ -109,25 +109,37 @@ typedef struct sv_ext_def {
     size_t ncommands;
 } sv_ext_def;
 
-/* The registry: every extension the engine knows, core first. */
+/* The extensions of the library, core first: every engine has these, in this order. */
 extern const sv_ext_def *const sv_extensions[];
 extern const size_t sv_extension_count;
 
+#define SV_MAX_EXTENSIONS 64
+
 /* The definition of the command or test named `name` (case ignored) of kind `kind`, with its
  * extension's index in *ext (0 = core), or NULL. */
-const sv_cmd_def *sv_find_command(const char *name, size_t len, int kind, size_t *ext);
+const sv_cmd_def *sv_find_command(const sieve_engine *e, const char *name, size_t len, int kind,
+                                  size_t *ext);
 /* The index of the extension named (case-sensitive, as RFC 5228 §3.2 has it), or -1. */
-int sv_find_extension(const char *name, size_t len);
-/* A command's index in the engine-wide numbering (as the bytecode names it), and back
- * (NULL for an index out of range). */
-int sv_command_index(const sv_cmd_def *def);
-const sv_cmd_def *sv_command_at(int index);
+int sv_find_extension(const sieve_engine *e, const char *name, size_t len);
+/* A command's index in the engine's numbering (as the bytecode names it), and back (NULL
+ * for an index out of range). */
+int sv_command_index(const sieve_engine *e, const sv_cmd_def *def);
+const sv_cmd_def *sv_command_at(const sieve_engine *e, int index);
+
+/* An engine with extensions beyond the library's own (`extra`, `nextra` of them, kept by
+ * pointer: they must outlive the engine) — the test suites' vnd.dovecot.testsuite is one.
+ * The same returns as sieve_engine_new(), and SIEVE_E_LIMIT past SV_MAX_EXTENSIONS. */
+int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra, size_t nextra,
+                       sieve_engine **out);
 
 /* ---- the engine and compiled scripts ----------------------------------------------------- */
 
 struct sieve_engine {
     sieve_options o;
-    uint64_t enabled;          /* bit i: sv_extensions[i] may be required */
+    const sv_ext_def *exts[SV_MAX_EXTENSIONS];
+    size_t nexts;
+    uint64_t enabled;          /* bit i: exts[i] may be required */
+    char *capabilities;        /* sieve_engine_extensions() */
 };
 
 /* Compile-time context handed to validate functions. */
@@ -170,6 +182,7 @@ enum {
 };
 
 struct sieve_script {
+    const sieve_engine *engine; /* compiled or loaded by; outlives the script */
     uint64_t required;       /* extensions required */
     uint8_t *code;
     size_t code_len;
@@ -193,6 +206,11 @@ int sv_diag_hand_out(sv_diag *d, sieve_diagnostics **out);
 
 /* ---- a run -------------------------------------------------------------------------------- */
 
+/* A named value of an action beyond its target (vacation's subject, notify's method …). */
+typedef struct sv_param {
+    char *name, *value;
+} sv_param;
+
 /* One action of a result (RFC 5228 §4 and the extensions'). */
 typedef struct sv_action {
     int type;                /* sieve_action_type */
@@ -200,11 +218,14 @@ typedef struct sv_action {
     char *flags;             /* space-separated imap4flags, or NULL */
     unsigned options;        /* SIEVE_ACTION_* bits: copy, create */
     sv_pos pos;
+    sv_param *params;
+    size_t nparams;
 } sv_action;
 
 struct sieve_result {
     sv_action *actions;
     size_t count, cap;
+    int last_new;            /* the last sv_result_add() made a new action (not merged) */
     int implicit_keep;       /* still in force after the run */
     int keep_done;           /* an explicit keep was done */
 };
@@ -221,7 +242,14 @@ struct sv_run {
     sv_vars *vars;
     uint64_t budget;         /* instructions left */
     size_t redirects;
+    const sieve_callbacks *cb; /* never NULL (an empty table when the caller gave none) */
+    void *host;              /* the embedding test harness's state (sv_run_host), or NULL */
 };
+
+/* sieve_run() for a harness: `host` is left in sv_run.host for its own commands, and the
+ * message may be replaced by them (sv_run.msg); `diag` is the caller's. Same returns. */
+int sv_run_host(const sieve_script *s, const void *msg, size_t len, const sieve_envelope *env,
+                const sieve_run_options *opts, void *host, sv_diag *diag, sieve_result **out);
 
 /* The string `s` as the run sees it: variables expanded when the string holds references
  * (and the script required "variables"). NUL-terminated, in the run's arena or in the
@@ -238,6 +266,9 @@ int sv_run_error(sv_run *r, sv_pos pos, const char *fmt, ...)
  * Returns 0, SIEVE_E_LIMIT (too many actions: reported) or SIEVE_E_NOMEM. */
 int sv_result_add(sv_run *r, int type, const char *target, size_t target_len,
                   const char *flags, unsigned options, sv_pos pos);
+/* Adds a named value to the action the last sv_result_add() made (nothing when that one was
+ * merged into an earlier action). 0 or SIEVE_E_NOMEM. */
+int sv_result_param(sv_run *r, const char *name, const char *value, size_t len);
 
 /* ---- the core commands and tests (ext_core.c) --------------------------------------------- */
 

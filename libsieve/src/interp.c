@@ -112,11 +112,9 @@ done:
     return rc;
 }
 
-int sieve_run(const sieve_script *s, const void *msg, size_t len, const sieve_envelope *env,
-              const sieve_run_options *opts, sieve_result **out, sieve_diagnostics **diag)
+int sv_run_host(const sieve_script *s, const void *msg, size_t len, const sieve_envelope *env,
+                const sieve_run_options *opts, void *host, sv_diag *diag, sieve_result **out)
 {
-    if (diag)
-        *diag = NULL;
     if (!s || !out || (!msg && len))
         return SIEVE_E_INVAL;
     *out = NULL;
@@ -137,15 +135,16 @@ int sieve_run(const sieve_script *s, const void *msg, size_t len, const sieve_en
     if (!o.subaddress_separators)
         o.subaddress_separators = "+";
     static const sieve_envelope no_envelope = {NULL, NULL, NULL, NULL};
+    static const sieve_callbacks no_callbacks = {NULL, NULL, NULL, NULL, NULL, NULL};
 
-    sv_diag d;
-    sv_diag_init(&d, 0);
     sv_run r;
     memset(&r, 0, sizeof r);
     r.script = s;
     r.opts = &o;
     r.env = env ? env : &no_envelope;
-    r.diag = &d;
+    r.cb = o.callbacks ? o.callbacks : &no_callbacks;
+    r.host = host;
+    r.diag = diag;
     r.budget = o.max_instructions;
     sv_captures_init(&r.caps);
     int rc = SIEVE_E_NOMEM;
@@ -176,9 +175,18 @@ out:
         sieve_result_free(r.result);
         r.result = NULL;
     }
-    int hrc = sv_diag_hand_out(&d, diag);
-    if (!rc && hrc)
-        rc = hrc;
     *out = r.result;
     return rc;
+}
+
+int sieve_run(const sieve_script *s, const void *msg, size_t len, const sieve_envelope *env,
+              const sieve_run_options *opts, sieve_result **out, sieve_diagnostics **diag)
+{
+    if (diag)
+        *diag = NULL;
+    sv_diag d;
+    sv_diag_init(&d, 0);
+    int rc = sv_run_host(s, msg, len, env, opts, NULL, &d, out);
+    int hrc = sv_diag_hand_out(&d, diag);
+    return !rc && hrc ? hrc : rc;
 }

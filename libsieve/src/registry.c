@@ -53,19 +53,20 @@ const sv_ext_def *const sv_extensions[] = {
 };
 const size_t sv_extension_count = sizeof sv_extensions / sizeof sv_extensions[0];
 
-int sv_find_extension(const char *name, size_t len)
+int sv_find_extension(const sieve_engine *e, const char *name, size_t len)
 {
-    for (size_t i = 1; i < sv_extension_count; i++)
-        if (strlen(sv_extensions[i]->name) == len && !memcmp(sv_extensions[i]->name, name, len))
+    for (size_t i = 1; i < e->nexts; i++)
+        if (strlen(e->exts[i]->name) == len && !memcmp(e->exts[i]->name, name, len))
             return (int)i;
     return -1;
 }
 
-const sv_cmd_def *sv_find_command(const char *name, size_t len, int kind, size_t *ext)
+const sv_cmd_def *sv_find_command(const sieve_engine *e, const char *name, size_t len, int kind,
+                                  size_t *ext)
 {
-    for (size_t i = 0; i < sv_extension_count; i++)
-        for (size_t k = 0; k < sv_extensions[i]->ncommands; k++) {
-            const sv_cmd_def *d = &sv_extensions[i]->commands[k];
+    for (size_t i = 0; i < e->nexts; i++)
+        for (size_t k = 0; k < e->exts[i]->ncommands; k++) {
+            const sv_cmd_def *d = &e->exts[i]->commands[k];
             if (d->kind == kind && lm_eq_nocase(name, len, d->name)) {
                 if (ext)
                     *ext = i;
@@ -75,27 +76,27 @@ const sv_cmd_def *sv_find_command(const char *name, size_t len, int kind, size_t
     return NULL;
 }
 
-int sv_command_index(const sv_cmd_def *def)
+int sv_command_index(const sieve_engine *e, const sv_cmd_def *def)
 {
     int n = 0;
-    for (size_t i = 0; i < sv_extension_count; i++) {
-        const sv_ext_def *e = sv_extensions[i];
-        if (e->ncommands && def >= e->commands && def < e->commands + e->ncommands)
-            return n + (int)(def - e->commands);
-        n += (int)e->ncommands;
+    for (size_t i = 0; i < e->nexts; i++) {
+        const sv_ext_def *x = e->exts[i];
+        if (x->ncommands && def >= x->commands && def < x->commands + x->ncommands)
+            return n + (int)(def - x->commands);
+        n += (int)x->ncommands;
     }
     return -1;
 }
 
-const sv_cmd_def *sv_command_at(int index)
+const sv_cmd_def *sv_command_at(const sieve_engine *e, int index)
 {
     if (index < 0)
         return NULL;
     size_t n = (size_t)index;
-    for (size_t i = 0; i < sv_extension_count; i++) {
-        if (n < sv_extensions[i]->ncommands)
-            return &sv_extensions[i]->commands[n];
-        n -= sv_extensions[i]->ncommands;
+    for (size_t i = 0; i < e->nexts; i++) {
+        if (n < e->exts[i]->ncommands)
+            return &e->exts[i]->commands[n];
+        n -= e->exts[i]->ncommands;
     }
     return NULL;
 }
@@ -116,19 +117,10 @@ void sieve_options_init(sieve_options *opts)
     opts->struct_size = sizeof *opts;
 }
 
-/* The capability string of every engine: the extensions a script may require. */
-static size_t capability_len(uint64_t enabled)
+int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra, size_t nextra,
+                       sieve_engine **out)
 {
-    size_t n = 1;
-    for (size_t i = 1; i < sv_extension_count; i++)
-        if (enabled >> i & 1)
-            n += strlen(sv_extensions[i]->name) + 1;
-    return n;
-}
-
-int sieve_engine_new(const sieve_options *opts, sieve_engine **out)
-{
-    if (!out)
+    if (!out || (!extra && nextra))
         return SIEVE_E_INVAL;
     *out = NULL;
     sieve_options o;
@@ -139,39 +131,65 @@ int sieve_engine_new(const sieve_options *opts, sieve_engine **out)
         memcpy(&o, opts, opts->struct_size);
         o.struct_size = sizeof o;
     }
-    uint64_t enabled = sv_extension_count >= 64 ? ~0ull : (1ull << sv_extension_count) - 1;
+    if (sv_extension_count + nextra > SV_MAX_EXTENSIONS)
+        return SIEVE_E_LIMIT;
+    sieve_engine *e = lm_calloc(1, sizeof *e);
+    if (!e)
+        return SIEVE_E_NOMEM;
+    for (size_t i = 0; i < sv_extension_count; i++)
+        e->exts[e->nexts++] = sv_extensions[i];
+    for (size_t i = 0; i < nextra; i++)
+        e->exts[e->nexts++] = extra[i];
+    e->enabled = e->nexts >= 64 ? ~0ull : (1ull << e->nexts) - 1;
     for (const char *p = o.disabled_extensions; p && *p;) {
         while (*p == ' ')
             p++;
         size_t n = strcspn(p, " ");
         if (!n)
             break;
-        int i = sv_find_extension(p, n);
-        if (i < 0)
+        int i = sv_find_extension(e, p, n);
+        if (i < 0) {
+            lm_free(e);
             return SIEVE_E_INVAL;
-        enabled &= ~(1ull << i);
+        }
+        e->enabled &= ~(1ull << i);
         p += n;
     }
-    sieve_engine *e = lm_calloc(1, sizeof *e + capability_len(enabled));
-    if (!e)
-        return SIEVE_E_NOMEM;
     e->o = o;
     e->o.disabled_extensions = NULL; /* not kept: the caller's string */
-    e->enabled = enabled;
-    char *cap = (char *)(e + 1);
-    for (size_t i = 1; i < sv_extension_count; i++)
-        if (enabled >> i & 1) {
-            if (*cap)
-                strcat(cap, " ");
-            strcat(cap, sv_extensions[i]->name);
+    /* The capability string: the extensions a script may require, space-separated. */
+    size_t len = 1;
+    for (size_t i = 1; i < e->nexts; i++)
+        if (e->enabled >> i & 1)
+            len += strlen(e->exts[i]->name) + 1;
+    if (!(e->capabilities = lm_calloc(1, len))) {
+        lm_free(e);
+        return SIEVE_E_NOMEM;
+    }
+    for (size_t i = 1; i < e->nexts; i++)
+        if (e->enabled >> i & 1) {
+            if (*e->capabilities)
+                strcat(e->capabilities, " ");
+            strcat(e->capabilities, e->exts[i]->name);
         }
     *out = e;
     return 0;
 }
 
-void sieve_engine_free(sieve_engine *e) { lm_free(e); }
+int sieve_engine_new(const sieve_options *opts, sieve_engine **out)
+{
+    return sv_engine_new_with(opts, NULL, 0, out);
+}
+
+void sieve_engine_free(sieve_engine *e)
+{
+    if (!e)
+        return;
+    lm_free(e->capabilities);
+    lm_free(e);
+}
 
 const char *sieve_engine_extensions(const sieve_engine *e)
 {
-    return e ? (const char *)(e + 1) : "";
+    return e ? e->capabilities : "";
 }

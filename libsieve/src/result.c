@@ -50,6 +50,7 @@ int sv_result_add(sv_run *r, int type, const char *target, size_t target_len,
     if (!(options & SIEVE_ACTION_COPY) && type != SIEVE_ACTION_REJECT &&
         type != SIEVE_ACTION_EREJECT)
         res->implicit_keep = 0;
+    res->last_new = 0;
     sv_action *same = find_same(res, type, target, target_len);
     if (same) {
         same->options &= options | ~(unsigned)SIEVE_ACTION_COPY; /* one without :copy wins */
@@ -87,7 +88,43 @@ int sv_result_add(sv_run *r, int type, const char *target, size_t target_len,
         memcpy(a->flags, flags, fl + 1);
     }
     res->count++;
+    res->last_new = 1;
     return 0;
+}
+
+int sv_result_param(sv_run *r, const char *name, const char *value, size_t len)
+{
+    sieve_result *res = r->result;
+    if (!res->last_new || !res->count)
+        return 0;
+    sv_action *a = &res->actions[res->count - 1];
+    sv_param *p = lm_realloc(a->params, (a->nparams + 1) * sizeof *p);
+    if (!p)
+        return SIEVE_E_NOMEM;
+    a->params = p;
+    size_t nl = strlen(name);
+    char *n = lm_malloc(nl + 1), *v = lm_malloc(len + 1);
+    if (!n || !v) {
+        lm_free(n);
+        lm_free(v);
+        return SIEVE_E_NOMEM;
+    }
+    memcpy(n, name, nl + 1);
+    memcpy(v, value, len);
+    v[len] = '\0';
+    p[a->nparams++] = (sv_param){n, v};
+    return 0;
+}
+
+const char *sieve_result_action_param(const sieve_result *r, size_t i, const char *name)
+{
+    if (!r || i >= r->count || !name)
+        return NULL;
+    const sv_action *a = &r->actions[i];
+    for (size_t k = 0; k < a->nparams; k++)
+        if (strcmp(a->params[k].name, name) == 0)
+            return a->params[k].value;
+    return NULL;
 }
 
 size_t sieve_result_count(const sieve_result *r) { return r ? r->count : 0; }
@@ -118,6 +155,11 @@ void sieve_result_free(sieve_result *r)
     for (size_t i = 0; i < r->count; i++) {
         lm_free(r->actions[i].target);
         lm_free(r->actions[i].flags);
+        for (size_t k = 0; k < r->actions[i].nparams; k++) {
+            lm_free(r->actions[i].params[k].name);
+            lm_free(r->actions[i].params[k].value);
+        }
+        lm_free(r->actions[i].params);
     }
     lm_free(r->actions);
     lm_free(r);
