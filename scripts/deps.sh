@@ -7,9 +7,9 @@ packages=(build-essential meson ninja-build pkg-config libicu-dev libunbound-dev
           nettle-dev libssl-dev libpsl-dev publicsuffix libidn2-dev libcmocka-dev libyaml-dev python3)
 if [ "${1:-}" = "--dev" ]; then
   packages+=(clang llvm libclang-rt-14-dev)
-  # The interop tests' peers: dkimpy, pyspf and OpenDKIM's tools; Node.js for the npm peers
-  # (any Node.js already installed is kept).
-  packages+=(python3-dkim python3-spf opendkim-tools)
+  # The interop tests' peers: dkimpy, pyspf, OpenDKIM's tools and Pigeonhole's sieve-test;
+  # Node.js for the npm peers (any Node.js already installed is kept).
+  packages+=(python3-dkim python3-spf opendkim-tools dovecot-sieve)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 sudo=""
