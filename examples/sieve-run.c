@@ -81,7 +81,7 @@ static void print_result(const sieve_result *r)
 int main(int argc, char **argv)
 {
     const char *script_path = NULL, *msg_path = NULL;
-    sieve_envelope env = {NULL, NULL, NULL, NULL};
+    sieve_envelope env = {.from = NULL};
     int compile_only = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

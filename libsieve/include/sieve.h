@@ -87,7 +87,25 @@ typedef struct sieve_options {
     size_t max_script_size;      /* octets of a script; 0 = 1 MiB */
     unsigned max_nesting;        /* blocks and tests inside each other; 0 = 64 */
     size_t max_errors;           /* compile errors kept before stopping; 0 = 100 */
+    /* include (RFC 6609): fetches the script `name` of `location` (SIEVE_INCLUDE_PERSONAL or
+     * SIEVE_INCLUDE_GLOBAL) while a script that includes it compiles. The included scripts are
+     * compiled into the including one, so a run (or a load of saved bytes) never calls this.
+     * On success return 0 with *text (allocated with sieve_set_allocator's malloc, or malloc
+     * by default; the library frees it) holding *len octets of Sieve; return 1 when there is
+     * no such script (an error unless the include is :optional), or a negative SIEVE_E_* to
+     * fail the compile. NULL: every include is "not found". */
+    int (*include)(void *user, int location, const char *name, char **text, size_t *len);
+    void *include_user;
+    unsigned max_include_depth;  /* scripts including each other; 0 = 10, at most 100 */
+    unsigned max_includes;       /* distinct scripts included by one script in all; 0 = 255 */
+    /* editheader (RFC 5293): the octets of a field addheader may add (name, ": " and the
+     * folded value); 0 = 2048. A constant one longer is a compile error, a longer one made
+     * at run time a run-time error. */
+    size_t max_header_edit_size;
 } sieve_options;
+
+/* The locations of included scripts (RFC 6609 §3.2). */
+enum { SIEVE_INCLUDE_PERSONAL = 0, SIEVE_INCLUDE_GLOBAL = 1 };
 
 /* Fills `opts` with the defaults (all zero but struct_size). */
 SIEVE_API void sieve_options_init(sieve_options *opts);
@@ -151,6 +169,16 @@ typedef struct sieve_envelope {
     const char *to;              /* RCPT TO of this delivery */
     const char *orig_to;         /* the original recipient (ORCPT), or NULL */
     const char *auth;            /* the authenticated user, or NULL */
+    /* RFC 6009 envelope-dsn: the DSN parameters of RFC 3461 given with this message. NULL:
+     * not given (the envelope part then does not match). */
+    const char *dsn_notify;      /* NOTIFY of this recipient: "NEVER" or a comma-separated list
+                                  * of SUCCESS, FAILURE, DELAY */
+    const char *dsn_ret;         /* RET: "FULL" or "HDRS" */
+    const char *dsn_envid;       /* ENVID, xtext-decoded */
+    /* RFC 6009 envelope-deliverby: the RFC 2852 BY parameter. by_deadline 0: none given. */
+    int64_t by_deadline;         /* the deliver-by time, seconds since the epoch */
+    const char *by_mode;         /* "notify" or "return" (N / R), or NULL */
+    int by_trace;                /* the T modifier was given */
 } sieve_envelope;
 
 /* What the library asks the caller while a script runs. Every member may be NULL: the
@@ -171,8 +199,21 @@ typedef struct sieve_callbacks {
     int (*duplicate)(void *user, const char *handle, const char *id, uint64_t seconds, int mark);
     /* RFC 5183 environment items ("domain", "host", "location", "phase", "remote-host",
      * "remote-ip", "version", vnd.* …): copies the value into `buf` and returns its length,
-     * or -1 when the item is unknown. */
+     * or -1 when the item is unknown. Values are read up to 1023 octets. When the callback is
+     * absent or does not know them, the library answers "name" ("libmail-sieve") and
+     * "version" (sieve_version()) itself; every other item is then unknown (the environment
+     * test is false). */
     long (*environment)(void *user, const char *name, char *buf, size_t size);
+    /* RFC 8579 special-use: 1 when `mailbox` (NULL: any mailbox of the user) carries the
+     * special-use attribute `use` ("\\Junk", "\\Sent" …), else 0. Absent: specialuse_exists is
+     * false. */
+    int (*specialuse_exists)(void *user, const char *mailbox, const char *use);
+    /* RFC 6134 externally stored lists: 1 when `value` is a member of the list named by the
+     * URI `list` (":addrbook:default", "tag:example.com,2011:x" …), 0 when not, -1 when the
+     * list is unknown. `value` NULL asks only whether the list is known (1 or -1: the
+     * valid_ext_list test). For redirect :list the caller expands the list when it sends.
+     * Absent: every list is unknown. */
+    int (*list_contains)(void *user, const char *list, const char *value);
 } sieve_callbacks;
 
 typedef struct sieve_run_options {
@@ -182,6 +223,50 @@ typedef struct sieve_run_options {
     size_t max_actions;          /* 0 = 32 (RFC 5228 §2.10.6 leaves it to the site) */
     size_t max_redirects;        /* 0 = 4 */
     const char *subaddress_separators; /* RFC 5233 :user/:detail separators; NULL = "+" */
+    /* The vacation response period (RFC 5230 §4.1, RFC 6131), in seconds:
+     *  vacation_default_period  without :days or :seconds; 0 = 7 days
+     *  vacation_min_period      shorter periods are raised to it; 0 = one day for :days and
+     *                           none for :seconds (:seconds 0 replies every time); RFC 5230
+     *                           caps the minimum at 7 days, so larger values count as 7 days
+     *  vacation_max_period      longer periods are lowered to it; 0 = 60 days; RFC 5230 says
+     *                           no less than 30 days, so smaller values count as 30 days */
+    uint64_t vacation_default_period;
+    uint64_t vacation_min_period;
+    uint64_t vacation_max_period;
+    /* The user's own addresses besides the envelope recipient (RFC 5230 §4.5: a reply is sent
+     * only when one of them, or of :addresses, is in To/Cc/Bcc/Resent-*), NULL-terminated, or
+     * NULL. The From of a vacation reply is the envelope recipient unless :from is given. */
+    const char *const *user_addresses;
+    /* RFC 5229 variables: how many distinct variables a run may set (the internal flags of
+     * imap4flags are one), 0 = 255 — one more is a run-time error; and the octets of one
+     * value, 0 = 4096 — a longer value is cut at a UTF-8 boundary (RFC 5229 §3 allows it). */
+    size_t max_variables;
+    size_t max_variable_size;
+    /* RFC 5235 spamtest and virustest read the verdicts of scanners that ran before Sieve.
+     * The caller reads them from wherever its scanner leaves them — typically a header the
+     * trusted scanner added, as Pigeonhole's sieve_spamtest_status_header does: for
+     * SpamAssassin's "X-Spam-Status: Yes, score=7.6 required=5.0" set spam_score 7.6 and
+     * spam_max 5.0; for a scanner that gives a level 1..10 (or a yes/no text), set spam_score
+     * to level - 1 and spam_max to 9.
+     *  spam_score   the score (may be negative: below 0 counts as 0);
+     *  spam_max     the score from which the message is surely spam; 0 or less (-1, 0): the
+     *               message was not tested — spamtest yields "0". spamtest gives
+     *               1 + floor(9 * score / max), at most 10; spamtest :percent (spamtestplus)
+     *               gives round(100 * score / max), 0 to 100;
+     *  virus_score  virustest's value itself, 1 (clean) to 5 (surely infected) (RFC 5235
+     *               §3.3); anything else (-1, 0): not tested — virustest yields "0". */
+    double spam_score;
+    double spam_max;
+    int virus_score;
+    /* The zone date and currentdate show times in without :zone (RFC 5260 §4.1's "local
+     * time zone"), as "+hhmm" or "-hhmm"; NULL or not of that form: the system's local zone
+     * at that time. */
+    const char *local_zone;
+    /* Fields the site protects from editheader (RFC 5293 §6 lets it): space-separated names
+     * (case ignored) that addheader, or deleteheader, quietly leaves alone; NULL: none beyond
+     * Received and Auto-Submitted, which are never deleted. */
+    const char *editheader_no_add;
+    const char *editheader_no_delete;
 } sieve_run_options;
 
 SIEVE_API void sieve_run_options_init(sieve_run_options *opts);
@@ -204,11 +289,50 @@ SIEVE_API int sieve_run(const sieve_script *s, const void *msg, size_t len,
 
 typedef enum {
     SIEVE_ACTION_KEEP = 0,       /* store in the default mailbox (an explicit keep) */
-    SIEVE_ACTION_FILEINTO,       /* store in `target` (a mailbox name) */
-    SIEVE_ACTION_REDIRECT,       /* send on to `target` (an address) */
+    /* Store in `target` (a mailbox name). Param "specialuse" (RFC 8579 :specialuse): store in
+     * the mailbox with that special-use attribute when there is one, else in `target`. */
+    SIEVE_ACTION_FILEINTO,
+    /* Send on to `target` (an address). Params:
+     *   "list"        "yes": `target` names a list (RFC 6134 redirect :list) to expand
+     *   "dsn_notify", "dsn_ret"  RFC 6009 :notify / :ret for the DSN parameters of RFC 3461
+     *                 (NOTIFY as written; RET "full" or "hdrs")
+     *   "by_time"     RFC 6009 deliver-by deadline, seconds since the epoch (RFC 2852 BY is
+     *                 it minus the time of sending); "by_mode" "notify" or "return" (the
+     *                 default); "by_trace" "yes" when :bytrace was given */
+    SIEVE_ACTION_REDIRECT,
     SIEVE_ACTION_DISCARD,        /* drop silently (cancels the implicit keep) */
     SIEVE_ACTION_REJECT,         /* refuse with the reason in `target` (RFC 5429) */
-    SIEVE_ACTION_EREJECT         /* refuse in the SMTP dialogue when possible (RFC 5429) */
+    SIEVE_ACTION_EREJECT,        /* refuse in the SMTP dialogue when possible (RFC 5429) */
+    /* An auto-reply (RFC 5230, RFC 6131). `target` is the address replied to. Params:
+     *   "to"       the address replied to (as `target`)
+     *   "from"     the From the script gave (:from), or absent
+     *   "subject"  the subject of the reply (:subject, or "Auto: " + the original's)
+     *   "reason"   the reason as the script wrote it (a MIME entity when "mime" is "yes")
+     *   "mime"     "yes" when :mime was given
+     *   "handle"   the tracking handle (:handle, or one derived from the arguments)
+     *   "seconds"  the response period in seconds, after the run options' bounds; with
+     *   "days"     the same in days (rounded down) when the script used :days or no period
+     *   "message"  the whole reply (RFC 5322 text, CRLF line ends, In-Reply-To/References
+     *              and Auto-Submitted: auto-replied as RFC 3834 says): present only when the
+     *              reply is to be sent; send it to "to" with a null reverse-path
+     *   "skipped"  present instead of "message" when RFC 5230 §4.5-§4.6/§5 say not to reply
+     *              (English text naming the rule: null sender, list mail, auto-submitted …)
+     *   "fcc", "fcc_flags", "fcc_specialuse", "fcc_create"  RFC 8580 :fcc and its options
+     * The period is tracked through sieve_callbacks.duplicate with handle "vacation:" +
+     * "handle" and id "to", marking: the caller records it once the reply was sent. */
+    SIEVE_ACTION_VACATION,
+    /* A notification (RFC 5435, mailto: RFC 5436). `target` is the method URI. Params:
+     *   "method"      the URI (as `target`)
+     *   "from"        :from, or absent
+     *   "importance"  "1", "2" (the default) or "3"
+     *   "options"     the :options strings joined with a LF, or absent
+     *   "message"     :message, or the default "<From>: <Subject>" (RFC 5435 §3.6)
+     *   "recipients"  mailto: the recipients to notify, decoded, lowercased, sorted, one a
+     *                 line (LF-separated): those of the URI that no earlier notify action
+     *                 has (RFC 5435 §3.8; a notify whose recipients all had one is dropped)
+     *   "fcc", "fcc_flags", "fcc_specialuse", "fcc_create"  RFC 8580 :fcc and its options
+     * Two notify actions with the same method and the same recipients are one (§3.8). */
+    SIEVE_ACTION_NOTIFY
 } sieve_action_type;
 
 /* Action options. */
@@ -232,9 +356,41 @@ SIEVE_API const char *sieve_result_action_param(const sieve_result *r, size_t i,
                                                 const char *name);
 /* 1 when the implicit keep is still in force (no action cancelled it), else 0. */
 SIEVE_API int sieve_result_implicit_keep(const sieve_result *r);
+/* The flags the implicit keep stores the message with (RFC 5232 §3: imap4flags' internal
+ * variable as the script left it), space-separated; NULL when none. Borrowed. */
+SIEVE_API const char *sieve_result_implicit_keep_flags(const sieve_result *r);
 /* The action type's name ("keep", "fileinto", …); never NULL. */
 SIEVE_API const char *sieve_action_name(int type);
 SIEVE_API void sieve_result_free(sieve_result *r);   /* NULL is fine */
+
+/* The header edits of editheader (RFC 5293), in the order the script made them. The message
+ * an action delivers is the received one with the edits made before the action applied in
+ * turn (sieve_result_action_edits(); the implicit keep: all of them) — the tests of the run
+ * saw them too (header, address, exists, date, size). A failed run has none (the implicit
+ * keep stores the message as received).
+ *  SIEVE_EDIT_ADD     add the field `name`: `value` (UTF-8, folded with CRLF SP where the
+ *                     script broke lines; encode non-ASCII as RFC 2047 words when the
+ *                     destination needs 7-bit headers) at the top of the header, or at its
+ *                     end when `last` is 1. `index` is 0.
+ *  SIEVE_EDIT_DELETE  remove the `index`-th field named `name` (case ignored; 1 = the
+ *                     topmost) of the header as the edits before this one left it. `value`
+ *                     is that field's value, unfolded and decoded, for reference; `last` 0.
+ * A deleteheader that removes several fields is one DELETE per field. Received and
+ * Auto-Submitted fields are never deleted (RFC 5293 §§6-7: trace fields stay; deleting one
+ * is quietly not done), nor the fields sieve_run_options protects. At most 1000 edits
+ * per run and sieve_options.max_header_edit_size octets per added field; more is a run-time
+ * error. */
+typedef enum { SIEVE_EDIT_ADD = 0, SIEVE_EDIT_DELETE = 1 } sieve_edit_kind;
+
+SIEVE_API size_t sieve_result_edit_count(const sieve_result *r);   /* NULL: 0 */
+/* The i-th edit. Strings are borrowed from the result; out pointers may be NULL. Returns 0
+ * or SIEVE_E_INVAL (i out of range). */
+SIEVE_API int sieve_result_edit_at(const sieve_result *r, size_t i, int *kind, const char **name,
+                                   const char **value, size_t *index, int *last);
+/* How many of the edits (the first ones) apply to the message of the i-th action: those the
+ * script made before it — a redirect before a deleteheader sends the field along. The
+ * implicit keep has them all. 0 when i is out of range. */
+SIEVE_API size_t sieve_result_action_edits(const sieve_result *r, size_t i);
 
 #ifdef __cplusplus
 }

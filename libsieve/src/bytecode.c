@@ -7,6 +7,8 @@
  *   u32 nstrings  nstrings × (u32 offset, u32 length, u8 expand)
  *   u32 text length  text (each string NUL-terminated)
  *   u32 code length  code
+ *   u32 nsubs  nsubs × (u8 location, u32 name length, name, then the included script's
+ *                      required bits, strings, text and code as above)       (include, RFC 6609)
  * The extension bits name extensions by their index in the registry of this version; the
  * version changes whenever the registry or an instruction does. */
 #include "engine.h"
@@ -41,7 +43,8 @@ static int decode_value(const sieve_script *s, reader *r, sv_value *v, sv_str *s
 {
     memset(v, 0, sizeof *v);
     v->type = (uint8_t)rd(r, 1);
-    if (r->bad || v->type != want)
+    if (r->bad || (v->type != (want & ~SV_T_OPTIONAL) &&
+                   !((want & SV_T_OPTIONAL) && v->type == SV_T_NONE)))
         return -1;
     size_t count = 0;
     switch (v->type) {
@@ -94,9 +97,10 @@ int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, sv_str *strs, size_
         return -1;
     switch (op) {
     case SV_OP_END: case SV_OP_NOT: case SV_OP_SET_TRUE: case SV_OP_SET_FALSE: case SV_OP_STOP:
+    case SV_OP_BLOCK_END:
         *pc = r.at;
         return op;
-    case SV_OP_JMP: case SV_OP_JMP_FALSE: case SV_OP_JMP_TRUE:
+    case SV_OP_JMP: case SV_OP_JMP_FALSE: case SV_OP_JMP_TRUE: case SV_OP_BLOCK:
         *target = (uint32_t)rd(&r, 4);
         if (r.bad || *target > s->code_len)
             return -1;
@@ -144,6 +148,22 @@ static void put(lm_buf *b, uint64_t x, size_t width)
         lm_buf_putc(b, (int)(x >> (8 * i) & 0xff));
 }
 
+/* A script's own part of the saved bytes: its extensions, strings and code. */
+static void save_body(lm_buf *b, const sieve_script *s)
+{
+    put(b, s->required, 8);
+    put(b, s->nstrings, 4);
+    for (size_t i = 0; i < s->nstrings; i++) {
+        put(b, s->strings[i].off, 4);
+        put(b, s->strings[i].len, 4);
+        put(b, s->strings[i].expand, 1);
+    }
+    put(b, s->text_len, 4);
+    lm_buf_append(b, s->text ? s->text : "", s->text_len);
+    put(b, s->code_len, 4);
+    lm_buf_append(b, s->code, s->code_len);
+}
+
 int sieve_script_save(const sieve_script *s, unsigned char **bytes, size_t *len)
 {
     if (!s || !bytes || !len)
@@ -154,17 +174,16 @@ int sieve_script_save(const sieve_script *s, unsigned char **bytes, size_t *len)
     lm_buf_append(&b, "SVBC", 4);
     put(&b, SV_BYTECODE_VERSION, 2);
     put(&b, 0, 2);
-    put(&b, s->required, 8);
-    put(&b, s->nstrings, 4);
-    for (size_t i = 0; i < s->nstrings; i++) {
-        put(&b, s->strings[i].off, 4);
-        put(&b, s->strings[i].len, 4);
-        put(&b, s->strings[i].expand, 1);
+    save_body(&b, s);
+    /* include (RFC 6609): the included scripts go with it */
+    put(&b, s->nsubs, 4);
+    for (size_t i = 0; i < s->nsubs; i++) {
+        size_t n = strlen(s->subs[i].name);
+        put(&b, (uint64_t)s->subs[i].location, 1);
+        put(&b, n, 4);
+        lm_buf_append(&b, s->subs[i].name, n);
+        save_body(&b, s->subs[i].script);
     }
-    put(&b, s->text_len, 4);
-    lm_buf_append(&b, s->text ? s->text : "", s->text_len);
-    put(&b, s->code_len, 4);
-    lm_buf_append(&b, s->code, s->code_len);
     size_t n = b.len;
     unsigned char *out = (unsigned char *)lm_buf_take(&b, NULL);
     if (!out)
@@ -175,6 +194,47 @@ int sieve_script_save(const sieve_script *s, unsigned char **bytes, size_t *len)
 }
 
 void sieve_free(void *p) { lm_free(p); }
+
+/* Blocks (SV_OP_BLOCK … SV_OP_BLOCK_END, foreverypart's loops among them) nest properly:
+ * each block's target is its own end, every end closes the innermost open block, none is
+ * left open, and a jump stays inside the block it starts in (so a run never leaves a block
+ * or a loop without its end). Every instruction already decodes. */
+static int verify_blocks(const sieve_script *s, sv_str *strs)
+{
+    uint32_t *region = lm_calloc(s->code_len + 1, sizeof *region); /* innermost block + 1 */
+    size_t *open = lm_malloc((s->code_len / 5 + 1) * sizeof *open); /* BLOCK is 5 octets */
+    size_t nopen = 0;
+    int ok = region && open;
+    for (size_t pc = 0; ok && pc < s->code_len;) {
+        size_t at = pc;
+        sv_args a;
+        uint32_t target;
+        int op = sv_decode(s, &pc, &a, strs, SV_MAX_DECODED, &target);
+        region[at] = nopen ? (uint32_t)open[nopen - 1] + 1 : 0;
+        if (op == SV_OP_BLOCK) {
+            open[nopen++] = at;
+        } else if (op == SV_OP_BLOCK_END) {
+            uint32_t t = 0;
+            size_t q = nopen ? open[nopen - 1] : 0;
+            ok = nopen && sv_decode(s, &q, &a, strs, SV_MAX_DECODED, &t) == SV_OP_BLOCK &&
+                 t == at;
+            nopen -= ok;
+        }
+    }
+    ok = ok && nopen == 0;
+    for (size_t pc = 0; ok && pc < s->code_len;) {
+        size_t at = pc;
+        sv_args a;
+        uint32_t target;
+        int op = sv_decode(s, &pc, &a, strs, SV_MAX_DECODED, &target);
+        if ((op == SV_OP_JMP || op == SV_OP_JMP_FALSE || op == SV_OP_JMP_TRUE) &&
+            region[target] != region[at])
+            ok = 0;
+    }
+    lm_free(region);
+    lm_free(open);
+    return ok;
+}
 
 /* Every instruction decodes and every jump lands on an instruction start (or the end). */
 static int verify_code(const sieve_script *s)
@@ -197,12 +257,124 @@ static int verify_code(const sieve_script *s)
         sv_args a;
         uint32_t target;
         int op = sv_decode(s, &p, &a, strs, SV_MAX_DECODED, &target);
-        if ((op == SV_OP_JMP || op == SV_OP_JMP_FALSE || op == SV_OP_JMP_TRUE) && !start[target])
+        if ((op == SV_OP_JMP || op == SV_OP_JMP_FALSE || op == SV_OP_JMP_TRUE ||
+             op == SV_OP_BLOCK) && !start[target])
             ok = 0;
+        /* A block starts with its command, and its end is a block end. */
+        if (op == SV_OP_BLOCK && ok) {
+            size_t q = p, t = target;
+            uint32_t unused;
+            ok = sv_decode(s, &q, &a, strs, SV_MAX_DECODED, &unused) == SV_OP_COMMAND &&
+                 a.def->control == SV_CTL_BLOCK && t < s->code_len &&
+                 s->code[t] == SV_OP_BLOCK_END;
+        }
     }
+    if (ok)
+        ok = verify_blocks(s, strs); /* foreverypart (RFC 5703) and the harness's blocks */
     lm_free(start);
     lm_free(strs);
     return ok ? 0 : -1;
+}
+
+/* Reads a script's own part (save_body) into a new script and verifies it. 0, SIEVE_E_SYNTAX,
+ * SIEVE_E_UNSUPPORTED or SIEVE_E_NOMEM. */
+static int load_body(const sieve_engine *e, reader *r, sieve_script **out)
+{
+    *out = NULL;
+    sieve_script *s = lm_calloc(1, sizeof *s);
+    if (!s)
+        return SIEVE_E_NOMEM;
+    int rc = SIEVE_E_SYNTAX;
+    s->required = rd(r, 8);
+    s->engine = e;
+    uint64_t known = e->nexts >= 64 ? ~0ull : (1ull << e->nexts) - 1;
+    if (r->bad || (s->required & ~known))
+        goto fail;
+    if (s->required & ~e->enabled) {
+        rc = SIEVE_E_UNSUPPORTED;
+        goto fail;
+    }
+    s->nstrings = (size_t)rd(r, 4);
+    if (r->bad || s->nstrings > (r->n - r->at) / 9)
+        goto fail;
+    rc = SIEVE_E_NOMEM;
+    if (s->nstrings && !(s->strings = lm_malloc(s->nstrings * sizeof *s->strings)))
+        goto fail;
+    rc = SIEVE_E_SYNTAX;
+    for (size_t i = 0; i < s->nstrings; i++) {
+        s->strings[i].off = (uint32_t)rd(r, 4);
+        s->strings[i].len = (uint32_t)rd(r, 4);
+        s->strings[i].expand = (uint8_t)rd(r, 1);
+    }
+    s->text_len = (size_t)rd(r, 4);
+    if (r->bad || s->text_len > r->n - r->at)
+        goto fail;
+    rc = SIEVE_E_NOMEM;
+    if (!(s->text = lm_malloc(s->text_len + 1)))
+        goto fail;
+    rc = SIEVE_E_SYNTAX;
+    memcpy(s->text, (const char *)r->p + r->at, s->text_len);
+    s->text[s->text_len] = '\0';
+    r->at += s->text_len;
+    for (size_t i = 0; i < s->nstrings; i++) {
+        const sv_pool_entry *p = &s->strings[i];
+        /* Inside the text and NUL-terminated there, as the compiler leaves them. */
+        if (p->expand > 1 || p->off > s->text_len || p->len >= s->text_len - p->off + 1 ||
+            s->text[p->off + p->len] != '\0')
+            goto fail;
+    }
+    s->code_len = (size_t)rd(r, 4);
+    if (r->bad || s->code_len > r->n - r->at)
+        goto fail;
+    rc = SIEVE_E_NOMEM;
+    if (!(s->code = lm_malloc(s->code_len ? s->code_len : 1)))
+        goto fail;
+    memcpy(s->code, r->p + r->at, s->code_len);
+    r->at += s->code_len;
+    rc = SIEVE_E_SYNTAX;
+    if (verify_code(s))
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    sieve_script_free(s);
+    return rc;
+}
+
+/* include (RFC 6609): the table of included scripts, each verified like the top one; names
+ * non-empty, without NUL, at most 1024 octets, unique per location; at most the engine's
+ * max_includes of them. */
+static int load_subs(const sieve_engine *e, reader *r, sieve_script *top)
+{
+    size_t n = (size_t)rd(r, 4);
+    size_t max = e->o.max_includes ? e->o.max_includes : 255; /* ext_include.c's default */
+    if (r->bad || n > max || n > (r->n - r->at) / 5)
+        return SIEVE_E_SYNTAX;
+    if (!n)
+        return 0;
+    if (!(top->subs = lm_calloc(n, sizeof *top->subs)))
+        return SIEVE_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        sv_subscript *sub = &top->subs[i];
+        sub->location = (int)rd(r, 1);
+        size_t nlen = (size_t)rd(r, 4);
+        if (r->bad || sub->location > SIEVE_INCLUDE_GLOBAL || nlen == 0 || nlen > 1024 ||
+            nlen > r->n - r->at || memchr(r->p + r->at, 0, nlen))
+            return SIEVE_E_SYNTAX;
+        if (!(sub->name = lm_malloc(nlen + 1)))
+            return SIEVE_E_NOMEM;
+        top->nsubs = i + 1;
+        memcpy(sub->name, r->p + r->at, nlen);
+        sub->name[nlen] = '\0';
+        r->at += nlen;
+        for (size_t k = 0; k < i; k++)
+            if (top->subs[k].location == sub->location && !strcmp(top->subs[k].name, sub->name))
+                return SIEVE_E_SYNTAX;
+        int rc = load_body(e, r, &sub->script);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 int sieve_script_load(const sieve_engine *e, const void *bytes, size_t len, sieve_script **out)
@@ -216,61 +388,17 @@ int sieve_script_load(const sieve_engine *e, const void *bytes, size_t len, siev
     r.at = 4;
     if (rd(&r, 2) != SV_BYTECODE_VERSION || rd(&r, 2) != 0)
         return SIEVE_E_SYNTAX;
-    sieve_script *s = lm_calloc(1, sizeof *s);
-    if (!s)
-        return SIEVE_E_NOMEM;
-    int rc = SIEVE_E_SYNTAX;
-    s->required = rd(&r, 8);
-    s->engine = e;
-    uint64_t known = e->nexts >= 64 ? ~0ull : (1ull << e->nexts) - 1;
-    if (s->required & ~known)
-        goto fail;
-    if (s->required & ~e->enabled) {
-        rc = SIEVE_E_UNSUPPORTED;
-        goto fail;
+    sieve_script *s;
+    int rc = load_body(e, &r, &s);
+    if (rc)
+        return rc;
+    rc = load_subs(e, &r, s);
+    if (!rc && r.at != len)
+        rc = SIEVE_E_SYNTAX;
+    if (rc) {
+        sieve_script_free(s);
+        return rc;
     }
-    s->nstrings = (size_t)rd(&r, 4);
-    if (r.bad || s->nstrings > (len - r.at) / 9)
-        goto fail;
-    rc = SIEVE_E_NOMEM;
-    if (s->nstrings && !(s->strings = lm_malloc(s->nstrings * sizeof *s->strings)))
-        goto fail;
-    rc = SIEVE_E_SYNTAX;
-    for (size_t i = 0; i < s->nstrings; i++) {
-        s->strings[i].off = (uint32_t)rd(&r, 4);
-        s->strings[i].len = (uint32_t)rd(&r, 4);
-        s->strings[i].expand = (uint8_t)rd(&r, 1);
-    }
-    s->text_len = (size_t)rd(&r, 4);
-    if (r.bad || s->text_len > len - r.at)
-        goto fail;
-    rc = SIEVE_E_NOMEM;
-    if (!(s->text = lm_malloc(s->text_len + 1)))
-        goto fail;
-    rc = SIEVE_E_SYNTAX;
-    memcpy(s->text, (const char *)bytes + r.at, s->text_len);
-    s->text[s->text_len] = '\0';
-    r.at += s->text_len;
-    for (size_t i = 0; i < s->nstrings; i++) {
-        const sv_pool_entry *p = &s->strings[i];
-        /* Inside the text and NUL-terminated there, as the compiler leaves them. */
-        if (p->expand > 1 || p->off > s->text_len || p->len >= s->text_len - p->off + 1 ||
-            s->text[p->off + p->len] != '\0')
-            goto fail;
-    }
-    s->code_len = (size_t)rd(&r, 4);
-    if (r.bad || s->code_len != len - r.at)
-        goto fail;
-    rc = SIEVE_E_NOMEM;
-    if (!(s->code = lm_malloc(s->code_len ? s->code_len : 1)))
-        goto fail;
-    memcpy(s->code, (const uint8_t *)bytes + r.at, s->code_len);
-    rc = SIEVE_E_SYNTAX;
-    if (verify_code(s))
-        goto fail;
     *out = s;
     return 0;
-fail:
-    sieve_script_free(s);
-    return rc;
 }

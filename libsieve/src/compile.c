@@ -115,6 +115,8 @@ static uint32_t pool_add(cg *g, const sv_str *s)
     e->off = (uint32_t)g->text.len;
     e->len = (uint32_t)n;
     e->expand = sv_vctx_has(&g->v, "variables") && sv_string_has_variables(p, n);
+    if (e->expand && sv_check_variable_references(&g->v, s->pos, p, n) < 0)
+        g->nomem = 1;
     lm_buf_append(&g->text, p, n);
     lm_buf_putc(&g->text, 0);
     lm_buf_free(&dec);
@@ -212,12 +214,36 @@ static int takes_tag(const sv_cmd_def *def, int tag)
     return 0;
 }
 
-static int tag_by_name(const sv_str *name)
+/* The tag named: one that `def` takes when several share the name (vacation's and the mime
+ * extension's :mime), else the first. */
+static int tag_by_name(const sv_cmd_def *def, const sv_str *name)
 {
+    int first = -1;
     for (int t = 0; t < SV_TAG_COUNT_; t++)
-        if (lm_eq_nocase(name->s, name->len, sv_tags[t].name))
-            return t;
-    return -1;
+        if (lm_eq_nocase(name->s, name->len, sv_tags[t].name)) {
+            if (takes_tag(def, t))
+                return t;
+            if (first < 0)
+                first = t;
+        }
+    return first;
+}
+
+/* The positional arguments written on `node` (a tag's value is not one). */
+static size_t count_positional(const sv_node *node, const sv_cmd_def *def)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < node->nargs; i++) {
+        if (node->args[i].kind != SV_ARG_TAG) {
+            n++;
+            continue;
+        }
+        int t = tag_by_name(def, &node->args[i].u.tag);
+        if (t >= 0 && sv_tags[t].value != SV_T_NONE && i + 1 < node->nargs &&
+            node->args[i + 1].kind != SV_ARG_TAG)
+            i++;
+    }
+    return n;
 }
 
 /* Binds the arguments of `node` to `def` (RFC 5228 §2.6). Returns 1 when they fit, 0 when an
@@ -228,10 +254,12 @@ static int bind_args(cg *g, const sv_node *node, const sv_cmd_def *def, sv_args 
     a->def = def;
     a->pos = node->name.pos;
     int ok = 1;
+    size_t given = count_positional(node, def);
+    size_t skip = given < def->npos ? def->npos - given : 0; /* optional ones left out */
     for (size_t i = 0; i < node->nargs; i++) {
         const sv_arg *arg = &node->args[i];
         if (arg->kind == SV_ARG_TAG) {
-            int t = tag_by_name(&arg->u.tag);
+            int t = tag_by_name(def, &arg->u.tag);
             if (t < 0 || !takes_tag(def, t) || (sv_tags[t].ext && !sv_vctx_has(&g->v, sv_tags[t].ext))) {
                 sv_vctx_error(&g->v, arg->pos, "unknown tagged argument \":%s\" for the %s \"%s\"",
                               arg->u.tag.s, kind_name(def->kind), def->name);
@@ -270,22 +298,30 @@ static int bind_args(cg *g, const sv_node *node, const sv_cmd_def *def, sv_args 
             a->tag_value[a->ntags++] = val;
             continue;
         }
+        for (; skip && a->npos < def->npos && (def->pos[a->npos] & SV_T_OPTIONAL); skip--)
+            a->positional[a->npos++].type = SV_T_NONE;
         if (a->npos >= def->npos) {
             sv_vctx_error(&g->v, arg->pos, "too many arguments for the %s \"%s\"",
                           kind_name(def->kind), def->name);
             return 0;
         }
-        if (!take_value(arg, def->pos[a->npos], &a->positional[a->npos])) {
+        int want = def->pos[a->npos] & ~SV_T_OPTIONAL;
+        if (!take_value(arg, want, &a->positional[a->npos])) {
             sv_vctx_error(&g->v, arg->pos, "argument %zu of \"%s\" must be %s", a->npos + 1,
-                          def->name, type_name(def->pos[a->npos]));
+                          def->name, type_name(want));
             ok = 0;
         }
         a->npos++;
     }
+    while (a->npos < def->npos && (def->pos[a->npos] & SV_T_OPTIONAL))
+        a->positional[a->npos++].type = SV_T_NONE;
     if (ok && a->npos < def->npos) {
-        sv_vctx_error(&g->v, node->name.pos, "the %s \"%s\" needs %u positional argument%s, "
-                      "not %zu", kind_name(def->kind), def->name, def->npos,
-                      def->npos == 1 ? "" : "s", a->npos);
+        unsigned need = 0; /* the positional arguments that may not be left out */
+        for (unsigned k = 0; k < def->npos; k++)
+            need += !(def->pos[k] & SV_T_OPTIONAL);
+        sv_vctx_error(&g->v, node->name.pos, "the %s \"%s\" needs %s%u positional argument%s, "
+                      "not %zu", kind_name(def->kind), def->name, need < def->npos ? "at least " : "",
+                      need, need == 1 ? "" : "s", given);
         ok = 0;
     }
     return ok;
@@ -346,6 +382,8 @@ static void compile_test(cg *g, const sv_node *node)
             return;
         }
         compile_test_list(g, node, def->control == SV_CTL_ALLOF ? SV_OP_JMP_FALSE : SV_OP_JMP_TRUE);
+        if (def->control == SV_CTL_ANYOF)
+            g->v.known_false = 0; /* another test may be true */
         return;
     case SV_CTL_NOT:
         if (node->test_list || node->ntests != 1) {
@@ -354,6 +392,7 @@ static void compile_test(cg *g, const sv_node *node)
         }
         compile_test(g, node->tests[0]);
         emit8(g, SV_OP_NOT);
+        g->v.known_false = 0;
         return;
     default:
         break;
@@ -385,8 +424,12 @@ static void compile_require(cg *g, const sv_args *a, int top)
         int x = sv_find_extension(g->v.engine, s->s, s->len);
         if (x < 0 || !(g->v.engine->enabled >> x & 1))
             sv_vctx_error(&g->v, s->pos, "unsupported extension \"%s\"", s->s);
-        else
+        else {
             g->v.required |= 1ull << x;
+            int y = sv_extension_implies(g->v.engine, x);
+            if (y >= 0)
+                g->v.required |= 1ull << y;
+        }
     }
 }
 
@@ -412,13 +455,18 @@ static void compile_if_chain(cg *g, sv_node *const *cmds, size_t n, size_t *i)
             if (node->ntests != 1 || node->test_list) {
                 sv_vctx_error(&g->v, node->name.pos, "\"%s\" takes one test", def->name);
             } else {
+                g->v.known_false = 0;
                 compile_test(g, node->tests[0]);
             }
             skip = emit_jump(g, SV_OP_JMP_FALSE);
         } else if (node->ntests) {
             sv_vctx_error(&g->v, node->name.pos, "\"else\" takes no test");
         }
-        compile_block(g, node->block, node->nblock, 0);
+        /* RFC 5463 §4: the block of a test known to be false (ihave of an extension this
+         * engine lacks) is not checked, so it may use what the engine does not know. */
+        if (!has_test || !g->v.known_false)
+            compile_block(g, node->block, node->nblock, 0);
+        g->v.known_false = 0;
         if (ctl == SV_CTL_ELSE)
             break;
         if (nends < sizeof ends / sizeof ends[0])
@@ -427,6 +475,23 @@ static void compile_if_chain(cg *g, sv_node *const *cmds, size_t n, size_t *i)
     }
     for (size_t k = 0; k < nends; k++)
         land(g, ends[k]);
+}
+
+/* A command with its own block: SV_OP_BLOCK (where the block ends), the command, the block,
+ * SV_OP_BLOCK_END (where a command that leaves the block lands too). */
+static void compile_block_command(cg *g, const sv_node *node, const sv_args *a)
+{
+    size_t end = emit_jump(g, SV_OP_BLOCK);
+    emit_command(g, a);
+    /* Known to the commands inside (foreverypart's break and extracttext look for it). */
+    int tracked = g->v.nblocks < SV_MAX_VBLOCKS;
+    if (tracked)
+        g->v.blocks[g->v.nblocks++] = a;
+    compile_block(g, node->block, node->nblock, 0);
+    if (tracked)
+        g->v.nblocks--;
+    land(g, end);
+    emit8(g, SV_OP_BLOCK_END);
 }
 
 static void compile_block(cg *g, sv_node *const *cmds, size_t n, int top)
@@ -452,8 +517,9 @@ static void compile_block(cg *g, sv_node *const *cmds, size_t n, int top)
         int ok = bind_args(g, node, def, &a);
         if (node->ntests)
             sv_vctx_error(&g->v, node->name.pos, "the command \"%s\" takes no test", def->name);
-        if (node->has_block)
-            sv_vctx_error(&g->v, node->name.pos, "the command \"%s\" takes no block", def->name);
+        if (node->has_block != (def->control == SV_CTL_BLOCK))
+            sv_vctx_error(&g->v, node->name.pos, "the command \"%s\" %s", def->name,
+                          node->has_block ? "takes no block" : "needs a block { }");
         if (!ok)
             continue;
         if (def->control == SV_CTL_REQUIRE) {
@@ -467,6 +533,8 @@ static void compile_block(cg *g, sv_node *const *cmds, size_t n, int top)
         }
         if (def->control == SV_CTL_STOP)
             emit8(g, SV_OP_STOP);
+        else if (def->control == SV_CTL_BLOCK && node->has_block)
+            compile_block_command(g, node, &a);
         else
             emit_command(g, &a);
     }
@@ -528,32 +596,46 @@ void sieve_script_free(sieve_script *s)
     lm_free(s->code);
     lm_free(s->strings);
     lm_free(s->text);
+    sv_subscripts_free(s->subs, s->nsubs); /* include (RFC 6609) */
     lm_free(s);
 }
 
-int sieve_compile(const sieve_engine *e, const char *src, size_t len, sieve_script **out,
-                  sieve_diagnostics **diag)
+void sv_subscripts_free(sv_subscript *subs, size_t n)
 {
-    if (diag)
-        *diag = NULL;
-    if (!e || !out || (!src && len))
-        return SIEVE_E_INVAL;
+    for (size_t i = 0; i < n; i++) {
+        lm_free(subs[i].name);
+        sieve_script_free(subs[i].script);
+    }
+    lm_free(subs);
+}
+
+/* Compiles one script into *out (NULL on failure), its diagnostics into `d`. `parent` is the
+ * compile of the script that includes this one (include, RFC 6609), NULL for the top script:
+ * the top one owns the table of included scripts its includes fill. */
+static int compile_script(const sieve_engine *e, const char *src, size_t len,
+                          const sv_vctx *parent, int location, const char *name, sv_diag *d,
+                          sieve_script **out)
+{
     *out = NULL;
-    sv_diag d;
-    sv_diag_init(&d, e->o.max_errors);
     sv_parse_limits lim = {.max_script_size = e->o.max_script_size, .max_nesting = e->o.max_nesting};
     sv_ast *ast = NULL;
-    int rc = sv_parse(src ? src : "", len, &lim, &d, &ast);
+    int rc = sv_parse(src ? src : "", len, &lim, d, &ast);
     cg g;
     memset(&g, 0, sizeof g);
     g.v.engine = e;
-    g.v.diag = &d;
+    g.v.diag = d;
+    sv_subtable table = {NULL, 0, 0};
+    g.v.subs = parent ? parent->subs : &table;
+    g.v.parent = parent;
+    g.v.location = location;
+    g.v.name = name;
+    g.v.depth = parent ? parent->depth + 1 : 0;
     if (!rc) {
         compile_block(&g, ast->commands, ast->ncommands, 1);
         emit8(&g, SV_OP_END);
-        if (g.nomem || g.code.oom || g.text.oom || d.oom)
+        if (g.nomem || g.code.oom || g.text.oom || d->oom)
             rc = SIEVE_E_NOMEM;
-        else if (d.errors)
+        else if (d->errors)
             rc = SIEVE_E_COMPILE;
     }
     sv_ast_free(ast);
@@ -570,15 +652,48 @@ int sieve_compile(const sieve_engine *e, const char *src, size_t len, sieve_scri
         g.strings = NULL;
         s->text_len = g.text.len;
         s->text = lm_buf_take(&g.text, NULL);
+        if (!parent) {
+            s->subs = table.items;
+            s->nsubs = table.count;
+            table.items = NULL;
+            table.count = 0;
+        }
         if (!s->code || (g.text.len && !s->text)) {
             sieve_script_free(s);
             s = NULL;
             rc = SIEVE_E_NOMEM;
         }
     }
+    sv_subscripts_free(table.items, table.count);
     lm_buf_free(&g.code);
     lm_buf_free(&g.text);
     lm_free(g.strings);
+    if (rc) {
+        sieve_script_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int sv_compile_included(const sv_vctx *parent, int location, const char *name, const char *src,
+                        size_t len, sv_diag *diag, sieve_script **out)
+{
+    return compile_script(parent->engine, src, len, parent, location, name, diag, out);
+}
+
+int sieve_compile(const sieve_engine *e, const char *src, size_t len, sieve_script **out,
+                  sieve_diagnostics **diag)
+{
+    if (diag)
+        *diag = NULL;
+    if (!e || !out || (!src && len))
+        return SIEVE_E_INVAL;
+    *out = NULL;
+    sv_diag d;
+    sv_diag_init(&d, e->o.max_errors);
+    sieve_script *s = NULL;
+    int rc = compile_script(e, src, len, NULL, 0, NULL, &d, &s);
     int hrc = sv_diag_hand_out(&d, diag);
     if (!rc && hrc)
         rc = hrc;

@@ -18,6 +18,10 @@ enum {
     SV_T_STRLIST,        /* a string list (a single string is a list of one) */
     SV_T_NUMBER
 };
+/* Or'ed into a command's positional type: the argument may be left out. When fewer
+ * positional arguments are written than the command has, the optional ones are skipped
+ * first to last, and a skipped one reaches the run function as type SV_T_NONE. */
+#define SV_T_OPTIONAL 0x80u
 
 /* Tags, engine-wide: a tag's id is its index here, and a command lists the ones it takes. */
 typedef enum {
@@ -28,12 +32,43 @@ typedef enum {
     SV_TAG_INDEX, SV_TAG_LAST,
     SV_TAG_COPY, SV_TAG_FLAGS, SV_TAG_CREATE, SV_TAG_SPECIALUSE,
     SV_TAG_OVER, SV_TAG_UNDER,
+    /* vacation (RFC 5230, 6131), notify (RFC 5435), :fcc (RFC 8580), redirect-dsn and
+     * redirect-deliverby (RFC 6009) */
+    SV_TAG_DAYS, SV_TAG_VACATION_SECONDS, SV_TAG_SUBJECT, SV_TAG_FROM, SV_TAG_ADDRESSES,
+    SV_TAG_VACATION_MIME, SV_TAG_VACATION_HANDLE, SV_TAG_FCC,
+    SV_TAG_IMPORTANCE, SV_TAG_OPTIONS, SV_TAG_MESSAGE,
+    SV_TAG_DSN_NOTIFY, SV_TAG_DSN_RET, SV_TAG_BYTIMERELATIVE, SV_TAG_BYTIMEABSOLUTE,
+    SV_TAG_BYMODE, SV_TAG_BYTRACE,
+    /* the modifiers of "set" (RFC 5229 §4.1) */
+    SV_TAG_MOD_LOWER, SV_TAG_MOD_UPPER, SV_TAG_MOD_LOWERFIRST, SV_TAG_MOD_UPPERFIRST,
+    SV_TAG_MOD_QUOTEWILDCARD, SV_TAG_MOD_QUOTEREGEX, SV_TAG_MOD_ENCODEURL, SV_TAG_MOD_LENGTH,
+    /* mime, foreverypart and extracttext (RFC 5703), include (RFC 6609) */
+    SV_TAG_MIME, SV_TAG_ANYCHILD, SV_TAG_TYPE, SV_TAG_SUBTYPE, SV_TAG_CONTENTTYPE, SV_TAG_PARAM,
+    SV_TAG_NAME, SV_TAG_FIRST,
+    SV_TAG_PERSONAL, SV_TAG_GLOBAL, SV_TAG_ONCE, SV_TAG_OPTIONAL,
+    /* body (RFC 5173), date (RFC 5260), spamtestplus (RFC 5235), duplicate (RFC 7352),
+     * editheader's own :index/:last (RFC 5293: they need no "index") */
+    SV_TAG_RAW, SV_TAG_CONTENT, SV_TAG_TEXT, SV_TAG_ZONE, SV_TAG_ORIGINALZONE, SV_TAG_PERCENT,
+    SV_TAG_DUP_HANDLE, SV_TAG_DUP_HEADER, SV_TAG_DUP_UNIQUEID, SV_TAG_DUP_SECONDS,
+    SV_TAG_DUP_LAST, SV_TAG_EDIT_INDEX, SV_TAG_EDIT_LAST,
+    /* the test harness's vnd.dovecot.testsuite (tests/conformance; no library command takes
+     * them) */
+    SV_TAG_TS_SMTP, SV_TAG_TS_FOLDER, SV_TAG_TS_APPEND_RESULT, SV_TAG_TS_EXTENSION,
+    SV_TAG_TS_MAILBOX, SV_TAG_TS_INDEX,
     SV_TAG_COUNT_
 } sv_tag_id;
 
 /* Groups of tags that exclude one another on one command. */
 enum { SV_GROUP_NONE = 0, SV_GROUP_MATCH, SV_GROUP_COMPARATOR, SV_GROUP_ADDRESS_PART,
-       SV_GROUP_SIZE };
+       SV_GROUP_SIZE,
+       SV_GROUP_PERIOD,     /* vacation :days / :seconds */
+       SV_GROUP_BYTIME,     /* redirect :bytimerelative / :bytimeabsolute */
+       SV_GROUP_MIMEOPT,    /* header :mime :type / :subtype / :contenttype / :param */
+       SV_GROUP_LOCATION,   /* include :personal / :global */
+       SV_GROUP_BODY,       /* body :raw / :content / :text */
+       SV_GROUP_ZONE,       /* date :zone / :originalzone */
+       SV_GROUP_DUP_ID      /* duplicate :header / :uniqueid */
+};
 
 typedef struct sv_tag_def {
     const char *name;    /* without the colon */
@@ -52,11 +87,17 @@ enum { SV_KIND_COMMAND = 0, SV_KIND_TEST = 1 };
  * called); the control structures are compiled into jumps. */
 enum {
     SV_CTL_NONE = 0, SV_CTL_REQUIRE, SV_CTL_IF, SV_CTL_ELSIF, SV_CTL_ELSE, SV_CTL_STOP,
-    SV_CTL_ALLOF, SV_CTL_ANYOF, SV_CTL_NOT, SV_CTL_TRUE, SV_CTL_FALSE
+    SV_CTL_ALLOF, SV_CTL_ANYOF, SV_CTL_NOT, SV_CTL_TRUE, SV_CTL_FALSE,
+    /* A command with a block of its own (a harness's "test"): its run is called on entering,
+     * then the block runs, then its run is called again with sv_run.block_end set. A command
+     * inside may end the block early by setting sv_run.leave_block (to the number of blocks
+     * it leaves, innermost first): block_end is then 2 instead of 1. A run at the block's end
+     * returning 1 runs the block again (a loop: foreverypart), unless the block is left. */
+    SV_CTL_BLOCK
 };
 
 #define SV_MAX_POSITIONAL 4
-#define SV_MAX_TAGS 8        /* tags on one command (distinct) */
+#define SV_MAX_TAGS 16       /* tags on one command (distinct; vacation takes up to 11) */
 
 typedef struct sv_run sv_run;
 typedef struct sv_vctx sv_vctx;
@@ -109,6 +150,10 @@ typedef struct sv_ext_def {
     size_t ncommands;
 } sv_ext_def;
 
+/* The extension that requiring extension `x` requires too (RFC 5235: spamtestplus includes
+ * spamtest), or -1. */
+int sv_extension_implies(const sieve_engine *e, int x);
+
 /* The extensions of the library, core first: every engine has these, in this order. */
 extern const sv_ext_def *const sv_extensions[];
 extern const size_t sv_extension_count;
@@ -142,11 +187,27 @@ struct sieve_engine {
     char *capabilities;        /* sieve_engine_extensions() */
 };
 
+#define SV_MAX_VBLOCKS 16     /* SV_CTL_BLOCK commands tracked around a command at compile time */
+
 /* Compile-time context handed to validate functions. */
 struct sv_vctx {
     const sieve_engine *engine;
     sv_diag *diag;
     uint64_t required;         /* bit i: the script required sv_extensions[i] */
+    int known_false;           /* the test just compiled is false whatever the message (an
+                                * ihave of a missing extension): its if-block is not compiled */
+    /* The SV_CTL_BLOCK commands around the command being compiled, innermost last (break and
+     * extracttext look for their foreverypart here). */
+    const sv_args *blocks[SV_MAX_VBLOCKS];
+    size_t nblocks;
+    /* include (RFC 6609, ext_include.c): the table of included scripts the top script's
+     * compile fills, the compile of the script that includes this one (NULL: the top), and
+     * this script's location and name when it is an included one. */
+    struct sv_subtable *subs;
+    const struct sv_vctx *parent;
+    int location;
+    const char *name;
+    unsigned depth;            /* 0 for the top script */
 };
 
 /* Reports an error at `pos` (printf-style). Returns 0 or SIEVE_E_NOMEM. */
@@ -178,7 +239,9 @@ enum {
     SV_OP_SET_TRUE,
     SV_OP_SET_FALSE,
     SV_OP_STOP,
-    SV_OP_COMMAND
+    SV_OP_COMMAND,
+    SV_OP_BLOCK,         /* u32 target (its SV_OP_BLOCK_END), then an SV_CTL_BLOCK command */
+    SV_OP_BLOCK_END      /* the end of the innermost block: its command runs with block_end */
 };
 
 struct sieve_script {
@@ -190,7 +253,33 @@ struct sieve_script {
     size_t nstrings;
     char *text;              /* the strings' octets, each NUL-terminated */
     size_t text_len;
+    /* include (RFC 6609): every script the top script includes, directly or through another,
+     * compiled with it (an included script's own table is empty: its includes are found in
+     * the top script's). Saved and loaded with it. */
+    struct sv_subscript *subs;
+    size_t nsubs;
 };
+
+/* An included script: where it came from and its compiled form. */
+typedef struct sv_subscript {
+    int location;            /* SIEVE_INCLUDE_* */
+    char *name;
+    sieve_script *script;
+} sv_subscript;
+
+/* The table while the top script compiles. */
+typedef struct sv_subtable {
+    sv_subscript *items;
+    size_t count, cap;
+} sv_subtable;
+
+/* Compiles `src` as the script `name` included (at `location`) by the script `parent` is
+ * compiling (ext_include.c calls this): same engine, same table of included scripts, its
+ * diagnostics into `diag`. 0, SIEVE_E_COMPILE, SIEVE_E_LIMIT or SIEVE_E_NOMEM. */
+int sv_compile_included(const sv_vctx *parent, int location, const char *name, const char *src,
+                        size_t len, sv_diag *diag, sieve_script **out);
+/* Frees a table of included scripts (sieve_script_free() of the top script does). */
+void sv_subscripts_free(sv_subscript *subs, size_t n);
 
 /* Decodes the instruction at code[*pc] into `a` (its strings into `strs`, which has room for
  * `nstrs`) or *target (jumps), and moves *pc past it. Returns the SV_OP_*, or -1 when the
@@ -220,6 +309,7 @@ typedef struct sv_action {
     sv_pos pos;
     sv_param *params;
     size_t nparams;
+    size_t nedits;           /* editheader's edits made before it: its message has those */
 } sv_action;
 
 struct sieve_result {
@@ -228,9 +318,19 @@ struct sieve_result {
     int last_new;            /* the last sv_result_add() made a new action (not merged) */
     int implicit_keep;       /* still in force after the run */
     int keep_done;           /* an explicit keep was done */
+    struct sv_edit *edits;   /* editheader's changes in order (ext_editheader.c) */
+    size_t nedits, edits_cap;
+    char *implicit_flags;    /* imap4flags' internal flags as the run left them, or NULL */
 };
 
+#define SV_MAX_LOOPS 4         /* foreverypart loops inside each other, as Pigeonhole has it */
+
+/* Bounds on variable expansion: one string, and all strings of a run together. */
+#define SV_MAX_EXPANDED ((size_t)1 << 20)
+#define SV_MAX_EXPANDED_RUN ((size_t)64 << 20)
+
 struct sv_run {
+    size_t expanded;         /* octets of expanded strings so far (SV_MAX_EXPANDED_RUN) */
     const sieve_script *script;
     const sieve_run_options *opts;
     const mailparse_message *msg;
@@ -244,6 +344,28 @@ struct sv_run {
     size_t redirects;
     const sieve_callbacks *cb; /* never NULL (an empty table when the caller gave none) */
     void *host;              /* the embedding test harness's state (sv_run_host), or NULL */
+    int leave_block;         /* set by a command: the innermost SV_CTL_BLOCK block ends now */
+    int block_end;           /* set while an SV_CTL_BLOCK command runs at its block's end (2:
+                              * the block is being left) */
+    /* include (RFC 6609): the top script (its table of included scripts), how a script
+     * ended early (SV_HALT_*), the depth of includes being run, and ext_include.c's state of
+     * the run (global variables, :once) — freed by sv_include_run_end(). */
+    const sieve_script *top;
+    int halt;
+    unsigned include_depth;
+    void *include_state;
+    /* foreverypart (RFC 5703, ext_mime.c): the loops being run, innermost last, across
+     * included scripts; those from loop_base on belong to the script running now. */
+    struct sv_loop {
+        size_t part;         /* the current MIME part (mailparse part id) */
+        size_t parent;       /* the part whose descendants the loop visits; SIZE_MAX: all */
+        const char *name;    /* :name, or NULL */
+        int leaving;         /* a break leaves it */
+    } loops[SV_MAX_LOOPS];
+    size_t nloops, loop_base;
+    struct sv_header_view *hview; /* the header as editheader left it; NULL: as received */
+    int64_t now;             /* currentdate's clock, read once per run (RFC 5260 §5) */
+    int now_known;
 };
 
 /* sieve_run() for a harness: `host` is left in sv_run.host for its own commands, and the
@@ -275,5 +397,164 @@ int sv_result_param(sv_run *r, const char *name, const char *value, size_t len);
 extern const sv_ext_def sv_ext_core;
 extern const sv_ext_def sv_ext_fileinto;
 extern const sv_ext_def sv_ext_envelope;
+extern const sv_ext_def sv_ext_vacation;          /* ext_vacation.c */
+extern const sv_ext_def sv_ext_vacation_seconds;
+extern const sv_ext_def sv_ext_enotify;           /* ext_enotify.c */
+extern const sv_ext_def sv_ext_fcc;               /* ext_fcc.c */
+extern const sv_ext_def sv_ext_specialuse;        /* ext_specialuse.c */
+extern const sv_ext_def sv_ext_mboxmetadata;      /* ext_metadata.c */
+extern const sv_ext_def sv_ext_servermetadata;
+extern const sv_ext_def sv_ext_extlists;          /* ext_extlists.c */
+extern const sv_ext_def sv_ext_envelope_dsn;      /* ext_dsn.c */
+extern const sv_ext_def sv_ext_redirect_dsn;
+extern const sv_ext_def sv_ext_envelope_deliverby;
+extern const sv_ext_def sv_ext_redirect_deliverby;
+extern const sv_ext_def sv_ext_convert;           /* ext_convert.c */
+
+/* RFC 8580 :fcc on the actions that send (ext_fcc.c): the compile-time check (:flags,
+ * :create and :specialuse need :fcc; a constant mailbox name is valid), and the params
+ * "fcc", "fcc_flags", "fcc_specialuse", "fcc_create" added to the action just added. */
+int sv_fcc_validate(sv_vctx *v, const sv_args *a);
+int sv_fcc_params(sv_run *r, const sv_args *a);
+
+/* RFC 6134 (ext_extlists.c): 1 when `value` is in the list `list`, 0 when not, -1 when the
+ * list is unknown (sieve_callbacks.list_contains; absent: unknown). */
+int sv_list_contains(sv_run *r, const char *list, const char *value);
+/* Non-zero when `s` is a valid list name (§2.1: a URI); constant names in `keys` checked
+ * (returns 0, errors reported, or SIEVE_E_NOMEM). */
+int sv_list_name_valid(const char *s, size_t n);
+int sv_list_names_validate(sv_vctx *v, const sv_value *keys);
+
+/* RFC 8579 fileinto :specialuse (ext_specialuse.c): the compile-time check of a constant
+ * flag, and the param "specialuse" added to the fileinto just added. */
+int sv_specialuse_validate(sv_vctx *v, const sv_args *a);
+int sv_specialuse_param(sv_run *r, const sv_args *a);
+
+/* RFC 6009 (ext_dsn.c): envelope parts beyond "from" and "to" ("notify", "ret", "envid",
+ * "orcpt", "bytimeabsolute", "bytimerelative", "bymode", "bytrace"). sv_envelope_part_known
+ * says whether a script that required the extensions may name `part`; sv_envelope_part
+ * gives its values: calls `fn` for each (0 when the part has none), stopping at non-zero. */
+int sv_envelope_part_known(const sv_vctx *v, const char *part, size_t len);
+typedef int (*sv_envelope_value_fn)(sv_run *r, void *user, const char *value, size_t len);
+int sv_envelope_part(sv_run *r, const char *part, size_t len, sv_envelope_value_fn fn,
+                     void *user);
+/* redirect's RFC 6009 tags: compile-time checks, and the params "dsn_notify", "dsn_ret",
+ * "by_time" (absolute, RFC 3339), "by_mode", "by_trace" added to the redirect just added. */
+int sv_redirect_dsn_validate(sv_vctx *v, const sv_args *a);
+int sv_redirect_dsn_params(sv_run *r, const sv_args *a);
+extern const sv_ext_def sv_ext_include;       /* ext_include.c */
+extern const sv_ext_def sv_ext_foreverypart;  /* ext_mime.c */
+extern const sv_ext_def sv_ext_mime;
+extern const sv_ext_def sv_ext_extracttext;
+
+enum { SV_HALT_NONE = 0, SV_HALT_STOP, SV_HALT_RETURN };
+
+/* Runs an included script inside the current run (ext_include.c): the same message, result
+ * and budget. 0 or a negative error; r->halt tells how it ended. */
+int sv_run_script(sv_run *r, const sieve_script *s);
+/* Variables as a running script names them: "global.x" (include, RFC 6609 §3.5, when the
+ * script required include) is the global x. sv_run_var_set() sets one (0, SIEVE_E_LIMIT or
+ * SIEVE_E_NOMEM); sv_include_namespace() is sv_expand()'s namespace callback (user: the
+ * sv_run) for reading them. */
+int sv_run_var_set(sv_run *r, const char *name, size_t len, const char *value, size_t vlen);
+int sv_include_namespace(void *user, const char *name, size_t len, lm_buf *out);
+/* Frees ext_include.c's state of a run (sv_run.include_state); NULL state is fine. */
+void sv_include_run_end(sv_run *r);
+/* The MIME part tests look at: the innermost foreverypart's, else 0 (the message). */
+size_t sv_mime_current_part(const sv_run *r);
+/* header/address/exists with :mime (RFC 5703 §4): calls `fn` for each field named in `names`
+ * of the current part (and with :anychild its descendants); with :type, :subtype,
+ * :contenttype or :param the value handed to `fn` is that piece of the field. */
+int sv_mime_each_field(sv_run *r, const sv_args *a, const sv_value *names,
+                       int (*fn)(sv_run *r, void *user, const mailparse_header *h), void *user);
+/* Compile-time (a validate function): :anychild and the content-type options only with
+ * :mime. Returns 0 (an error reported or not) or SIEVE_E_NOMEM. */
+int sv_mime_check(sv_vctx *v, const sv_args *a);
+
+/* body (ext_body.c), date/currentdate and index (ext_date.c), editheader (ext_editheader.c),
+ * spamtest/spamtestplus/virustest (ext_spamtest.c), duplicate (ext_duplicate.c). */
+extern const sv_ext_def sv_ext_body;
+extern const sv_ext_def sv_ext_date;
+extern const sv_ext_def sv_ext_index;
+extern const sv_ext_def sv_ext_editheader;
+extern const sv_ext_def sv_ext_spamtest;
+extern const sv_ext_def sv_ext_spamtestplus;
+extern const sv_ext_def sv_ext_virustest;
+extern const sv_ext_def sv_ext_duplicate;
+
+/* The top-level header fields as the run sees them: the message's, with editheader's
+ * additions and deletions (ext_editheader.c). Calls `fn` for each field named `name` (case
+ * ignored), in order from the top; with `index` > 0 only for the index-th of them (RFC 5260
+ * §6), counted from the bottom when `last`. `fn` returns 0 to go on; the first non-zero is
+ * returned. Added fields have `raw_value` and `text` set (the value as the script gave it)
+ * and no typed value. */
+typedef int (*sv_field_fn)(sv_run *r, void *user, const mailparse_header *h);
+int sv_fields_each(sv_run *r, const char *name, size_t len, uint64_t index, int last,
+                   sv_field_fn fn, void *user);
+/* Makes `m` the message of the run from now on, as received: without the edits made so far
+ * (a harness's test_set). The edits stay in the result. */
+void sv_run_set_message(sv_run *r, const mailparse_message *m);
+/* The size of the message as the run sees it: editheader's edits included (RFC 5293 §3). */
+size_t sv_message_size(sv_run *r);
+/* RFC 5260 §6 at compile time (ext_date.c): `last_tag` only with `index_tag`, and an index
+ * of at least 1. Returns 1 when fine, 0 when an error was reported. */
+int sv_check_index(sv_vctx *v, const sv_args *a, int index_tag, int last_tag);
+/* Frees the edits a result holds (sieve_result_free), or drops them (a failed run keeps the
+ * message as received). */
+void sv_result_edits_free(sieve_result *res);
+
+/* The comparison every test that compares shares (RFC 5228 §2.7): check the comparator,
+ * match type and relation at compile time; at run time set up the matcher and the keys
+ * (sv_matching_init), feed each value (sv_matching_value: 1 when one matched, which ends the
+ * test), and get the verdict (sv_matching_end: :count compares the number of values fed). */
+typedef struct sv_matching {
+    sv_matcher m;
+    int count_mode;
+    size_t count;
+    sv_str *keys;
+    size_t nkeys;
+    int no_captures;           /* set after init: matches leave the match variables alone
+                                * (the body test, RFC 5173 §6) */
+    int list_mode;             /* :list (RFC 6134): the keys name lists, a value matches when
+                                * it is a member of one (sv_list_contains) */
+    sv_pos pos;                /* the test's place, for run-time reports */
+} sv_matching;
+
+/* `keys` may be NULL (a test without keys). Returns 0 (errors reported) or SIEVE_E_NOMEM. */
+int sv_check_matching(sv_vctx *v, const sv_args *a, const sv_value *keys);
+int sv_matching_init(sv_run *r, const sv_args *a, const sv_value *keys, sv_matching *mt);
+int sv_matching_value(sv_run *r, sv_matching *mt, const char *v, size_t n);
+int sv_matching_end(sv_matching *mt, int found);
+
+/* ---- variables, reject, imap4flags, mailbox, ihave, environment (ext_<name>.c) ------------- */
+
+extern const sv_ext_def sv_ext_variables;
+extern const sv_ext_def sv_ext_reject;
+extern const sv_ext_def sv_ext_ereject;
+extern const sv_ext_def sv_ext_imap4flags;
+extern const sv_ext_def sv_ext_mailbox;
+extern const sv_ext_def sv_ext_ihave;
+extern const sv_ext_def sv_ext_environment;
+
+/* Non-zero when the running script required the extension named (or ihave made it usable). */
+int sv_run_has(const sv_run *r, const char *ext);
+
+/* RFC 5229 §3: a reference to a namespace no required extension declares ("${ns.name}") is
+ * an error; the compiler calls this for each string that holds references. Returns 0 (errors
+ * reported) or SIEVE_E_NOMEM. */
+int sv_check_variable_references(sv_vctx *v, sv_pos pos, const char *s, size_t len);
+
+/* RFC 5429 §2.1–2.2, checked before every action is added (sv_result_add): a second reject
+ * or ereject, and reject or ereject with keep, fileinto, redirect or vacation (in either
+ * order) are run-time errors. Returns 0 or SIEVE_E_RUNTIME (reported). */
+int sv_reject_conflict(sv_run *r, int type, sv_pos pos);
+
+/* The flags a keep or fileinto stores the message with (RFC 5232 §5): those of its :flags,
+ * or else the run's internal flags when the script required imap4flags; space-separated,
+ * each once, in the run's arena; NULL when there are none. 0 or a negative SIEVE_E_*. */
+int sv_imap4flags_of_action(sv_run *r, const sv_args *a, const char **flags);
+/* Sets the internal flags (a test harness loading a stored message's flags). 0 or a negative
+ * SIEVE_E_*. */
+int sv_imap4flags_set_internal(sv_run *r, const char *flags, size_t len);
 
 #endif

@@ -38,8 +38,10 @@ static const sv_str *relation_of(const sv_args *a)
 /* Compile-time checks shared by the tests that compare: the comparator exists, was required
  * when it must be (RFC 5228 §2.7.3), and serves the match type; a relation is valid; a
  * constant :regex key compiles. `keys` is the key list (NULL when the test has none). */
-static int check_matching(sv_vctx *v, const sv_args *a, const sv_value *keys)
+int sv_check_matching(sv_vctx *v, const sv_args *a, const sv_value *keys)
 {
+    if (sv_args_tag(a, SV_TAG_LIST)) /* RFC 6134 §2.3: the keys are list names */
+        return keys ? sv_list_names_validate(v, keys) : 0;
     int match = match_type_of(a);
     int cmp = SV_CMP_ASCII_CASEMAP;
     const sv_value *c = sv_args_tag(a, SV_TAG_COMPARATOR);
@@ -67,20 +69,14 @@ static int check_matching(sv_vctx *v, const sv_args *a, const sv_value *keys)
     return 0;
 }
 
-/* One test's comparison state: the matcher, the keys as the run sees them, and for :count
- * the number of values seen. */
-typedef struct matching {
-    sv_matcher m;
-    int count_mode;
-    size_t count;
-    sv_str *keys;
-    size_t nkeys;
-} matching;
-
-static int matching_init(sv_run *r, const sv_args *a, const sv_value *keys, matching *mt)
+/* One test's comparison state (sv_matching, engine.h): the matcher, the keys as the run sees
+ * them, and for :count the number of values seen. */
+int sv_matching_init(sv_run *r, const sv_args *a, const sv_value *keys, sv_matching *mt)
 {
     memset(mt, 0, sizeof *mt);
+    mt->pos = a->pos;
     int match = match_type_of(a);
+    mt->list_mode = sv_args_tag(a, SV_TAG_LIST) != NULL;
     mt->count_mode = match == SV_MATCH_COUNT;
     mt->m.match = mt->count_mode ? SV_MATCH_VALUE : match;
     mt->m.comparator = SV_CMP_ASCII_CASEMAP;
@@ -112,14 +108,33 @@ static int matching_init(sv_run *r, const sv_args *a, const sv_value *keys, matc
 
 /* One value of the test: 1 when it matches a key (the test is then true), 0 when not, or a
  * negative error. Under :count the value is only counted. */
-static int matching_value(sv_run *r, matching *mt, const char *v, size_t n)
+int sv_matching_value(sv_run *r, sv_matching *mt, const char *v, size_t n)
 {
     if (mt->count_mode) {
         mt->count++;
         return 0;
     }
+    if (mt->list_mode) {
+        /* RFC 6134 §2.3: the keys name lists; the value matches when one holds it. */
+        char *value = lm_arena_strndup(r->arena, v, n);
+        if (!value)
+            return SIEVE_E_NOMEM;
+        for (size_t i = 0; i < mt->nkeys; i++)
+            if (sv_list_contains(r, mt->keys[i].s, value) == 1)
+                return 1;
+        return 0;
+    }
     for (size_t i = 0; i < mt->nkeys; i++) {
-        int rc = sv_match(&mt->m, v, n, mt->keys[i].s, mt->keys[i].len, &r->caps);
+        int rc = sv_match(&mt->m, v, n, mt->keys[i].s, mt->keys[i].len,
+                          mt->no_captures ? NULL : &r->caps);
+        if (rc == SIEVE_E_SYNTAX) {
+            /* A key made at run time that is not a valid regex: reported, and it matches
+             * nothing; the script goes on (a constant one was refused when compiling). */
+            if (sv_diag_add(r->diag, SV_SEV_ERROR, mt->pos, "invalid regular expression \"%s\"",
+                            mt->keys[i].s))
+                return SIEVE_E_NOMEM;
+            continue;
+        }
         if (rc)
             return rc;
     }
@@ -127,7 +142,7 @@ static int matching_value(sv_run *r, matching *mt, const char *v, size_t n)
 }
 
 /* The verdict once every value was seen: :count compares the number of values. */
-static int matching_end(matching *mt, int found)
+int sv_matching_end(sv_matching *mt, int found)
 {
     if (found || !mt->count_mode)
         return found;
@@ -142,25 +157,24 @@ static int matching_end(matching *mt, int found)
 /* ---- message access ---------------------------------------------------------------------- */
 
 /* Calls fn for the value of each field of the message (top level) named in `names`. */
-typedef int (*field_fn)(sv_run *r, void *user, const mailparse_header *h);
+typedef sv_field_fn field_fn;
 
-static int each_field(sv_run *r, const sv_value *names, field_fn fn, void *user)
+/* The fields as editheader left them (sv_fields_each); :index/:last (RFC 5260 §6) pick one
+ * occurrence of each name. */
+static int each_field(sv_run *r, const sv_args *a, const sv_value *names, field_fn fn,
+                      void *user)
 {
-    const mailparse_part *top = mailparse_message_part(r->msg, 0);
-    if (!top)
-        return 0;
+    if (a && sv_args_tag(a, SV_TAG_MIME)) /* RFC 5703 §4: a MIME part's fields (ext_mime.c) */
+        return sv_mime_each_field(r, a, names, fn, user);
+    const sv_value *index = a ? sv_args_tag(a, SV_TAG_INDEX) : NULL;
+    int last = a && sv_args_tag(a, SV_TAG_LAST);
     for (size_t k = 0; k < names->count; k++) {
         sv_str name;
         int rc = sv_run_string(r, &names->strs[k], &name);
         if (rc)
             return rc;
-        for (size_t i = 0; i < top->header_count; i++) {
-            const mailparse_header *h = mailparse_message_header_at(r->msg, top->header_first + i);
-            if (!h || !lm_eq_nocase(h->name, h->name_len, name.s))
-                continue;
-            if ((rc = fn(r, user, h)))
-                return rc;
-        }
+        if ((rc = sv_fields_each(r, name.s, name.len, index ? index->number : 0, last, fn, user)))
+            return rc;
     }
     return 0;
 }
@@ -169,21 +183,25 @@ static int each_field(sv_run *r, const sv_value *names, field_fn fn, void *user)
 
 static int header_value(sv_run *r, void *user, const mailparse_header *h)
 {
-    return matching_value(r, user, h->text ? h->text : "", h->text ? h->text_len : 0);
+    return sv_matching_value(r, user, h->text ? h->text : "", h->text ? h->text_len : 0);
 }
 
 static int validate_header(sv_vctx *v, const sv_args *a)
 {
-    return check_matching(v, a, &a->positional[1]);
+    if (sv_mime_check(v, a)) /* RFC 5703 §4 tags */
+        return SIEVE_E_NOMEM;
+    if (!sv_check_index(v, a, SV_TAG_INDEX, SV_TAG_LAST))
+        return 0;
+    return sv_check_matching(v, a, &a->positional[1]);
 }
 
 static int run_header(sv_run *r, const sv_args *a)
 {
-    matching mt;
-    int rc = matching_init(r, a, &a->positional[1], &mt);
+    sv_matching mt;
+    int rc = sv_matching_init(r, a, &a->positional[1], &mt);
     if (!rc)
-        rc = each_field(r, &a->positional[0], header_value, &mt);
-    return rc < 0 ? rc : matching_end(&mt, rc);
+        rc = each_field(r, a, &a->positional[0], header_value, &mt);
+    return rc < 0 ? rc : sv_matching_end(&mt, rc);
 }
 
 static int address_part_of(const sv_args *a)
@@ -201,7 +219,7 @@ static int address_part_of(const sv_args *a)
 
 typedef struct address_ctx {
     sv_run *r;
-    matching *mt;
+    sv_matching *mt;
     int part;
 } address_ctx;
 
@@ -212,7 +230,7 @@ static int address_value(void *user, const char *addr, size_t len)
     size_t n;
     if (sv_address_part(c->part, addr, len, c->r->opts->subaddress_separators, &p, &n))
         return 0; /* no such part: this address does not take part */
-    return matching_value(c->r, c->mt, p, n);
+    return sv_matching_value(c->r, c->mt, p, n);
 }
 
 static int address_field(sv_run *r, void *user, const mailparse_header *h)
@@ -224,12 +242,17 @@ static int address_field(sv_run *r, void *user, const mailparse_header *h)
 /* RFC 5228 §5.1: the address test reads only fields that hold addresses. */
 static int is_address_field(const char *name, size_t len)
 {
+    /* RFC 5322's address fields, and those of other RFCs and of common use that hold an
+     * address list (RFC 2076's catalogue among them). */
     static const char *const fields[] = {
         "from", "to", "cc", "bcc", "sender", "reply-to", "resent-from", "resent-to",
         "resent-cc", "resent-bcc", "resent-sender", "resent-reply-to", "return-path",
         "delivered-to", "envelope-to", "x-original-to", "errors-to", "approved",
         "disposition-notification-to", "mail-followup-to", "mail-reply-to", "original-recipient",
-        "original-from",
+        "original-from", "for-approval", "for-comment", "for-handling", "abuse-reports-to",
+        "apparently-to", "read-receipt-to", "registered-mail-reply-requested-by",
+        "return-receipt-requested", "return-receipt-to", "x-admin", "x-beenthere",
+        "x-complaints-to", "x-confirm-reading-to", "x-original-from", "x-report-abuse-to",
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (lm_eq_nocase(name, len, fields[i]))
@@ -245,17 +268,21 @@ static int validate_address(sv_vctx *v, const sv_args *a)
             !is_address_field(names->strs[i].s, names->strs[i].len))
             return sv_vctx_error(v, names->strs[i].pos, "the address test cannot read \"%s\": "
                                  "it is not a field that holds addresses", names->strs[i].s);
-    return check_matching(v, a, &a->positional[1]);
+    if (sv_mime_check(v, a)) /* RFC 5703 §4 tags */
+        return SIEVE_E_NOMEM;
+    if (!sv_check_index(v, a, SV_TAG_INDEX, SV_TAG_LAST))
+        return 0;
+    return sv_check_matching(v, a, &a->positional[1]);
 }
 
 static int run_address(sv_run *r, const sv_args *a)
 {
-    matching mt;
-    int rc = matching_init(r, a, &a->positional[1], &mt);
+    sv_matching mt;
+    int rc = sv_matching_init(r, a, &a->positional[1], &mt);
     address_ctx c = {r, &mt, address_part_of(a)};
     if (!rc)
-        rc = each_field(r, &a->positional[0], address_field, &c);
-    return rc < 0 ? rc : matching_end(&mt, rc);
+        rc = each_field(r, a, &a->positional[0], address_field, &c);
+    return rc < 0 ? rc : sv_matching_end(&mt, rc);
 }
 
 static int validate_envelope(sv_vctx *v, const sv_args *a)
@@ -264,17 +291,23 @@ static int validate_envelope(sv_vctx *v, const sv_args *a)
     for (size_t i = 0; i < parts->count; i++) {
         const sv_str *p = &parts->strs[i];
         if (!sv_string_has_variables(p->s, p->len) && !lm_eq_nocase(p->s, p->len, "from") &&
-            !lm_eq_nocase(p->s, p->len, "to"))
-            return sv_vctx_error(v, p->pos, "unknown envelope part \"%s\" (expected \"from\" or "
-                                 "\"to\")", p->s);
+            !lm_eq_nocase(p->s, p->len, "to") && !lm_eq_nocase(p->s, p->len, "auth") &&
+            !sv_envelope_part_known(v, p->s, p->len))
+            return sv_vctx_error(v, p->pos, "unknown envelope part \"%s\" (expected \"from\", "
+                                 "\"to\" or \"auth\")", p->s);
     }
-    return check_matching(v, a, &a->positional[1]);
+    return sv_check_matching(v, a, &a->positional[1]);
+}
+
+static int envelope_value(sv_run *r, void *user, const char *value, size_t len)
+{
+    return sv_matching_value(r, user, value, len);
 }
 
 static int run_envelope(sv_run *r, const sv_args *a)
 {
-    matching mt;
-    int rc = matching_init(r, a, &a->positional[1], &mt);
+    sv_matching mt;
+    int rc = sv_matching_init(r, a, &a->positional[1], &mt);
     const sv_value *parts = &a->positional[0];
     int part = address_part_of(a);
     address_ctx c = {r, &mt, part};
@@ -283,16 +316,21 @@ static int run_envelope(sv_run *r, const sv_args *a)
         if ((rc = sv_run_string(r, &parts->strs[i], &p)))
             break;
         const char *addr = lm_eq_nocase(p.s, p.len, "from") ? r->env->from
-                           : lm_eq_nocase(p.s, p.len, "to") ? r->env->to : NULL;
-        if (!addr)
+                           : lm_eq_nocase(p.s, p.len, "to") ? r->env->to
+                           : lm_eq_nocase(p.s, p.len, "auth") ? r->env->auth /* the SMTP AUTH identity */
+                           : lm_eq_nocase(p.s, p.len, "orcpt") ? r->env->orig_to : NULL;
+        if (!addr) {
+            /* The RFC 6009 parts that are not addresses. */
+            rc = sv_envelope_part(r, p.s, p.len, envelope_value, &mt);
             continue;
+        }
         /* The null reverse-path is "" for every part (RFC 5228 §5.4). */
         if (!*addr)
-            rc = matching_value(r, &mt, "", 0);
+            rc = sv_matching_value(r, &mt, "", 0);
         else
             rc = address_value(&c, addr, strlen(addr));
     }
-    return rc < 0 ? rc : matching_end(&mt, rc);
+    return rc < 0 ? rc : sv_matching_end(&mt, rc);
 }
 
 static int count_field(sv_run *r, void *user, const mailparse_header *h)
@@ -311,7 +349,7 @@ static int run_exists(sv_run *r, const sv_args *a)
         one.strs = &names->strs[k];
         one.count = 1;
         size_t n = 0;
-        int rc = each_field(r, &one, count_field, &n);
+        int rc = each_field(r, a, &one, count_field, &n);
         if (rc)
             return rc;
         if (!n)
@@ -329,8 +367,7 @@ static int validate_size(sv_vctx *v, const sv_args *a)
 
 static int run_size(sv_run *r, const sv_args *a)
 {
-    size_t len;
-    mailparse_message_raw(r->msg, &len);
+    size_t len = sv_message_size(r); /* with editheader's edits */
     uint64_t limit = a->positional[0].number;
     return sv_args_tag(a, SV_TAG_OVER) ? len > limit : len < limit;
 }
@@ -339,7 +376,9 @@ static int run_size(sv_run *r, const sv_args *a)
 
 static int run_keep(sv_run *r, const sv_args *a)
 {
-    return sv_result_add(r, SIEVE_ACTION_KEEP, "", 0, NULL, 0, a->pos);
+    const char *flags;
+    int rc = sv_imap4flags_of_action(r, a, &flags);
+    return rc ? rc : sv_result_add(r, SIEVE_ACTION_KEEP, "", 0, flags, 0, a->pos);
 }
 
 static int run_discard(sv_run *r, const sv_args *a)
@@ -352,6 +391,9 @@ static int run_discard(sv_run *r, const sv_args *a)
 static int validate_redirect(sv_vctx *v, const sv_args *a)
 {
     const sv_str *s = &a->positional[0].strs[0];
+    int rc = sv_redirect_dsn_validate(v, a);
+    if (rc || sv_args_tag(a, SV_TAG_LIST)) /* RFC 6134 §2.6: the argument names a list */
+        return rc ? rc : sv_list_names_validate(v, &a->positional[0]);
     if (sv_string_has_variables(s->s, s->len))
         return 0;
     const char *at = memchr(s->s, '@', s->len);
@@ -366,11 +408,17 @@ static int run_redirect(sv_run *r, const sv_args *a)
     int rc = sv_run_string(r, &a->positional[0].strs[0], &s);
     if (rc)
         return rc;
+    int list = sv_args_tag(a, SV_TAG_LIST) != NULL;
     const char *at = memchr(s.s, '@', s.len);
-    if (!at || at == s.s || at == s.s + s.len - 1)
-        return sv_run_error(r, a->pos, "invalid redirect address \"%s\"", s.s);
+    if (list ? !sv_list_name_valid(s.s, s.len) : !at || at == s.s || at == s.s + s.len - 1)
+        return sv_run_error(r, a->pos, "invalid redirect %s \"%s\"", list ? "list" : "address",
+                            s.s);
     unsigned opt = sv_args_tag(a, SV_TAG_COPY) ? SIEVE_ACTION_COPY : 0;
-    return sv_result_add(r, SIEVE_ACTION_REDIRECT, s.s, s.len, NULL, opt, a->pos);
+    if ((rc = sv_result_add(r, SIEVE_ACTION_REDIRECT, s.s, s.len, NULL, opt, a->pos)))
+        return rc;
+    if (list && (rc = sv_result_param(r, "list", "yes", 3)))
+        return rc;
+    return sv_redirect_dsn_params(r, a);
 }
 
 static int run_fileinto(sv_run *r, const sv_args *a)
@@ -379,24 +427,37 @@ static int run_fileinto(sv_run *r, const sv_args *a)
     int rc = sv_run_string(r, &a->positional[0].strs[0], &s);
     if (rc)
         return rc;
+    const char *flags;
+    if ((rc = sv_imap4flags_of_action(r, a, &flags)))
+        return rc;
     unsigned opt = (sv_args_tag(a, SV_TAG_COPY) ? SIEVE_ACTION_COPY : 0) |
                    (sv_args_tag(a, SV_TAG_CREATE) ? SIEVE_ACTION_CREATE : 0);
-    return sv_result_add(r, SIEVE_ACTION_FILEINTO, s.s, s.len, NULL, opt, a->pos);
+    if ((rc = sv_result_add(r, SIEVE_ACTION_FILEINTO, s.s, s.len, flags, opt, a->pos)))
+        return rc;
+    return sv_specialuse_param(r, a); /* RFC 8579 §4 */
 }
 
 /* ---- the definitions --------------------------------------------------------------------- */
 
 #define MATCH_TAGS SV_TAG_IS, SV_TAG_CONTAINS, SV_TAG_MATCHES, SV_TAG_REGEX, SV_TAG_VALUE, \
-                   SV_TAG_COUNT, SV_TAG_COMPARATOR
+                   SV_TAG_COUNT, SV_TAG_LIST, SV_TAG_COMPARATOR
 #define ADDRESS_PART_TAGS SV_TAG_ALL, SV_TAG_LOCALPART, SV_TAG_DOMAIN, SV_TAG_USER, SV_TAG_DETAIL
 
 static const uint8_t no_tags[] = {SV_TAG_COUNT_};
-static const uint8_t header_tags[] = {MATCH_TAGS, SV_TAG_INDEX, SV_TAG_LAST, SV_TAG_COUNT_};
+/* :mime and :anychild (and for header the content-type options) are RFC 5703 §4's. */
+static const uint8_t header_tags[] = {MATCH_TAGS, SV_TAG_INDEX, SV_TAG_LAST, SV_TAG_MIME,
+                                      SV_TAG_ANYCHILD, SV_TAG_TYPE, SV_TAG_SUBTYPE,
+                                      SV_TAG_CONTENTTYPE, SV_TAG_PARAM, SV_TAG_COUNT_};
+static const uint8_t exists_tags[] = {SV_TAG_MIME, SV_TAG_ANYCHILD, SV_TAG_COUNT_};
 static const uint8_t address_tags[] = {MATCH_TAGS, ADDRESS_PART_TAGS, SV_TAG_INDEX, SV_TAG_LAST,
+                                       SV_TAG_MIME, SV_TAG_ANYCHILD,
                                        SV_TAG_COUNT_};
 static const uint8_t envelope_tags[] = {MATCH_TAGS, ADDRESS_PART_TAGS, SV_TAG_COUNT_};
 static const uint8_t size_tags[] = {SV_TAG_OVER, SV_TAG_UNDER, SV_TAG_COUNT_};
-static const uint8_t redirect_tags[] = {SV_TAG_COPY, SV_TAG_COUNT_};
+static const uint8_t redirect_tags[] = {SV_TAG_COPY, SV_TAG_LIST, SV_TAG_DSN_NOTIFY, SV_TAG_DSN_RET,
+                                        SV_TAG_BYTIMERELATIVE, SV_TAG_BYTIMEABSOLUTE,
+                                        SV_TAG_BYMODE, SV_TAG_BYTRACE, SV_TAG_COUNT_};
+static const uint8_t keep_tags[] = {SV_TAG_FLAGS, SV_TAG_COUNT_};
 static const uint8_t fileinto_tags[] = {SV_TAG_COPY, SV_TAG_FLAGS, SV_TAG_CREATE,
                                         SV_TAG_SPECIALUSE, SV_TAG_COUNT_};
 
@@ -406,7 +467,7 @@ static const sv_cmd_def core_commands[] = {
     {"elsif", SV_KIND_COMMAND, SV_CTL_ELSIF, 0, {0}, no_tags, NULL, NULL},
     {"else", SV_KIND_COMMAND, SV_CTL_ELSE, 0, {0}, no_tags, NULL, NULL},
     {"stop", SV_KIND_COMMAND, SV_CTL_STOP, 0, {0}, no_tags, NULL, NULL},
-    {"keep", SV_KIND_COMMAND, SV_CTL_NONE, 0, {0}, no_tags, NULL, run_keep},
+    {"keep", SV_KIND_COMMAND, SV_CTL_NONE, 0, {0}, keep_tags, NULL, run_keep},
     {"discard", SV_KIND_COMMAND, SV_CTL_NONE, 0, {0}, no_tags, NULL, run_discard},
     {"redirect", SV_KIND_COMMAND, SV_CTL_NONE, 1, {SV_T_STRING}, redirect_tags, validate_redirect,
      run_redirect},
@@ -419,13 +480,15 @@ static const sv_cmd_def core_commands[] = {
      validate_header, run_header},
     {"address", SV_KIND_TEST, SV_CTL_NONE, 2, {SV_T_STRLIST, SV_T_STRLIST}, address_tags,
      validate_address, run_address},
-    {"exists", SV_KIND_TEST, SV_CTL_NONE, 1, {SV_T_STRLIST}, no_tags, NULL, run_exists},
+    {"exists", SV_KIND_TEST, SV_CTL_NONE, 1, {SV_T_STRLIST}, exists_tags, sv_mime_check,
+     run_exists},
     {"size", SV_KIND_TEST, SV_CTL_NONE, 1, {SV_T_NUMBER}, size_tags, validate_size, run_size},
 };
 const sv_ext_def sv_ext_core = {"", core_commands, sizeof core_commands / sizeof core_commands[0]};
 
 static const sv_cmd_def fileinto_commands[] = {
-    {"fileinto", SV_KIND_COMMAND, SV_CTL_NONE, 1, {SV_T_STRING}, fileinto_tags, NULL, run_fileinto},
+    {"fileinto", SV_KIND_COMMAND, SV_CTL_NONE, 1, {SV_T_STRING}, fileinto_tags,
+     sv_specialuse_validate, run_fileinto},
 };
 const sv_ext_def sv_ext_fileinto = {"fileinto", fileinto_commands, 1};
 

@@ -12,6 +12,7 @@
 #define SV_DEFAULT_MAX_INSTRUCTIONS 1000000u
 #define SV_DEFAULT_MAX_ACTIONS 32u
 #define SV_DEFAULT_MAX_REDIRECTS 4u
+#define SV_MAX_BLOCKS 64         /* SV_CTL_BLOCK commands inside each other */
 
 void sieve_run_options_init(sieve_run_options *opts)
 {
@@ -37,9 +38,19 @@ int sv_run_string(sv_run *r, const sv_str *s, sv_str *out)
     if (!s->expand)
         return 0;
     lm_buf b = LM_BUF_INIT;
-    int rc = sv_expand(s->s, s->len, r->vars, &r->caps, NULL, NULL, 0, &b);
+    /* "${global.x}" (include, RFC 6609 §3.5) is the one namespace so far. One expanded string
+     * is at most SV_MAX_EXPANDED octets, and a run expands at most SV_MAX_EXPANDED_RUN in all
+     * (each stays in the run's arena), so a script of references to long values cannot make
+     * the run take unbounded memory. */
+    int rc = sv_expand(s->s, s->len, r->vars, &r->caps, sv_include_namespace, r,
+                       SV_MAX_EXPANDED, &b);
     if (!rc && b.oom)
         rc = SIEVE_E_NOMEM;
+    if (!rc && (r->expanded += b.len) > SV_MAX_EXPANDED_RUN)
+        rc = SIEVE_E_LIMIT;
+    if (rc == SIEVE_E_LIMIT)
+        rc = sv_run_error(r, s->pos, "a string grows past the run's limits when its variables "
+                          "are expanded");
     if (!rc) {
         char *copy = lm_arena_strndup(r->arena, b.data ? b.data : "", b.len);
         if (!copy)
@@ -60,7 +71,12 @@ static int execute(sv_run *r)
     if (!strs)
         return SIEVE_E_NOMEM;
     int reg = 0, rc = 0;
+    int leaving = 0;           /* the block end ahead is reached by leaving the block */
     size_t pc = 0;
+    struct {
+        size_t end, command;
+    } blocks[SV_MAX_BLOCKS];   /* the SV_CTL_BLOCK commands being run, innermost last */
+    size_t nblocks = 0;
     while (!rc) {
         if (r->budget-- == 0) {
             rc = sv_run_error(r, (sv_pos){0, 0}, "the script ran too long (over %llu "
@@ -72,7 +88,9 @@ static int execute(sv_run *r)
         int op = sv_decode(s, &pc, &a, strs, SV_MAX_DECODED, &target);
         switch (op) {
         case SV_OP_END:
+            goto done;
         case SV_OP_STOP:
+            r->halt = SV_HALT_STOP; /* every script ends (include, RFC 6609 §3.2) */
             goto done;
         case SV_OP_JMP:
             pc = target;
@@ -100,6 +118,52 @@ static int execute(sv_run *r)
                 rc = v;
             else if (a.def->kind == SV_KIND_TEST)
                 reg = v != 0;
+            if (!rc && r->halt) /* stop or return (include) */
+                goto done;
+            /* leave_block blocks end now, innermost first (break :name may leave several) */
+            if (r->leave_block > 0 && nblocks) {
+                pc = blocks[nblocks - 1].end;
+                r->leave_block--;
+                leaving = 1;
+            } else {
+                r->leave_block = 0;
+            }
+            break;
+        }
+        case SV_OP_BLOCK:
+            if (nblocks == SV_MAX_BLOCKS) {
+                rc = sv_run_error(r, (sv_pos){0, 0}, "block commands nested too deeply");
+                break;
+            }
+            blocks[nblocks].end = target;
+            blocks[nblocks++].command = pc;
+            break;
+        case SV_OP_BLOCK_END: {
+            /* The block's command again (the loader checked it is one), told it ends. */
+            size_t at = nblocks ? blocks[--nblocks].command : s->code_len;
+            if (sv_decode(s, &at, &a, strs, SV_MAX_DECODED, &target) != SV_OP_COMMAND ||
+                a.def->control != SV_CTL_BLOCK) {
+                rc = sv_run_error(r, (sv_pos){0, 0}, "corrupt bytecode at offset %zu", pc);
+                break;
+            }
+            int left = leaving;
+            r->block_end = left ? 2 : 1;
+            leaving = 0;
+            int v = a.def->run(r, &a);
+            r->block_end = 0;
+            if (v < 0) {
+                rc = v;
+            } else if (r->leave_block > 0 && nblocks) { /* still leaving: the next one out */
+                pc = blocks[nblocks - 1].end;
+                r->leave_block--;
+                leaving = 1;
+            } else {
+                r->leave_block = 0;
+                if (v == 1 && !left) { /* a loop (foreverypart): the block runs again */
+                    nblocks++;
+                    pc = at;
+                }
+            }
             break;
         }
         default:
@@ -109,6 +173,21 @@ static int execute(sv_run *r)
     }
 done:
     lm_free(strs);
+    return rc;
+}
+
+/* include (RFC 6609): an included script runs with the run's state; its blocks and loops
+ * end with it. */
+int sv_run_script(sv_run *r, const sieve_script *s)
+{
+    const sieve_script *saved = r->script;
+    size_t loop_base = r->loop_base, nloops = r->nloops;
+    r->script = s;
+    r->loop_base = nloops;
+    int rc = execute(r);
+    r->script = saved;
+    r->loop_base = loop_base;
+    r->nloops = nloops;
     return rc;
 }
 
@@ -134,8 +213,8 @@ int sv_run_host(const sieve_script *s, const void *msg, size_t len, const sieve_
         o.max_redirects = SV_DEFAULT_MAX_REDIRECTS;
     if (!o.subaddress_separators)
         o.subaddress_separators = "+";
-    static const sieve_envelope no_envelope = {NULL, NULL, NULL, NULL};
-    static const sieve_callbacks no_callbacks = {NULL, NULL, NULL, NULL, NULL, NULL};
+    static const sieve_envelope no_envelope = {0};
+    static const sieve_callbacks no_callbacks = {0};
 
     sv_run r;
     memset(&r, 0, sizeof r);
@@ -150,23 +229,31 @@ int sv_run_host(const sieve_script *s, const void *msg, size_t len, const sieve_
     int rc = SIEVE_E_NOMEM;
     mailparse_message *m = NULL;
     if (!(r.arena = lm_arena_new(0)) || !(r.result = lm_calloc(1, sizeof *r.result)) ||
-        sv_vars_new(0, 0, &r.vars))
+        sv_vars_new(o.max_variables, o.max_variable_size, &r.vars))
         goto out;
     r.result->implicit_keep = 1;
-    rc = mailparse_parse((const unsigned char *)(msg ? msg : ""), len, NULL, &m);
+    /* The caller's message outlives the run, so the parse keeps pointers into it; HTML is
+     * turned into text only where a test asks for it. */
+    mailparse_options po;
+    mailparse_options_init(&po);
+    po.flags = MAILPARSE_F_ZERO_COPY | MAILPARSE_F_NO_HTML_TO_TEXT;
+    rc = mailparse_parse((const unsigned char *)(msg ? msg : ""), len, &po, &m);
     if (rc) {
         rc = rc == MAILPARSE_E_NOMEM ? SIEVE_E_NOMEM
              : rc == MAILPARSE_E_LIMIT ? SIEVE_E_LIMIT : SIEVE_E_INVAL;
         goto out;
     }
     r.msg = m;
+    r.top = s;
     rc = execute(&r);
     if (rc == SIEVE_E_RUNTIME || rc == SIEVE_E_LIMIT) {
         /* RFC 5228 §2.10.6: a failed script keeps the message, whatever it decided. */
         r.result->implicit_keep = 1;
+        sv_result_edits_free(r.result); /* and keeps it as received (editheader) */
         rc = SIEVE_E_RUNTIME;
     }
 out:
+    sv_include_run_end(&r); /* include's global variables */
     mailparse_message_free(m);
     sv_captures_free(&r.caps);
     sv_vars_free(r.vars);

@@ -30,6 +30,64 @@ const sv_tag_def sv_tags[SV_TAG_COUNT_] = {
     [SV_TAG_SPECIALUSE] = {"specialuse", SV_T_STRING, SV_GROUP_NONE, "special-use"},
     [SV_TAG_OVER] = {"over", SV_T_NONE, SV_GROUP_SIZE, NULL},
     [SV_TAG_UNDER] = {"under", SV_T_NONE, SV_GROUP_SIZE, NULL},
+    [SV_TAG_DAYS] = {"days", SV_T_NUMBER, SV_GROUP_PERIOD, NULL},
+    [SV_TAG_VACATION_SECONDS] = {"seconds", SV_T_NUMBER, SV_GROUP_PERIOD, "vacation-seconds"},
+    [SV_TAG_SUBJECT] = {"subject", SV_T_STRING, SV_GROUP_NONE, NULL},
+    [SV_TAG_FROM] = {"from", SV_T_STRING, SV_GROUP_NONE, NULL},
+    [SV_TAG_ADDRESSES] = {"addresses", SV_T_STRLIST, SV_GROUP_NONE, NULL},
+    [SV_TAG_VACATION_MIME] = {"mime", SV_T_NONE, SV_GROUP_NONE, NULL},
+    [SV_TAG_VACATION_HANDLE] = {"handle", SV_T_STRING, SV_GROUP_NONE, NULL},
+    [SV_TAG_FCC] = {"fcc", SV_T_STRING, SV_GROUP_NONE, "fcc"},
+    [SV_TAG_IMPORTANCE] = {"importance", SV_T_STRING, SV_GROUP_NONE, NULL},
+    [SV_TAG_OPTIONS] = {"options", SV_T_STRLIST, SV_GROUP_NONE, NULL},
+    [SV_TAG_MESSAGE] = {"message", SV_T_STRING, SV_GROUP_NONE, NULL},
+    [SV_TAG_DSN_NOTIFY] = {"notify", SV_T_STRING, SV_GROUP_NONE, "redirect-dsn"},
+    [SV_TAG_DSN_RET] = {"ret", SV_T_STRING, SV_GROUP_NONE, "redirect-dsn"},
+    [SV_TAG_BYTIMERELATIVE] = {"bytimerelative", SV_T_NUMBER, SV_GROUP_BYTIME,
+                               "redirect-deliverby"},
+    [SV_TAG_BYTIMEABSOLUTE] = {"bytimeabsolute", SV_T_STRING, SV_GROUP_BYTIME,
+                               "redirect-deliverby"},
+    [SV_TAG_BYMODE] = {"bymode", SV_T_STRING, SV_GROUP_NONE, "redirect-deliverby"},
+    [SV_TAG_BYTRACE] = {"bytrace", SV_T_NONE, SV_GROUP_NONE, "redirect-deliverby"},
+    [SV_TAG_MOD_LOWER] = {"lower", SV_T_NONE, SV_GROUP_NONE, "variables"},
+    [SV_TAG_MOD_UPPER] = {"upper", SV_T_NONE, SV_GROUP_NONE, "variables"},
+    [SV_TAG_MOD_LOWERFIRST] = {"lowerfirst", SV_T_NONE, SV_GROUP_NONE, "variables"},
+    [SV_TAG_MOD_UPPERFIRST] = {"upperfirst", SV_T_NONE, SV_GROUP_NONE, "variables"},
+    [SV_TAG_MOD_QUOTEWILDCARD] = {"quotewildcard", SV_T_NONE, SV_GROUP_NONE, "variables"},
+    [SV_TAG_MOD_QUOTEREGEX] = {"quoteregex", SV_T_NONE, SV_GROUP_NONE, "regex"},
+    [SV_TAG_MOD_ENCODEURL] = {"encodeurl", SV_T_NONE, SV_GROUP_NONE, "enotify"},
+    [SV_TAG_MOD_LENGTH] = {"length", SV_T_NONE, SV_GROUP_NONE, "variables"},
+    [SV_TAG_MIME] = {"mime", SV_T_NONE, SV_GROUP_NONE, "mime"},
+    [SV_TAG_ANYCHILD] = {"anychild", SV_T_NONE, SV_GROUP_NONE, "mime"},
+    [SV_TAG_TYPE] = {"type", SV_T_NONE, SV_GROUP_MIMEOPT, "mime"},
+    [SV_TAG_SUBTYPE] = {"subtype", SV_T_NONE, SV_GROUP_MIMEOPT, "mime"},
+    [SV_TAG_CONTENTTYPE] = {"contenttype", SV_T_NONE, SV_GROUP_MIMEOPT, "mime"},
+    [SV_TAG_PARAM] = {"param", SV_T_STRLIST, SV_GROUP_MIMEOPT, "mime"},
+    [SV_TAG_NAME] = {"name", SV_T_STRING, SV_GROUP_NONE, "foreverypart"},
+    [SV_TAG_FIRST] = {"first", SV_T_NUMBER, SV_GROUP_NONE, "extracttext"},
+    [SV_TAG_PERSONAL] = {"personal", SV_T_NONE, SV_GROUP_LOCATION, "include"},
+    [SV_TAG_GLOBAL] = {"global", SV_T_NONE, SV_GROUP_LOCATION, "include"},
+    [SV_TAG_ONCE] = {"once", SV_T_NONE, SV_GROUP_NONE, "include"},
+    [SV_TAG_OPTIONAL] = {"optional", SV_T_NONE, SV_GROUP_NONE, "include"},
+    [SV_TAG_RAW] = {"raw", SV_T_NONE, SV_GROUP_BODY, "body"},
+    [SV_TAG_CONTENT] = {"content", SV_T_STRLIST, SV_GROUP_BODY, "body"},
+    [SV_TAG_TEXT] = {"text", SV_T_NONE, SV_GROUP_BODY, "body"},
+    [SV_TAG_ZONE] = {"zone", SV_T_STRING, SV_GROUP_ZONE, "date"},
+    [SV_TAG_ORIGINALZONE] = {"originalzone", SV_T_NONE, SV_GROUP_ZONE, "date"},
+    [SV_TAG_PERCENT] = {"percent", SV_T_NONE, SV_GROUP_NONE, "spamtestplus"},
+    [SV_TAG_DUP_HANDLE] = {"handle", SV_T_STRING, SV_GROUP_NONE, "duplicate"},
+    [SV_TAG_DUP_HEADER] = {"header", SV_T_STRING, SV_GROUP_DUP_ID, "duplicate"},
+    [SV_TAG_DUP_UNIQUEID] = {"uniqueid", SV_T_STRING, SV_GROUP_DUP_ID, "duplicate"},
+    [SV_TAG_DUP_SECONDS] = {"seconds", SV_T_NUMBER, SV_GROUP_NONE, "duplicate"},
+    [SV_TAG_DUP_LAST] = {"last", SV_T_NONE, SV_GROUP_NONE, "duplicate"},
+    [SV_TAG_EDIT_INDEX] = {"index", SV_T_NUMBER, SV_GROUP_NONE, "editheader"},
+    [SV_TAG_EDIT_LAST] = {"last", SV_T_NONE, SV_GROUP_NONE, "editheader"},
+    [SV_TAG_TS_SMTP] = {"smtp", SV_T_NONE, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
+    [SV_TAG_TS_FOLDER] = {"folder", SV_T_STRING, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
+    [SV_TAG_TS_APPEND_RESULT] = {"append_result", SV_T_NONE, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
+    [SV_TAG_TS_EXTENSION] = {"extension", SV_T_STRING, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
+    [SV_TAG_TS_MAILBOX] = {"mailbox", SV_T_STRING, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
+    [SV_TAG_TS_INDEX] = {"index", SV_T_NUMBER, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
 };
 
 /* Extensions that add no command of their own: they allow a tag, a comparator, or a
@@ -50,13 +108,36 @@ const sv_ext_def *const sv_extensions[] = {
     &sv_ext_core, &sv_ext_fileinto, &sv_ext_envelope,
     &ext_named[0], &ext_named[1], &ext_named[2], &ext_named[3], &ext_named[4], &ext_named[5],
     &ext_named[6], &ext_named[7], &ext_named[8],
+    &sv_ext_body, &sv_ext_date, &sv_ext_index, &sv_ext_editheader, &sv_ext_spamtest,
+    &sv_ext_spamtestplus, &sv_ext_virustest, &sv_ext_duplicate,
+    &sv_ext_include, &sv_ext_foreverypart, &sv_ext_mime, &sv_ext_extracttext,
+    &sv_ext_variables, &sv_ext_reject, &sv_ext_ereject, &sv_ext_imap4flags, &sv_ext_mailbox,
+    &sv_ext_ihave, &sv_ext_environment,
+    &sv_ext_vacation, &sv_ext_vacation_seconds, &sv_ext_enotify, &sv_ext_fcc,
+    &sv_ext_specialuse, &sv_ext_mboxmetadata, &sv_ext_servermetadata, &sv_ext_extlists,
+    &sv_ext_envelope_dsn, &sv_ext_redirect_dsn, &sv_ext_envelope_deliverby,
+    &sv_ext_redirect_deliverby, &sv_ext_convert,
 };
 const size_t sv_extension_count = sizeof sv_extensions / sizeof sv_extensions[0];
+
+int sv_extension_implies(const sieve_engine *e, int x)
+{
+    static const struct {
+        const char *ext, *implies;
+    } implied[] = {{"spamtestplus", "spamtest"}};
+    if (x < 0 || (size_t)x >= e->nexts)
+        return -1;
+    for (size_t i = 0; i < sizeof implied / sizeof implied[0]; i++)
+        if (strcmp(e->exts[x]->name, implied[i].ext) == 0)
+            return sv_find_extension(e, implied[i].implies, strlen(implied[i].implies));
+    return -1;
+}
 
 int sv_find_extension(const sieve_engine *e, const char *name, size_t len)
 {
     for (size_t i = 1; i < e->nexts; i++)
-        if (strlen(e->exts[i]->name) == len && !memcmp(e->exts[i]->name, name, len))
+        if (e->exts[i]->name[0] == name[0] && !strncmp(e->exts[i]->name, name, len) &&
+            e->exts[i]->name[len] == '\0')
             return (int)i;
     return -1;
 }

@@ -3,6 +3,7 @@
 #include "engine.h"
 
 #include "lm_alloc.h"
+#include "lm_ascii.h"
 
 #include <string.h>
 
@@ -13,6 +14,8 @@ static const char *const action_names[] = {
     [SIEVE_ACTION_DISCARD] = "discard",
     [SIEVE_ACTION_REJECT] = "reject",
     [SIEVE_ACTION_EREJECT] = "ereject",
+    [SIEVE_ACTION_VACATION] = "vacation",
+    [SIEVE_ACTION_NOTIFY] = "notify",
 };
 
 const char *sieve_action_name(int type)
@@ -25,10 +28,19 @@ const char *sieve_action_name(int type)
 
 /* The same action twice: keep and discard always; fileinto the same mailbox and redirect to
  * the same address (RFC 5228 §4.2: "SHOULD NOT deliver … more than once"). */
+/* fileinto "INBOX" is a keep (RFC 5228 §4.3: keep files into the default mailbox). */
+static int is_inbox(int type, const char *target, size_t len)
+{
+    return type == SIEVE_ACTION_KEEP ||
+           (type == SIEVE_ACTION_FILEINTO && lm_eq_nocase(target, len, "INBOX"));
+}
+
 static sv_action *find_same(sieve_result *res, int type, const char *target, size_t len)
 {
     for (size_t i = 0; i < res->count; i++) {
         sv_action *a = &res->actions[i];
+        if (is_inbox(type, target, len) && is_inbox(a->type, a->target, strlen(a->target)))
+            return a;
         if (a->type != type)
             continue;
         if (type == SIEVE_ACTION_KEEP || type == SIEVE_ACTION_DISCARD)
@@ -46,14 +58,28 @@ int sv_result_add(sv_run *r, int type, const char *target, size_t target_len,
     sieve_result *res = r->result;
     if (!target)
         target = "";
-    /* What the action does to the implicit keep, whether or not it is new. */
-    if (!(options & SIEVE_ACTION_COPY) && type != SIEVE_ACTION_REJECT &&
-        type != SIEVE_ACTION_EREJECT)
+    int rc = sv_reject_conflict(r, type, pos);
+    if (rc)
+        return rc;
+    /* What the action does to the implicit keep, whether or not it is new (a reject cancels
+     * it too: RFC 5429 §2.1); vacation and notify leave it (RFC 5230 §4.7, RFC 5435 §3). */
+    if (!(options & SIEVE_ACTION_COPY) && type != SIEVE_ACTION_VACATION &&
+        type != SIEVE_ACTION_NOTIFY)
         res->implicit_keep = 0;
     res->last_new = 0;
     sv_action *same = find_same(res, type, target, target_len);
     if (same) {
         same->options &= options | ~(unsigned)SIEVE_ACTION_COPY; /* one without :copy wins */
+        /* RFC 5232 §5: the flags of the last keep or fileinto of a mailbox win. */
+        if (flags || same->flags) {
+            char *f = NULL;
+            if (flags && !(f = lm_malloc(strlen(flags) + 1)))
+                return SIEVE_E_NOMEM;
+            if (f)
+                memcpy(f, flags, strlen(flags) + 1);
+            lm_free(same->flags);
+            same->flags = f;
+        }
         return 0;
     }
     if (type == SIEVE_ACTION_REDIRECT && ++r->redirects > r->opts->max_redirects)
@@ -87,6 +113,7 @@ int sv_result_add(sv_run *r, int type, const char *target, size_t target_len,
         }
         memcpy(a->flags, flags, fl + 1);
     }
+    a->nedits = res->nedits;
     res->count++;
     res->last_new = 1;
     return 0;
@@ -148,10 +175,16 @@ int sieve_result_action(const sieve_result *r, size_t i, int *type, const char *
 
 int sieve_result_implicit_keep(const sieve_result *r) { return r ? r->implicit_keep : 0; }
 
+const char *sieve_result_implicit_keep_flags(const sieve_result *r)
+{
+    return r ? r->implicit_flags : NULL;
+}
+
 void sieve_result_free(sieve_result *r)
 {
     if (!r)
         return;
+    lm_free(r->implicit_flags);
     for (size_t i = 0; i < r->count; i++) {
         lm_free(r->actions[i].target);
         lm_free(r->actions[i].flags);
@@ -162,5 +195,6 @@ void sieve_result_free(sieve_result *r)
         lm_free(r->actions[i].params);
     }
     lm_free(r->actions);
+    sv_result_edits_free(r);
     lm_free(r);
 }

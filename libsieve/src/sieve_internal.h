@@ -185,9 +185,10 @@ typedef struct sv_matcher {
 } sv_matcher;
 
 /* Compares one value of a test with one key. Returns 1 on a match, 0 on none, or
- * SIEVE_E_NOMEM / SIEVE_E_LIMIT (a regex over its time limit) / SIEVE_E_SYNTAX (a key that
- * is not a valid regex). When `caps` is not NULL and the match type captures (:matches,
- * :regex), a match fills it; on no match it is left as it was. */
+ * SIEVE_E_NOMEM / SIEVE_E_LIMIT (a regex over its time limit or over 8 KiB, a :matches over
+ * its work bound) / SIEVE_E_SYNTAX (a key that is not a valid regex) / SIEVE_E_INVAL (a
+ * comparator the match type cannot use). When `caps` is not NULL and the match type
+ * captures (:matches, :regex), a match fills it; on no match it is left as it was. */
 int sv_match(const sv_matcher *m, const char *value, size_t vlen, const char *key, size_t klen,
              sv_captures *caps);
 /* RFC 5231 :count — `count` values compared with `key` under `relation` and the comparator
@@ -203,8 +204,17 @@ typedef struct sv_vars sv_vars;
 
 /* `max_vars` (0 = 255) variables, each value at most `max_value` octets (0 = 4096: longer
  * values are cut at a UTF-8 boundary, as RFC 5229 §3 allows). */
+#define SV_DEFAULT_MAX_VARS 255
+#define SV_DEFAULT_MAX_VALUE 4096
 int sv_vars_new(size_t max_vars, size_t max_value, sv_vars **out);
 void sv_vars_free(sv_vars *v);
+/* Changes the limits of a store in use (0 = the defaults); values already longer stay until
+ * they are set again. The size limit of values, as in force. */
+void sv_vars_set_limits(sv_vars *v, size_t max_vars, size_t max_value);
+size_t sv_vars_max_value(const sv_vars *v);
+/* Changes the value size limit for later sv_vars_set() calls (0 = 4096); values already set
+ * stay as they are (a setting reloaded during a run, as Pigeonhole's test_config_reload). */
+void sv_vars_set_max_value(sv_vars *v, size_t max_value);
 /* Sets a variable. 0, SIEVE_E_LIMIT (too many variables) or SIEVE_E_NOMEM. */
 int sv_vars_set(sv_vars *v, const char *name, size_t nlen, const char *value, size_t vlen);
 /* The value of a variable, or NULL when it was never set (its value is then ""). */

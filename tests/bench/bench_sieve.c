@@ -1,6 +1,6 @@
 /* bench_sieve.c — libsieve's side of the "filter" benchmark.
  *
- *   bench_sieve --script FILE [--min-seconds S] MESSAGE...
+ *   bench_sieve --script FILE [--min-seconds S] [--only CASE] MESSAGE...
  *
  * Times, each for at least S seconds after a warm-up of a tenth of that:
  *   compile       sieve_compile() of the script;
@@ -56,8 +56,8 @@ typedef struct {
     size_t actions;
 } bench;
 
-static const sieve_envelope env = {"owner-list@lists.example.org", "bob+folder@example.org",
-                                   NULL, NULL};
+static const sieve_envelope env = {.from = "owner-list@lists.example.org",
+                                   .to = "bob+folder@example.org"};
 
 static int run_message(bench *b, const sieve_script *s)
 {
@@ -91,8 +91,12 @@ static int op_compile_run(bench *b)
     return rc;
 }
 
+static const char *only; /* --only CASE: time that case alone (for profiling) */
+
 static void timed(const char *name, double min_seconds, int (*fn)(bench *), bench *b)
 {
+    if (only && strcmp(only, name) != 0)
+        return;
     double end = now_seconds() + min_seconds / 10;
     while (now_seconds() < end)
         if (fn(b)) {
@@ -129,13 +133,16 @@ int main(int argc, char **argv)
             script_path = argv[++i];
         else if (strcmp(argv[i], "--min-seconds") == 0 && i + 1 < argc)
             min_seconds = atof(argv[++i]);
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only = argv[++i];
         else if ((b.msgs[b.count] = slurp(argv[i], &b.lens[b.count])))
             b.count++;
     }
     size_t script_len;
     char *script = script_path ? slurp(script_path, &script_len) : NULL;
     if (!script || !b.count) {
-        fprintf(stderr, "usage: bench_sieve --script FILE [--min-seconds S] MESSAGE...\n");
+        fprintf(stderr, "usage: bench_sieve --script FILE [--min-seconds S] [--only CASE] "
+                        "MESSAGE...\n");
         return 2;
     }
     sieve_engine *e;

@@ -24,7 +24,7 @@ static const char msg[] =
 
 static int run_once(const sieve_script *s, int *keep, size_t *count)
 {
-    static const sieve_envelope env = {"s@example.org", "b+x@example.org", NULL, NULL};
+    static const sieve_envelope env = {.from = "s@example.org", .to = "b+x@example.org"};
     sieve_run_options ro;
     sieve_run_options_init(&ro);
     ro.max_instructions = 5000;

@@ -76,8 +76,8 @@ static int run_with(const char *script, const char *m, const sieve_envelope *env
 static const char *run(const char *script)
 {
     static char out[1024];
-    static const sieve_envelope env = {"bounce@lists.example.org", "bob+sieve@example.org",
-                                       NULL, NULL};
+    static const sieve_envelope env = {.from = "bounce@lists.example.org",
+                                       .to = "bob+sieve@example.org"};
     assert_int_equal(run_with(script, msg, &env, NULL, out, sizeof out), 0);
     return out;
 }
@@ -192,7 +192,7 @@ static void envelope_test(void **state)
                             "if envelope :is :detail \"to\" \"sieve\" { discard; }"),
                         "discard;");
     char out[256];
-    static const sieve_envelope null_sender = {"", "bob@example.org", NULL, NULL};
+    static const sieve_envelope null_sender = {.from = "", .to = "bob@example.org"};
     assert_int_equal(run_with("require \"envelope\"; if envelope :is \"from\" \"\" { discard; }",
                               msg, &null_sender, NULL, out, sizeof out), 0);
     assert_string_equal(out, "discard;");

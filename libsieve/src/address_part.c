@@ -1,0 +1,183 @@
+/* address_part.c — what an address or envelope test compares: the parts of an address
+ * (RFC 5228 §2.7.4 :all/:localpart/:domain, RFC 5233 :user/:detail) and the addresses of a
+ * header value, read with libmailparse's address-list parser. */
+#include "sieve_internal.h"
+
+#include "mailparse.h"
+
+#include "lm_ascii.h"
+
+#include <string.h>
+
+/* RFC 5322 §3.2.3 atext. Only ASCII: an address with other octets in it is not one an
+ * address test can split (Pigeonhole does the same; its tests expect it). */
+static int is_atext(unsigned char c)
+{
+    return lm_is_alnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+/* RFC 5322 §3.4.1 dtext, plus the blanks a domain literal may hold. */
+static int is_dtext(unsigned char c)
+{
+    return (c >= 33 && c <= 90) || (c >= 94 && c <= 126) || c == ' ' || c == '\t';
+}
+
+/* The end of a quoted-string local part opening at a[0] == '"' (the index after the closing
+ * quote), or 0 when it is malformed or empty. */
+static size_t quoted_end(const char *a, size_t n)
+{
+    size_t i = 1;
+    while (i < n && a[i] != '"') {
+        unsigned char c = (unsigned char)a[i];
+        if (c == '\\') {
+            if (i + 1 >= n || (unsigned char)a[i + 1] >= 0x7F || !a[i + 1])
+                return 0;
+            i += 2;
+            continue;
+        }
+        if ((c < 0x20 && c != '\t') || c >= 0x7F)
+            return 0;
+        i++;
+    }
+    return i < n && i > 1 ? i + 1 : 0;
+}
+
+/* Checks that `a` is an addr-spec (local-part "@" domain) and finds its "@". The local part
+ * is a dot-atom (dots anywhere, as obs-local-part allows) or a quoted-string; the domain a
+ * dot-atom or a domain literal. 1 when it is one, else 0. */
+static int split_addr_spec(const char *a, size_t n, size_t *at)
+{
+    size_t i = 0;
+    if (n && a[0] == '"') {
+        if (!(i = quoted_end(a, n)))
+            return 0;
+    } else {
+        while (i < n && (is_atext((unsigned char)a[i]) || a[i] == '.'))
+            i++;
+    }
+    if (i == 0 || i >= n || a[i] != '@' || i + 1 == n)
+        return 0;
+    *at = i;
+    size_t d = i + 1;
+    if (a[d] == '[') {
+        size_t j = d + 1;
+        while (j < n && is_dtext((unsigned char)a[j]))
+            j++;
+        return j == n - 1 && a[j] == ']';
+    }
+    for (size_t j = d; j < n; j++)
+        if (!is_atext((unsigned char)a[j]) && a[j] != '.')
+            return 0;
+    return 1;
+}
+
+int sv_address_part(int part, const char *addr, size_t len, const char *delims,
+                    const char **out, size_t *out_len)
+{
+    if (!out || !out_len || (!addr && len) || part < SV_ADDR_ALL || part > SV_ADDR_DETAIL)
+        return SIEVE_E_INVAL;
+    if (!addr)
+        addr = "";
+    if (part == SV_ADDR_ALL) {
+        *out = addr;
+        *out_len = len;
+        return 0;
+    }
+    /* RFC 5228 §2.7.4: an address that is not syntactically valid has no local part or
+     * domain to match. */
+    size_t at;
+    if (!split_addr_spec(addr, len, &at))
+        return 1;
+    if (part == SV_ADDR_DOMAIN) {
+        *out = addr + at + 1;
+        *out_len = len - at - 1;
+        return 0;
+    }
+    const char *lp = addr;
+    size_t ll = at;
+    if (lp[0] == '"' && !memchr(lp, '\\', ll)) {
+        lp++; /* "john doe"@example.org: the local part is john doe */
+        ll -= 2;
+    }
+    if (part == SV_ADDR_LOCALPART) {
+        *out = lp;
+        *out_len = ll;
+        return 0;
+    }
+    /* RFC 5233 §4: the user is what comes before the first separator, the detail what comes
+     * after it; with no separator the user is the whole local part and there is no detail. */
+    size_t sep = ll;
+    for (size_t k = 0; delims && k < ll; k++)
+        if (lp[k] && strchr(delims, lp[k])) {
+            sep = k;
+            break;
+        }
+    if (part == SV_ADDR_USER) {
+        *out = lp;
+        *out_len = sep;
+        return 0;
+    }
+    if (sep == ll)
+        return 1;
+    *out = lp + sep + 1;
+    *out_len = ll - sep - 1;
+    return 0;
+}
+
+/* Hands a value that is not an address list to `fn` as the test sees it: unfolded (RFC 5322
+ * §2.2.3: the line breaks go, the blanks after them stay) and trimmed. */
+static int unparsed_value(const char *value, size_t len, sv_address_fn fn, void *user)
+{
+    size_t b = 0, e = len;
+    while (b < e && lm_is_space((unsigned char)value[b]))
+        b++;
+    while (e > b && lm_is_space((unsigned char)value[e - 1]))
+        e--;
+    if (!memchr(value + b, '\n', e - b) && !memchr(value + b, '\r', e - b))
+        return fn(user, value + b, e - b);
+    lm_buf u = LM_BUF_INIT;
+    for (size_t i = b; i < e; i++)
+        if (value[i] != '\r' && value[i] != '\n')
+            lm_buf_putc(&u, value[i]);
+    int rc = u.oom ? SIEVE_E_NOMEM : fn(user, u.data ? u.data : "", u.len);
+    lm_buf_free(&u);
+    return rc;
+}
+
+int sv_header_addresses(const char *value, size_t len, sv_address_fn fn, void *user)
+{
+    if (!fn || (!value && len))
+        return SIEVE_E_INVAL;
+    if (!value)
+        value = "";
+    mailparse_values *v = NULL;
+    if (mailparse_values_new(&v))
+        return SIEVE_E_NOMEM;
+    const mailparse_address_list *list = NULL;
+    int rc = mailparse_parse_addresses(v, value, len, NULL, NULL, &list);
+    if (rc == MAILPARSE_E_NOMEM) {
+        rc = SIEVE_E_NOMEM;
+        goto out;
+    }
+    if (rc)
+        list = NULL; /* lists do not fail on syntax; anything else reads as unparsable */
+    /* Every mailbox must be a valid addr-spec; otherwise the address test sees the whole
+     * value, unparsed, and only :all can match it (RFC 5228 §2.7.4). A header of empty
+     * groups only ("undisclosed-recipients:;") has no address at all. */
+    int valid = list && list->count > 0;
+    for (size_t i = 0; valid && i < list->count; i++) {
+        const char *a = list->items[i].address;
+        size_t at;
+        valid = a && split_addr_spec(a, strlen(a), &at);
+    }
+    rc = 0;
+    if (valid) {
+        for (size_t i = 0; i < list->count && !rc; i++)
+            rc = fn(user, list->items[i].address, strlen(list->items[i].address));
+    } else if (!list || list->count > 0 || list->group_count == 0) {
+        rc = unparsed_value(value, len, fn, user);
+    }
+out:
+    mailparse_values_free(v);
+    return rc;
+}

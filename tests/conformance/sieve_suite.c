@@ -1,0 +1,485 @@
+/* sieve_suite.c — runs Pigeonhole's Sieve test suite ($LIBMAIL_CONFORMANCE_DIR/pigeonhole-sieve)
+ * against libsieve: each .svtest file that cases.tsv lists is compiled with an engine that has
+ * vnd.dovecot.testsuite (sieve_testsuite.c) and run once; every `test` block is a case.
+ *
+ *   conformance_sieve_suite [--verbose|-v] [--only TEXT]
+ *
+ * Prints one line per failed case ("<file>:<test name>: reason"), with --verbose also each
+ * file's counts and each skipped case, then "N passed, N failed, N skipped". Exits 77 when the
+ * suite is absent, else 0: the pass count is the measure while extensions are being written.
+ * A case is skipped only for a named reason (see tests/conformance/README.md). */
+#include "sieve_testsuite.h"
+
+#include "lm_alloc.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUITE "pigeonhole-sieve"
+#define EXTPROGRAMS "tests/plugins/extprograms/"
+#define FAILURES "tests/failures/"
+
+typedef struct block {
+    char *name;
+} block;
+
+typedef struct file_cases {
+    char *path;               /* relative to the suite */
+    block *blocks;
+    size_t n;
+} file_cases;
+
+typedef struct result {       /* a test block as the run reported it */
+    char *name, *reason, *missing;
+    char *log;                /* the first errors of its last compile, run or execute */
+    int passed, relaxed;
+} result;
+
+typedef struct runner {
+    const char *suite;
+    int verbose;
+    long passed, failed, skipped, relaxed;
+    char dir[4096];           /* the folder of the file being run: include's base */
+    ts_host *host;
+    result *results;
+    size_t nresults;
+} runner;
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return q;
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s);
+    char *c = xrealloc(NULL, n + 1);
+    memcpy(c, s, n + 1);
+    return c;
+}
+
+/* The file `dir`/`name`, NUL-terminated; NULL when it cannot be read. */
+static char *read_file(const char *dir, const char *name, size_t *len)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (cap - n < 65536) {
+            cap = cap ? cap * 2 : 65536;
+            buf = xrealloc(buf, cap + 1);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (!got)
+            break;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+/* ---- the case list ------------------------------------------------------------------------ */
+
+static file_cases *file_for(file_cases **files, size_t *nfiles, const char *path)
+{
+    for (size_t i = 0; i < *nfiles; i++)
+        if (!strcmp((*files)[i].path, path))
+            return &(*files)[i];
+    *files = xrealloc(*files, (*nfiles + 1) * sizeof **files);
+    file_cases *f = &(*files)[(*nfiles)++];
+    f->path = xstrdup(path);
+    f->blocks = NULL;
+    f->n = 0;
+    return f;
+}
+
+/* The test names of cases.tsv are written as in the script: a backslash quotes the next
+ * character (RFC 5228 §2.4.2). */
+static void unescape(char *s)
+{
+    char *w = s;
+    for (; *s; s++) {
+        if (*s == '\\' && s[1])
+            s++;
+        *w++ = *s;
+    }
+    *w = '\0';
+}
+
+/* cases.tsv: "file<TAB>index<TAB>test name" after a header line. */
+static void read_cases(const char *suite, file_cases **files, size_t *nfiles)
+{
+    char *text = read_file(suite, "cases.tsv", NULL);
+    if (!text)
+        return;
+    char *line = text, *next;
+    for (int first = 1; line && *line; line = next, first = 0) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *tab1 = strchr(line, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+        if (first || !tab2)
+            continue;
+        *tab1 = '\0';
+        char *name = tab2 + 1;
+        name[strcspn(name, "\r")] = '\0';
+        unescape(name);
+        file_cases *f = file_for(files, nfiles, line);
+        f->blocks = xrealloc(f->blocks, (f->n + 1) * sizeof *f->blocks);
+        f->blocks[f->n++].name = xstrdup(name);
+    }
+    free(text);
+}
+
+/* The expected-to-fail files that have no test block (so cases.tsv does not list them). */
+static void add_failure_files(const char *suite, file_cases **files, size_t *nfiles)
+{
+    char dir[4096];
+    DIR *d = (size_t)snprintf(dir, sizeof dir, "%s/%s", suite, FAILURES) < sizeof dir
+             ? opendir(dir) : NULL;
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[600];
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n > 7 && !strcmp(e->d_name + n - 7, ".svtest") &&
+            (size_t)snprintf(path, sizeof path, "%s%s", FAILURES, e->d_name) < sizeof path)
+            file_for(files, nfiles, path);
+    }
+    closedir(d);
+}
+
+/* ---- counting ---------------------------------------------------------------------------- */
+
+static void pass(runner *rn, const char *file, const char *test)
+{
+    rn->passed++;
+    if (rn->verbose > 1)
+        printf("PASS %s:%s\n", file, test);
+}
+
+static void fail(runner *rn, const char *file, const char *test, const char *reason)
+{
+    rn->failed++;
+    printf("%s:%s: %s\n", file, test, reason);
+}
+
+static void skip(runner *rn, const char *file, const char *test, const char *reason)
+{
+    rn->skipped++;
+    if (rn->verbose)
+        printf("SKIP %s:%s: %s\n", file, test, reason);
+}
+
+static void on_report(void *user, const char *test, int passed, const char *reason)
+{
+    runner *rn = user;
+    rn->results = xrealloc(rn->results, (rn->nresults + 1) * sizeof *rn->results);
+    result *r = &rn->results[rn->nresults++];
+    r->name = xstrdup(test);
+    r->reason = xstrdup(reason && *reason ? reason : "failed");
+    r->missing = xstrdup(ts_host_missing_extension(rn->host));
+    r->passed = passed;
+    r->relaxed = ts_host_relaxed(rn->host);
+    char log[600] = "";
+    for (size_t i = 0; i < ts_host_error_count(rn->host) && i < 3; i++) {
+        size_t used = strlen(log);
+        snprintf(log + used, sizeof log - used, "%s%s", used ? " | " : "",
+                 ts_host_error_at(rn->host, i));
+    }
+    r->log = xstrdup(log);
+}
+
+static void results_clear(runner *rn)
+{
+    for (size_t i = 0; i < rn->nresults; i++) {
+        free(rn->results[i].name);
+        free(rn->results[i].reason);
+        free(rn->results[i].missing);
+        free(rn->results[i].log);
+    }
+    rn->nresults = 0;
+}
+
+/* The real extensions named in "unsupported extension" errors, space-separated, or "". */
+static void missing_extensions(const sieve_diagnostics *d, char *out, size_t size)
+{
+    static const char marker[] = "unsupported extension \"";
+    out[0] = '\0';
+    for (size_t i = 0; i < sieve_diagnostics_count(d); i++) {
+        const char *text;
+        if (sieve_diagnostic_at(d, i, NULL, NULL, NULL, &text))
+            continue;
+        const char *p = strstr(text, marker);
+        if (!p)
+            continue;
+        p += sizeof marker - 1;
+        int n = (int)strcspn(p, "\"");
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%.*s", used ? " " : "", n, p);
+    }
+}
+
+static const char *first_error(const sieve_diagnostics *d, char *buf, size_t size)
+{
+    for (size_t i = 0; i < sieve_diagnostics_count(d); i++) {
+        int sev;
+        unsigned line;
+        const char *text;
+        if (!sieve_diagnostic_at(d, i, &sev, &line, NULL, &text) && sev == SIEVE_SEVERITY_ERROR) {
+            snprintf(buf, size, "line %u: %s", line, text);
+            return buf;
+        }
+    }
+    snprintf(buf, size, "does not compile");
+    return buf;
+}
+
+/* include (RFC 6609) as the suite's tool sets it up: :personal "x" is <dir>/included/x.sieve,
+ * :global "x" is <dir>/included-global/x.sieve. */
+static int fetch_include(void *user, int location, const char *name, char **text, size_t *len)
+{
+    const runner *rn = user;
+    if (strchr(name, '/') || !strcmp(name, ".."))
+        return 1;
+    char rel[600];
+    if ((size_t)snprintf(rel, sizeof rel, "%s/%s.sieve", location == SIEVE_INCLUDE_GLOBAL
+                         ? "included-global" : "included", name) >= sizeof rel)
+        return 1;
+    size_t n;
+    char *src = read_file(rn->dir, rel, &n);
+    if (!src)
+        return 1;
+    *text = lm_malloc(n + 1);
+    if (*text)
+        memcpy(*text, src, n + 1);
+    *len = n;
+    free(src);
+    return *text ? 0 : SIEVE_E_NOMEM;
+}
+
+/* ---- one file -------------------------------------------------------------------------------- */
+
+/* Runs one .svtest file; `*ok_run` says the run ended without an error. Returns 0, or -1 when
+ * it did not compile (the reason in `why`, the extensions it lacks in `missing`). */
+static int run_file(runner *rn, const sieve_engine *e, const char *file, char *why, size_t size,
+                    char *missing, size_t msize, int *ok_run)
+{
+    size_t len = 0;
+    char *src = read_file(rn->suite, file, &len);
+    missing[0] = '\0';
+    *ok_run = 0;
+    if ((size_t)snprintf(rn->dir, sizeof rn->dir, "%s/%s", rn->suite, file) >= sizeof rn->dir) {
+        free(src);
+        snprintf(why, size, "the path is too long");
+        return -1;
+    }
+    *strrchr(rn->dir, '/') = '\0';
+    if (!src) {
+        snprintf(why, size, "cannot read the file");
+        return -1;
+    }
+    sieve_script *s = NULL;
+    sieve_diagnostics *d = NULL;
+    int rc = sieve_compile(e, src, len, &s, &d);
+    free(src);
+    if (rc) {
+        first_error(d, why, size);
+        missing_extensions(d, missing, msize);
+        sieve_diagnostics_free(d);
+        return -1;
+    }
+    sieve_diagnostics_free(d);
+    /* Every file runs from its saved bytecode, so the loader's checks see each construct
+     * the suite uses (test blocks included). */
+    unsigned char *bytes = NULL;
+    size_t nbytes = 0;
+    sieve_script *loaded = NULL;
+    rc = sieve_script_save(s, &bytes, &nbytes);
+    if (!rc)
+        rc = sieve_script_load(e, bytes, nbytes, &loaded);
+    sieve_free(bytes);
+    sieve_script_free(s);
+    if (rc) {
+        snprintf(why, size, "the bytecode does not load again: %s", sieve_strerror(rc));
+        return -1;
+    }
+    s = loaded;
+    if (ts_host_new(e, rn->dir, on_report, rn, &rn->host)) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    rc = ts_host_run(rn->host, s, why, size);
+    *ok_run = rc == 0;
+    ts_host_free(rn->host);
+    rn->host = NULL;
+    sieve_script_free(s);
+    return 0;
+}
+
+/* The real extension (of a known list) among the space-separated names, for the skip reason;
+ * a bogus name of a deliberately broken fixture does not count. */
+static int any_known(const char *names)
+{
+    static const char *const not_real[] = {"frop", "frop-ext", "vnd.dovecot.testsuite"};
+    if (!*names)
+        return 0;
+    for (size_t i = 0; i < sizeof not_real / sizeof not_real[0]; i++)
+        if (!strcmp(names, not_real[i]))
+            return 0;
+    return 1;
+}
+
+static void judge_failure_file(runner *rn, const sieve_engine *e, const file_cases *f)
+{
+    char why[512], missing[256];
+    int ok_run;
+    long before = (long)rn->nresults;
+    int rc = run_file(rn, e, f->path, why, sizeof why, missing, sizeof missing, &ok_run);
+    int all_failed = 1;
+    for (size_t i = (size_t)before; i < rn->nresults; i++)
+        all_failed &= !rn->results[i].passed;
+    if (rc || !ok_run || (rn->nresults && all_failed))
+        pass(rn, f->path, "(expected failure)");
+    else
+        fail(rn, f->path, "(expected failure)", "compiled and ran with a test block passing");
+}
+
+static void judge_file(runner *rn, const sieve_engine *e, file_cases *f)
+{
+    long p0 = rn->passed, f0 = rn->failed, s0 = rn->skipped;
+    char why[512], missing[256], reason[800];
+    int ok_run;
+    results_clear(rn);
+    if (!strncmp(f->path, FAILURES, strlen(FAILURES))) {
+        judge_failure_file(rn, e, f);
+    } else if (!strncmp(f->path, EXTPROGRAMS, strlen(EXTPROGRAMS))) {
+        for (size_t i = 0; i < f->n; i++)
+            skip(rn, f->path, f->blocks[i].name, "vnd.dovecot.pipe/filter/execute are not "
+                 "built here (sieve_extprograms plugin)");
+    } else if (run_file(rn, e, f->path, why, sizeof why, missing, sizeof missing, &ok_run)) {
+        snprintf(reason, sizeof reason, "needs extension %s", missing);
+        for (size_t i = 0; i < f->n; i++) {
+            if (any_known(missing))
+                skip(rn, f->path, f->blocks[i].name, reason);
+            else
+                fail(rn, f->path, f->blocks[i].name, why);
+        }
+    } else {
+        for (size_t i = 0; i < f->n; i++) {
+            block *b = &f->blocks[i];
+            result *r = NULL;
+            for (size_t k = 0; !r && k < rn->nresults; k++)
+                if (rn->results[k].name && !strcmp(rn->results[k].name, b->name)) {
+                    r = &rn->results[k];
+                }
+            if (!r && !ok_run) {
+                snprintf(reason, sizeof reason, "did not run: %s", why);
+                fail(rn, f->path, b->name, reason);
+                continue;
+            }
+            if (!r) {
+                skip(rn, f->path, b->name, "never reached: the file's own control flow passes "
+                     "it by (an `if false` around it)");
+                continue;
+            }
+            if (r->passed) {
+                pass(rn, f->path, b->name);
+                rn->relaxed += r->relaxed;
+            } else if (*r->missing) {
+                snprintf(reason, sizeof reason, "a fixture needs extension %s", r->missing);
+                skip(rn, f->path, b->name, reason);
+            } else {
+                fail(rn, f->path, b->name, r->reason);
+                if (rn->verbose && *r->log)
+                    printf("    error log: %s\n", r->log);
+            }
+            free(r->name); /* matched: a block of the same name later takes the next one */
+            r->name = NULL;
+        }
+    }
+    if (rn->verbose)
+        printf("%s: %ld passed, %ld failed, %ld skipped\n", f->path, rn->passed - p0,
+               rn->failed - f0, rn->skipped - s0);
+}
+
+int main(int argc, char **argv)
+{
+    runner rn;
+    memset(&rn, 0, sizeof rn);
+    const char *only = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+            rn.verbose++;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
+        else {
+            fprintf(stderr, "usage: %s [--verbose|-v] [--only TEXT]\n", argv[0]);
+            return 2;
+        }
+    }
+    const char *base = getenv("LIBMAIL_CONFORMANCE_DIR");
+    if (!base || !*base) {
+        printf("SKIP: LIBMAIL_CONFORMANCE_DIR is not set\n");
+        return 77;
+    }
+    char suite[4096];
+    if ((size_t)snprintf(suite, sizeof suite, "%s/%s", base, SUITE) >= sizeof suite) {
+        printf("SKIP: the suite path is too long\n");
+        return 77;
+    }
+    rn.suite = suite;
+    file_cases *files = NULL;
+    size_t nfiles = 0;
+    read_cases(suite, &files, &nfiles);
+    if (!nfiles) {
+        printf("SKIP: %s/cases.tsv is absent\n", suite);
+        return 77;
+    }
+    add_failure_files(suite, &files, &nfiles);
+
+    const sv_ext_def *extra[] = {&ts_ext_testsuite};
+    sieve_options eo;
+    sieve_options_init(&eo);
+    eo.include = fetch_include;
+    eo.include_user = &rn;
+    sieve_engine *e = NULL;
+    if (sv_engine_new_with(&eo, extra, 1, &e)) {
+        fprintf(stderr, "cannot make the engine\n");
+        return 2;
+    }
+    for (size_t i = 0; i < nfiles; i++)
+        if (!only || strstr(files[i].path, only))
+            judge_file(&rn, e, &files[i]);
+    results_clear(&rn);
+    free(rn.results);
+    sieve_engine_free(e);
+    for (size_t i = 0; i < nfiles; i++) {
+        for (size_t k = 0; k < files[i].n; k++)
+            free(files[i].blocks[k].name);
+        free(files[i].blocks);
+        free(files[i].path);
+    }
+    free(files);
+    if (rn.relaxed)
+        printf("(%ld of the passes relaxed a test_error check of Pigeonhole's English error "
+               "text to \"an error was reported there\")\n", rn.relaxed);
+    printf("%ld passed, %ld failed, %ld skipped\n", rn.passed, rn.failed, rn.skipped);
+    return 0;
+}

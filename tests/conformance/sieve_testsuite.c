@@ -1,0 +1,1751 @@
+/* sieve_testsuite.c — vnd.dovecot.testsuite for libsieve (test-only): the `test` block and the
+ * test_* commands and tests of Pigeonhole's .svtest files (see the suite's README), over a
+ * simulated mail store (folders of stored messages with flags), an SMTP capture list, the
+ * error log of the last compile, run or execute, and Pigeonhole settings mapped to run
+ * options. */
+#include "sieve_testsuite.h"
+
+#include "lm_alloc.h"
+#include "lm_ascii.h"
+#include "lm_buf.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TS_MAX_SCRIPT (1u << 20)   /* a fixture script, octets */
+
+typedef struct ts_stored {
+    char *text;
+    size_t len;
+    char *flags;                   /* space-separated, or NULL */
+} ts_stored;
+
+typedef struct ts_folder {
+    char *name;
+    ts_stored *msgs;
+    size_t n;
+} ts_folder;
+
+typedef struct ts_mail {           /* one captured outgoing message, one recipient */
+    char *from, *to, *text;
+    size_t len;
+} ts_mail;
+
+typedef struct ts_kv {             /* a setting, a metadata entry, a tracked duplicate id */
+    char *key, *value;
+} ts_kv;
+
+typedef struct ts_blob {           /* saved bytecode */
+    char *name;
+    unsigned char *bytes;
+    size_t len;
+} ts_blob;
+
+struct ts_host {
+    const sieve_engine *engine;
+    char *dir;
+    ts_report_fn report;
+    void *user;
+    unsigned depth;                /* > 0 while a fixture script runs */
+    /* the current message and envelope */
+    char *text;
+    size_t len;
+    mailparse_message *msg;
+    char *env_from, *env_to, *env_orig_to, *env_auth;
+    sieve_envelope env;
+    /* the test block being run */
+    char *test_name;
+    int in_test, relaxed;
+    char missing[80];
+    /* the compiled fixture and the error log */
+    sieve_script *script;
+    char **errors;
+    size_t nerrors;
+    /* the mail store and the SMTP capture */
+    ts_folder *folders;
+    size_t nfolders;
+    ts_mail *mails;
+    size_t nmails;
+    /* settings (test_config_set), metadata, duplicate ids, saved bytecode */
+    ts_kv *config;
+    size_t nconfig;
+    ts_kv *metadata;
+    size_t nmetadata;
+    ts_kv *seen;
+    size_t nseen;
+    ts_blob *blobs;
+    size_t nblobs;
+    /* the run options the settings make (fixtures and, after a reload, the .svtest run) */
+    sieve_callbacks cb;
+    sieve_run_options opts;
+    sieve_run_options main_base;   /* the .svtest run's own options, limits filled in */
+    sieve_run_options main_opts;   /* the same with the settings applied */
+    int have_main_base;
+    char *separators, *user_email; /* the applied settings' strings */
+    const char *user_addresses[2];
+};
+
+/* The real Sieve extensions (IANA registry and Dovecot's vendor ones) a fixture may require
+ * that this libsieve may not have yet: a test block that fails on one of them is skipped
+ * with its name. Bogus names (the suite's errors/ fixtures) are not in this list. */
+static const char *const known_extensions[] = {
+    "body", "comparator-i;ascii-numeric", "comparator-i;unicode-casemap", "convert", "copy",
+    "date", "duplicate", "editheader", "encoded-character", "enclose", "enotify",
+    "envelope", "envelope-deliverby", "envelope-dsn", "environment", "ereject", "extlists",
+    "extracttext", "fcc", "fileinto", "foreverypart", "ihave", "imap4flags", "imapsieve",
+    "include", "index", "mailbox", "mailboxid", "mboxmetadata", "mime", "notify", "regex",
+    "redirect-deliverby", "redirect-dsn", "reject", "relational", "replace", "servermetadata",
+    "spamtest", "spamtestplus", "special-use", "subaddress", "vacation", "vacation-seconds",
+    "variables", "virustest", "vnd.dovecot.debug", "vnd.dovecot.duplicate",
+    "vnd.dovecot.environment", "vnd.dovecot.execute", "vnd.dovecot.filter",
+    "vnd.dovecot.pipe", "vnd.dovecot.report", "imapflags",
+};
+
+/* ---- small helpers -------------------------------------------------------------------------- */
+
+static int set_string(char **slot, const char *s, size_t n)
+{
+    char *c = lm_strndup(s ? s : "", s ? n : 0);
+    if (!c)
+        return SIEVE_E_NOMEM;
+    lm_free(*slot);
+    *slot = c;
+    return 0;
+}
+
+static ts_host *host_of(sv_run *r) { return r->host; }
+
+/* The run string of a positional argument (one string). */
+static int arg_string(sv_run *r, const sv_args *a, size_t i, sv_str *out)
+{
+    return sv_run_string(r, &a->positional[i].strs[0], out);
+}
+
+static int grow(void **p, size_t n, size_t size)
+{
+    void *q = lm_realloc(*p, (n + 1) * size);
+    if (!q)
+        return SIEVE_E_NOMEM;
+    *p = q;
+    return 0;
+}
+
+/* The value of setting `key` (test_config_set), or NULL. */
+static const char *config_get(const ts_host *h, const char *key)
+{
+    for (size_t i = 0; i < h->nconfig; i++)
+        if (!strcmp(h->config[i].key, key))
+            return h->config[i].value;
+    return NULL;
+}
+
+/* ---- the error log ----------------------------------------------------------------------- */
+
+static void log_clear(ts_host *h)
+{
+    for (size_t i = 0; i < h->nerrors; i++)
+        lm_free(h->errors[i]);
+    h->nerrors = 0;
+}
+
+static int log_add(ts_host *h, const char *text)
+{
+    char *c = lm_strndup(text, strlen(text));
+    if (!c || grow((void **)&h->errors, h->nerrors, sizeof *h->errors)) {
+        lm_free(c);
+        return SIEVE_E_NOMEM;
+    }
+    h->errors[h->nerrors++] = c;
+    return 0;
+}
+
+/* Notes an unsupported extension named in a compile error ("unsupported extension "X"") when
+ * it is a real one, for the runner's skip reason. */
+static void note_missing(ts_host *h, const char *text)
+{
+    const char *p = strstr(text, "unsupported extension \"");
+    if (!p || h->missing[0])
+        return;
+    p += strlen("unsupported extension \"");
+    size_t n = strcspn(p, "\"");
+    for (size_t i = 0; i < sizeof known_extensions / sizeof known_extensions[0]; i++)
+        if (strlen(known_extensions[i]) == n && !memcmp(known_extensions[i], p, n) &&
+            n < sizeof h->missing) {
+            memcpy(h->missing, p, n);
+            h->missing[n] = '\0';
+        }
+}
+
+/* Keeps the errors (not the warnings) of a compile or run. */
+static int log_diag(ts_host *h, const sv_diag *d)
+{
+    for (size_t i = 0; i < d->count; i++)
+        if (d->items[i].severity == SV_SEV_ERROR) {
+            note_missing(h, d->items[i].text);
+            if (log_add(h, d->items[i].text))
+                return SIEVE_E_NOMEM;
+        }
+    return d->oom ? SIEVE_E_NOMEM : 0;
+}
+
+static void update_scanners(ts_host *h);
+
+/* ---- the message and the envelope ------------------------------------------------------ */
+
+struct first_addr {
+    char *out;
+    int nomem;
+};
+
+static int take_first(void *user, const char *addr, size_t len)
+{
+    struct first_addr *f = user;
+    if (!len)
+        return 0;
+    f->out = lm_strndup(addr, len);
+    f->nomem = !f->out;
+    return 1;
+}
+
+/* The first address of the field named (NULL when none). */
+static char *first_address(const mailparse_message *m, const char *field, int *nomem)
+{
+    const mailparse_header *hd = mailparse_part_header(m, 0, field, 0);
+    struct first_addr f = {NULL, 0};
+    if (hd && sv_header_addresses(hd->raw_value, hd->raw_value_len, take_first, &f) ==
+                  SIEVE_E_NOMEM)
+        f.nomem = 1;
+    *nomem |= f.nomem;
+    return f.out;
+}
+
+static void env_refresh(ts_host *h)
+{
+    memset(&h->env, 0, sizeof h->env);
+    h->env.from = h->env_from;
+    h->env.to = h->env_to;
+    h->env.orig_to = h->env_orig_to;
+    h->env.auth = h->env_auth;
+}
+
+/* The envelope the suite's tool derives from a message (README: Envelope-To/To, Return-Path/
+ * Sender/From, with defaults). */
+static int derive_envelope(ts_host *h)
+{
+    static const char *const to_fields[] = {"envelope-to", "to"};
+    static const char *const from_fields[] = {"return-path", "sender", "from"};
+    int nomem = 0;
+    char *to = NULL, *from = NULL;
+    for (size_t i = 0; !to && i < 2; i++)
+        to = first_address(h->msg, to_fields[i], &nomem);
+    for (size_t i = 0; !from && i < 3; i++)
+        from = first_address(h->msg, from_fields[i], &nomem);
+    int rc = nomem ? SIEVE_E_NOMEM : 0;
+    if (!rc)
+        rc = set_string(&h->env_to, to ? to : "recipient@example.com",
+                        strlen(to ? to : "recipient@example.com"));
+    if (!rc)
+        rc = set_string(&h->env_orig_to, h->env_to, strlen(h->env_to));
+    if (!rc)
+        rc = set_string(&h->env_from, from ? from : "sender@example.com",
+                        strlen(from ? from : "sender@example.com"));
+    lm_free(to);
+    lm_free(from);
+    env_refresh(h);
+    return rc;
+}
+
+/* Makes `text` the current message. With `derive` the envelope is derived from it. */
+static int set_message(ts_host *h, sv_run *r, const char *text, size_t len, int derive)
+{
+    mailparse_message *m = NULL;
+    /* The runs around a fixture's run hold the current message: it stays theirs. */
+    if (h->depth)
+        return sv_run_error(r, (sv_pos){0, 0}, "a script run by test_script_run cannot change "
+                            "the message");
+    char *copy = lm_strndup(text, len);
+    if (!copy)
+        return SIEVE_E_NOMEM;
+    if (mailparse_parse((const unsigned char *)copy, len, NULL, &m)) {
+        lm_free(copy);
+        return r ? sv_run_error(r, (sv_pos){0, 0}, "test_set: the message does not parse")
+                 : SIEVE_E_INVAL;
+    }
+    mailparse_message_free(h->msg);
+    lm_free(h->text);
+    h->msg = m;
+    h->text = copy;
+    h->len = len;
+    if (r)
+        sv_run_set_message(r, m); /* editheader's view starts again too */
+    update_scanners(h);
+    return derive ? derive_envelope(h) : 0;
+}
+
+/* An envelope path as test_set gives it: brackets dropped, "<>" the null path. */
+static int set_path(char **slot, const char *s, size_t n)
+{
+    if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+        s++;
+        n -= 2;
+    }
+    return set_string(slot, s, n);
+}
+
+/* ---- test blocks ---------------------------------------------------------------------- */
+
+static void test_end(ts_host *h, int passed, const char *reason)
+{
+    if (!h->in_test)
+        return;
+    h->in_test = 0;
+    if (h->report)
+        h->report(h->user, h->test_name ? h->test_name : "", passed, reason);
+}
+
+/* Fails the current test and leaves its block; outside a test the whole run fails. */
+static int fail_test(sv_run *r, sv_pos pos, const char *reason)
+{
+    ts_host *h = host_of(r);
+    if (h->depth || !h->in_test)
+        return sv_run_error(r, pos, "test_fail: %s", reason);
+    test_end(h, 0, reason);
+    r->leave_block = 1;
+    return 0;
+}
+
+static int run_test(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    if (h->depth)
+        return 0;
+    if (r->block_end) {
+        test_end(h, 1, NULL);
+        return 0;
+    }
+    sv_str name;
+    int rc = arg_string(r, a, 0, &name);
+    if (rc)
+        return rc;
+    test_end(h, 1, NULL);
+    if ((rc = set_string(&h->test_name, name.s, name.len)))
+        return rc;
+    h->in_test = 1;
+    h->relaxed = 0;
+    h->missing[0] = '\0';
+    return 0;
+}
+
+static int run_test_fail(sv_run *r, const sv_args *a)
+{
+    sv_str reason;
+    int rc = arg_string(r, a, 0, &reason);
+    return rc ? rc : fail_test(r, a->pos, reason.s);
+}
+
+static int run_test_set(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    sv_str key, value;
+    int rc = arg_string(r, a, 0, &key);
+    if (!rc)
+        rc = arg_string(r, a, 1, &value);
+    if (rc)
+        return rc;
+    if (lm_eq_nocase(key.s, key.len, "message")) {
+        /* a new message has no flags yet (imap4flags' internal variable) */
+        rc = set_message(h, r, value.s, value.len, 1);
+        return rc ? rc : sv_imap4flags_set_internal(r, "", 0);
+    }
+    if (lm_eq_nocase(key.s, key.len, "envelope.from"))
+        rc = set_path(&h->env_from, value.s, value.len);
+    else if (lm_eq_nocase(key.s, key.len, "envelope.to")) {
+        rc = set_path(&h->env_to, value.s, value.len);
+        if (!rc)
+            rc = set_path(&h->env_orig_to, value.s, value.len);
+    } else if (lm_eq_nocase(key.s, key.len, "envelope.orig_to"))
+        rc = set_path(&h->env_orig_to, value.s, value.len);
+    else if (lm_eq_nocase(key.s, key.len, "envelope.auth"))
+        rc = set_string(&h->env_auth, value.s, value.len);
+    else
+        return sv_run_error(r, a->pos, "test_set: unknown object \"%s\"", key.s);
+    env_refresh(h);
+    r->env = &h->env;
+    return rc;
+}
+
+/* ---- the result ------------------------------------------------------------------------ */
+
+/* An empty result in place of the run's (the implicit keep in force again). */
+static int result_fresh(sv_run *r)
+{
+    sieve_result *n = lm_calloc(1, sizeof *n);
+    if (!n)
+        return SIEVE_E_NOMEM;
+    n->implicit_keep = 1;
+    sieve_result_free(r->result);
+    r->result = n;
+    r->redirects = 0;
+    return 0;
+}
+
+static void mails_clear(ts_host *h)
+{
+    for (size_t i = 0; i < h->nmails; i++) {
+        lm_free(h->mails[i].from);
+        lm_free(h->mails[i].to);
+        lm_free(h->mails[i].text);
+    }
+    h->nmails = 0;
+}
+
+static int run_test_result_reset(sv_run *r, const sv_args *a)
+{
+    (void)a;
+    mails_clear(host_of(r));
+    return result_fresh(r);
+}
+
+/* The action's name as Pigeonhole's test_result_action sees it. */
+static const char *action_name(int type)
+{
+    switch (type) {
+    case SIEVE_ACTION_FILEINTO: return "store";
+    case SIEVE_ACTION_EREJECT: return "reject";
+    default: return sieve_action_name(type);
+    }
+}
+
+static size_t index_of(const sv_args *a)
+{
+    const sv_value *v = sv_args_tag(a, SV_TAG_TS_INDEX);
+    return v ? (size_t)v->number : 0;
+}
+
+/* Matches `n` names (from `name_at`) against the keys, all or only the :index-th (1-based). */
+static int match_names(sv_run *r, const sv_args *a, const char *(*name_at)(void *, size_t),
+                       void *user, size_t n)
+{
+    sv_matching mt;
+    int rc = sv_matching_init(r, a, &a->positional[0], &mt);
+    size_t only = index_of(a);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (only && i + 1 != only)
+            continue;
+        const char *s = name_at(user, i);
+        rc = sv_matching_value(r, &mt, s, strlen(s));
+    }
+    return rc < 0 ? rc : sv_matching_end(&mt, rc);
+}
+
+static const char *result_name_at(void *user, size_t i)
+{
+    return action_name(((sieve_result *)user)->actions[i].type);
+}
+
+static int run_test_result_action(sv_run *r, const sv_args *a)
+{
+    return match_names(r, a, result_name_at, r->result, r->result->count);
+}
+
+static const char *error_at(void *user, size_t i) { return ((ts_host *)user)->errors[i]; }
+
+/* Non-zero when a key reads like a piece of Pigeonhole's English error text (words or
+ * wildcards), not like the single word a test uses to check that nonsense does not match. */
+static int is_message_pattern(const sv_value *keys)
+{
+    for (size_t i = 0; i < keys->count; i++)
+        if (strpbrk(keys->strs[i].s, " *?"))
+            return 1;
+    return 0;
+}
+
+/* Pigeonhole's tests compare its own English error texts; when such a check fails but an
+ * error was reported where it looks, the test is relaxed to true (and the block marked). */
+static int run_test_error(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    int rc = match_names(r, a, error_at, h, h->nerrors);
+    if (rc || sv_args_tag(a, SV_TAG_COUNT) || sv_args_tag(a, SV_TAG_VALUE) ||
+        !is_message_pattern(&a->positional[0]))
+        return rc;
+    size_t only = index_of(a);
+    if (only ? h->nerrors >= only : h->nerrors > 0) {
+        h->relaxed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- the mail store and the SMTP capture ----------------------------------------------------- */
+
+/* The length of an "INBOX" prefix (any case) that ends the name or is followed by the
+ * hierarchy separator ".", else 0: IMAP's INBOX is case-insensitive, also as a parent. */
+static size_t inbox_prefix(const char *name)
+{
+    return !lm_strncasecmp(name, "INBOX", 5) && (name[5] == '\0' || name[5] == '.') ? 5 : 0;
+}
+
+/* Mailbox names compare octet by octet, but for the INBOX prefix. */
+static int same_mailbox(const char *a, const char *b)
+{
+    size_t pa = inbox_prefix(a), pb = inbox_prefix(b);
+    return pa == pb && !strcmp(a + pa, b + pb);
+}
+
+static ts_folder *folder_find(ts_host *h, const char *name)
+{
+    for (size_t i = 0; i < h->nfolders; i++)
+        if (same_mailbox(h->folders[i].name, name))
+            return &h->folders[i];
+    return NULL;
+}
+
+static int folder_create(ts_host *h, const char *name, ts_folder **out)
+{
+    ts_folder *f = folder_find(h, name);
+    if (!f) {
+        if (grow((void **)&h->folders, h->nfolders, sizeof *h->folders))
+            return SIEVE_E_NOMEM;
+        f = &h->folders[h->nfolders];
+        memset(f, 0, sizeof *f);
+        if (!(f->name = lm_strndup(name, strlen(name))))
+            return SIEVE_E_NOMEM;
+        h->nfolders++;
+    }
+    if (out)
+        *out = f;
+    return 0;
+}
+
+static void folder_clear(ts_folder *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        lm_free(f->msgs[i].text);
+        lm_free(f->msgs[i].flags);
+    }
+    lm_free(f->msgs);
+    lm_free(f->name);
+}
+
+/* Dovecot's attachment detection, as the suite's mail store has it on: a leaf part other
+ * than the top one that is a Content-Disposition attachment or has a file name. */
+static int has_attachment(const char *text, size_t len)
+{
+    mailparse_message *m = NULL;
+    if (mailparse_parse((const unsigned char *)text, len, NULL, &m))
+        return 0;
+    int found = 0;
+    for (size_t i = 1; !found && i < mailparse_message_part_count(m); i++) {
+        const mailparse_part *p = mailparse_message_part(m, i);
+        if (p && !p->child_count &&
+            ((p->disposition && p->disposition->type &&
+              lm_eq_nocase(p->disposition->type, strlen(p->disposition->type), "attachment")) ||
+             p->filename))
+            found = 1;
+    }
+    mailparse_message_free(m);
+    return found;
+}
+
+/* The flags a stored message gets: the action's, each once, and the attachment keyword. */
+static char *stored_flags(const char *flags, const char *text, size_t len)
+{
+    lm_buf b = LM_BUF_INIT;
+    for (const char *p = flags ? flags : ""; *p;) {
+        p += strspn(p, " ");
+        size_t n = strcspn(p, " ");
+        if (!n)
+            break;
+        int dup = 0;
+        for (const char *q = b.data; q && !dup && q < b.data + b.len;) {
+            size_t k = strcspn(q, " ");
+            dup = k == n && !lm_strncasecmp(q, p, n);
+            q += k + 1;
+        }
+        if (!dup) {
+            if (b.len)
+                lm_buf_putc(&b, ' ');
+            lm_buf_append(&b, p, n);
+        }
+        p += n;
+    }
+    if (b.len)
+        lm_buf_putc(&b, ' ');
+    lm_buf_puts(&b, has_attachment(text, len) ? "$HasAttachment" : "$HasNoAttachment");
+    return lm_buf_take(&b, NULL);
+}
+
+/* Stores a message in `mailbox`. Returns 1 when stored, 0 when the mailbox does not exist
+ * (logged), or SIEVE_E_NOMEM. */
+static int store(ts_host *h, const char *text, size_t len, const char *mailbox,
+                 const char *flags, int create)
+{
+    ts_folder *f = folder_find(h, mailbox);
+    if (!f && create && folder_create(h, mailbox, &f))
+        return SIEVE_E_NOMEM;
+    if (!f) {
+        char buf[300];
+        snprintf(buf, sizeof buf, "failed to store into mailbox '%s': Mailbox doesn't exist",
+                 mailbox);
+        return log_add(h, buf) ? SIEVE_E_NOMEM : 0;
+    }
+    if (grow((void **)&f->msgs, f->n, sizeof *f->msgs))
+        return SIEVE_E_NOMEM;
+    ts_stored *m = &f->msgs[f->n];
+    m->len = len;
+    m->text = lm_strndup(text, len);
+    m->flags = stored_flags(flags, text, len);
+    if (!m->text || !m->flags) {
+        lm_free(m->text);
+        lm_free(m->flags);
+        return SIEVE_E_NOMEM;
+    }
+    f->n++;
+    return 1;
+}
+
+static int capture(ts_host *h, const char *from, const char *to, const char *text, size_t len)
+{
+    if (grow((void **)&h->mails, h->nmails, sizeof *h->mails))
+        return SIEVE_E_NOMEM;
+    ts_mail *m = &h->mails[h->nmails];
+    m->from = lm_strndup(from, strlen(from));
+    m->to = lm_strndup(to, strlen(to));
+    m->text = lm_strndup(text, len);
+    m->len = len;
+    if (!m->from || !m->to || !m->text) {
+        lm_free(m->from);
+        lm_free(m->to);
+        lm_free(m->text);
+        return SIEVE_E_NOMEM;
+    }
+    h->nmails++;
+    return 0;
+}
+
+/* A delivery status notification for reject (RFC 5429 §2.1: an MDN would do; the suite looks
+ * only at its envelope and that it mentions the reason). */
+static int capture_reject(ts_host *h, const char *reason)
+{
+    if (!h->env_from || !*h->env_from)
+        return 0;
+    lm_buf b = LM_BUF_INIT;
+    lm_buf_puts(&b, "From: Mail Delivery Subsystem <postmaster@example.com>\r\nTo: <");
+    lm_buf_puts(&b, h->env_from);
+    lm_buf_puts(&b, ">\r\nSubject: Automatically rejected mail\r\nAuto-Submitted: auto-replied "
+                "(rejected)\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
+    lm_buf_puts(&b, "Your message was automatically rejected by Sieve mail filter.\r\n\r\n");
+    lm_buf_puts(&b, reason);
+    lm_buf_puts(&b, "\r\n");
+    int rc = b.oom ? SIEVE_E_NOMEM : capture(h, "", h->env_from, b.data, b.len);
+    lm_buf_free(&b);
+    return rc;
+}
+
+static const char *param_of(const sv_action *act, const char *name)
+{
+    for (size_t k = 0; k < act->nparams; k++)
+        if (!strcmp(act->params[k].name, name))
+            return act->params[k].value;
+    return NULL;
+}
+
+/* A mailto: notification (RFC 5436) as a message to each recipient of the URI. */
+static int capture_notify(ts_host *h, const sv_action *act)
+{
+    const char *uri = act->target;
+    if (strncmp(uri, "mailto:", 7))
+        return 0;
+    const char *text = param_of(act, "message");
+    if (!text)
+        text = "";
+    size_t n = strcspn(uri + 7, "?");
+    char *list = lm_strndup(uri + 7, n);
+    if (!list)
+        return SIEVE_E_NOMEM;
+    int rc = 0;
+    for (char *p = list; !rc && *p;) {
+        size_t k = strcspn(p, ",");
+        char save = p[k];
+        p[k] = '\0';
+        lm_buf b = LM_BUF_INIT;
+        lm_buf_puts(&b, "From: postmaster@example.com\r\nTo: ");
+        lm_buf_puts(&b, p);
+        lm_buf_puts(&b, "\r\nSubject: ");
+        lm_buf_puts(&b, text);
+        lm_buf_puts(&b, "\r\nAuto-Submitted: auto-notified\r\n\r\n");
+        lm_buf_puts(&b, text);
+        lm_buf_puts(&b, "\r\n");
+        rc = b.oom ? SIEVE_E_NOMEM : capture(h, "", p, b.data, b.len);
+        lm_buf_free(&b);
+        p[k] = save;
+        p += k + (save != '\0');
+    }
+    lm_free(list);
+    return rc;
+}
+
+/* The header fields of a message, each with its line end, and where the body starts. */
+typedef struct fields {
+    char **f;
+    size_t n;
+    const char *body;
+    size_t body_len;
+} fields;
+
+static void fields_free(fields *fs)
+{
+    for (size_t i = 0; i < fs->n; i++)
+        lm_free(fs->f[i]);
+    lm_free(fs->f);
+}
+
+static int fields_insert(fields *fs, size_t at, const char *text, size_t len)
+{
+    char *c = lm_strndup(text, len);
+    if (!c || grow((void **)&fs->f, fs->n, sizeof *fs->f)) {
+        lm_free(c);
+        return SIEVE_E_NOMEM;
+    }
+    memmove(fs->f + at + 1, fs->f + at, (fs->n - at) * sizeof *fs->f);
+    fs->f[at] = c;
+    fs->n++;
+    return 0;
+}
+
+static int fields_split(const char *text, size_t len, fields *fs)
+{
+    memset(fs, 0, sizeof *fs);
+    size_t at = 0;
+    while (at < len && text[at] != '\r' && text[at] != '\n') {
+        size_t end = at;
+        do { /* a field with its continuation lines */
+            const char *nl = memchr(text + end, '\n', len - end);
+            end = nl ? (size_t)(nl - text) + 1 : len;
+        } while (end < len && (text[end] == ' ' || text[end] == '\t'));
+        if (fields_insert(fs, fs->n, text + at, end - at)) {
+            fields_free(fs);
+            return SIEVE_E_NOMEM;
+        }
+        at = end;
+    }
+    fs->body = text + at;
+    fs->body_len = len - at;
+    return 0;
+}
+
+static int field_is(const char *f, const char *name)
+{
+    size_t n = strlen(name);
+    return !lm_strncasecmp(f, name, n) && (f[n] == ':' || f[n] == ' ' || f[n] == '\t');
+}
+
+/* The current message as a delivery would write it: editheader's edits of `res` applied
+ * (sieve.h), and `extra` (a field with its CRLF, or NULL) on top. */
+static int delivered_message(const ts_host *h, const sieve_result *res, const char *extra,
+                             char **out, size_t *out_len)
+{
+    fields fs;
+    if (fields_split(h->text, h->len, &fs))
+        return SIEVE_E_NOMEM;
+    int rc = extra ? fields_insert(&fs, 0, extra, strlen(extra)) : 0;
+    size_t first = extra != NULL; /* the field added here is not the script's to edit */
+    for (size_t i = 0; !rc && i < sieve_result_edit_count(res); i++) {
+        int kind, last;
+        const char *name, *value;
+        size_t index;
+        if (sieve_result_edit_at(res, i, &kind, &name, &value, &index, &last))
+            continue;
+        if (kind == SIEVE_EDIT_ADD) {
+            lm_buf b = LM_BUF_INIT;
+            lm_buf_puts(&b, name);
+            lm_buf_puts(&b, ": ");
+            lm_buf_puts(&b, value);
+            lm_buf_puts(&b, "\r\n");
+            rc = b.oom ? SIEVE_E_NOMEM : fields_insert(&fs, last ? fs.n : first, b.data, b.len);
+            lm_buf_free(&b);
+            continue;
+        }
+        for (size_t k = first, seen = 0; k < fs.n; k++)
+            if (field_is(fs.f[k], name) && ++seen == index) {
+                lm_free(fs.f[k]);
+                memmove(fs.f + k, fs.f + k + 1, (fs.n - k - 1) * sizeof *fs.f);
+                fs.n--;
+                break;
+            }
+    }
+    lm_buf b = LM_BUF_INIT;
+    for (size_t k = 0; k < fs.n; k++)
+        lm_buf_puts(&b, fs.f[k]);
+    lm_buf_append(&b, fs.body, fs.body_len);
+    fields_free(&fs);
+    *out_len = b.len;
+    *out = lm_buf_take(&b, NULL);
+    if (rc || !*out) {
+        lm_free(*out);
+        *out = NULL;
+        return SIEVE_E_NOMEM;
+    }
+    return 0;
+}
+
+/* Stores the message as delivered (edits applied). */
+static int store_delivered(ts_host *h, const sieve_result *res, const char *mailbox,
+                           const char *flags, int create)
+{
+    char *text;
+    size_t len;
+    if (delivered_message(h, res, NULL, &text, &len))
+        return SIEVE_E_NOMEM;
+    int rc = store(h, text, len, mailbox, flags, create);
+    lm_free(text);
+    return rc;
+}
+
+/* The address of the user whose script this is: sieve_user_email, else the recipient. */
+static const char *user_address(const ts_host *h)
+{
+    const char *v = config_get(h, "sieve_user_email");
+    return v && *v ? v : h->env_to ? h->env_to : "";
+}
+
+/* Copies `v` without the spaces around it and without angle brackets into `buf`. */
+static const char *trimmed_path(const char *v, char *buf, size_t size)
+{
+    while (*v == ' ')
+        v++;
+    size_t n = strlen(v);
+    while (n && v[n - 1] == ' ')
+        n--;
+    if (n >= 2 && v[0] == '<' && v[n - 1] == '>') {
+        v++;
+        n -= 2;
+    }
+    snprintf(buf, size, "%.*s", (int)n, v);
+    return buf;
+}
+
+/* redirect as Pigeonhole's delivery does it: not when the message already went through this
+ * user (an X-Sieve-Redirected-From field naming them or the recipient: a loop), the envelope sender as
+ * sieve_redirect_envelope_from says (the null sender stays null), and an
+ * X-Sieve-Redirected-From field naming the user added. */
+static int redirect(ts_host *h, const sieve_result *res, const char *to)
+{
+    const char *user = user_address(h);
+    for (long i = 0;; i++) {
+        const mailparse_header *hd = mailparse_part_header(h->msg, 0, "X-Sieve-Redirected-From", i);
+        if (!hd)
+            break;
+        char addr[320];
+        trimmed_path(hd->text ? hd->text : "", addr, sizeof addr);
+        if (lm_eq_nocase(addr, strlen(addr), user) ||
+            (h->env_to && lm_eq_nocase(addr, strlen(addr), h->env_to)))
+            return 1;
+    }
+    char how[320], from[320];
+    const char *cfg = config_get(h, "sieve_redirect_envelope_from");
+    trimmed_path(cfg ? cfg : "sender", how, sizeof how);
+    const char *sender = h->env_from ? h->env_from : "";
+    if (*sender && cfg) {
+        if (!strcmp(how, "recipient"))
+            sender = h->env_to ? h->env_to : "";
+        else if (!strcmp(how, "orig_recipient"))
+            sender = h->env_orig_to ? h->env_orig_to : "";
+        else if (!strcmp(how, "user_email"))
+            sender = user;
+        else if (strcmp(how, "sender"))
+            sender = trimmed_path(cfg, from, sizeof from);
+    }
+    char extra[400];
+    snprintf(extra, sizeof extra, "X-Sieve-Redirected-From: %s\r\n", user);
+    char *text;
+    size_t len;
+    if (delivered_message(h, res, extra, &text, &len))
+        return SIEVE_E_NOMEM;
+    int rc = capture(h, sender, to, text, len);
+    lm_free(text);
+    return rc ? rc : 1;
+}
+
+/* Performs the actions of `res`, and its implicit keep when `implicit` and in force. Returns
+ * 1 when everything was done, 0 when something failed (logged), or SIEVE_E_NOMEM. */
+static int execute_result(ts_host *h, const sieve_result *res, int implicit)
+{
+    int ok = 1, rc = 0;
+    for (size_t i = 0; rc >= 0 && i < res->count; i++) {
+        const sv_action *act = &res->actions[i];
+        const char *v;
+        switch (act->type) {
+        case SIEVE_ACTION_KEEP:
+            rc = store_delivered(h, res, "INBOX", act->flags, 0);
+            break;
+        case SIEVE_ACTION_FILEINTO:
+            rc = store_delivered(h, res, act->target, act->flags,
+                                 (act->options & SIEVE_ACTION_CREATE) != 0);
+            break;
+        case SIEVE_ACTION_REDIRECT:
+            rc = redirect(h, res, act->target);
+            break;
+        case SIEVE_ACTION_REJECT:
+        case SIEVE_ACTION_EREJECT:
+            rc = capture_reject(h, act->target);
+            rc = rc ? rc : 1;
+            break;
+        case SIEVE_ACTION_VACATION: {
+            /* A null sender (RFC 5230 §5.1), or the recipient when the site says so. */
+            const char *yes = config_get(h, "sieve_vacation_send_from_recipient");
+            const char *sender = yes && (!strcmp(yes, "yes") || !strcmp(yes, "1")) && h->env_to
+                                 ? h->env_to : "";
+            if ((v = param_of(act, "message")))
+                rc = capture(h, sender, act->target, v, strlen(v));
+            rc = rc ? rc : 1;
+            break;
+        }
+        case SIEVE_ACTION_NOTIFY:
+            rc = capture_notify(h, act);
+            rc = rc ? rc : 1;
+            break;
+        default:
+            rc = 1;
+            break;
+        }
+        if (rc == 0)
+            ok = 0;
+    }
+    if (rc >= 0 && implicit && res->implicit_keep &&
+        (rc = store_delivered(h, res, "INBOX", res->implicit_flags, 0)) == 0)
+        ok = 0;
+    return rc < 0 ? rc : ok;
+}
+
+static int run_test_result_execute(sv_run *r, const sv_args *a)
+{
+    (void)a;
+    ts_host *h = host_of(r);
+    log_clear(h);
+    return execute_result(h, r->result, 1);
+}
+
+/* test_message :smtp N / :folder "box" N: makes that message the current one. */
+static int select_message(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    size_t idx = (size_t)a->positional[0].number;
+    const sv_value *fv = sv_args_tag(a, SV_TAG_TS_FOLDER);
+    if (sv_args_tag(a, SV_TAG_TS_SMTP)) {
+        if (idx >= h->nmails)
+            return 0;
+        ts_mail *m = &h->mails[idx];
+        char *from = lm_strndup(m->from, strlen(m->from)), *to = lm_strndup(m->to, strlen(m->to));
+        int rc = from && to ? set_message(h, r, m->text, m->len, 0) : SIEVE_E_NOMEM;
+        if (!rc) {
+            lm_free(h->env_from);
+            lm_free(h->env_to);
+            h->env_from = from;
+            h->env_to = to;
+            from = to = NULL;
+            env_refresh(h);
+            r->env = &h->env;
+        }
+        lm_free(from);
+        lm_free(to);
+        return rc ? rc : 1;
+    }
+    if (!fv)
+        return sv_run_error(r, a->pos, "test_message needs :smtp or :folder");
+    sv_str box;
+    int rc = sv_run_string(r, &fv->strs[0], &box);
+    if (rc)
+        return rc;
+    ts_folder *f = folder_find(h, box.s);
+    if (!f || idx >= f->n)
+        return 0;
+    rc = set_message(h, r, f->msgs[idx].text, f->msgs[idx].len, 1);
+    r->env = &h->env;
+    /* hasflag then sees the stored message's flags, as Pigeonhole's tool does. */
+    const char *fl = f->msgs[idx].flags ? f->msgs[idx].flags : "";
+    if (!rc)
+        rc = sv_imap4flags_set_internal(r, fl, strlen(fl));
+    return rc ? rc : 1;
+}
+
+static int run_test_message_test(sv_run *r, const sv_args *a) { return select_message(r, a); }
+
+static int run_test_message(sv_run *r, const sv_args *a)
+{
+    int rc = select_message(r, a);
+    if (rc < 0)
+        return rc;
+    return rc ? 0 : fail_test(r, a->pos, "no such message");
+}
+
+static int run_test_mailbox_create(sv_run *r, const sv_args *a)
+{
+    sv_str box;
+    int rc = arg_string(r, a, 0, &box);
+    return rc ? rc : folder_create(host_of(r), box.s, NULL);
+}
+
+static int run_test_mailbox_delete(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    sv_str box;
+    int rc = arg_string(r, a, 0, &box);
+    if (rc)
+        return rc;
+    ts_folder *f = folder_find(h, box.s);
+    if (f) {
+        folder_clear(f);
+        *f = h->folders[--h->nfolders];
+    }
+    return 0;
+}
+
+/* ---- fixture scripts ----------------------------------------------------------------------- */
+
+/* Reads `dir`/`path` (at most TS_MAX_SCRIPT octets) into a NUL-terminated copy. */
+static char *read_fixture(const char *dir, const char *path, size_t *len)
+{
+    char full[4096];
+    if ((size_t)snprintf(full, sizeof full, "%s/%s", dir, path) >= sizeof full)
+        return NULL;
+    FILE *f = fopen(full, "rb");
+    if (!f)
+        return NULL;
+    char *buf = lm_malloc(TS_MAX_SCRIPT + 1);
+    size_t n = buf ? fread(buf, 1, TS_MAX_SCRIPT + 1, f) : 0;
+    fclose(f);
+    if (!buf || n > TS_MAX_SCRIPT) {
+        lm_free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Compiles a fixture into *out (NULL when it does not compile: the errors are logged).
+ * 0 or SIEVE_E_NOMEM. */
+static int compile_fixture(ts_host *h, const char *path, sieve_script **out)
+{
+    *out = NULL;
+    size_t len = 0;
+    char *src = read_fixture(h->dir, path, &len);
+    if (!src) {
+        char buf[300];
+        snprintf(buf, sizeof buf, "cannot read the script \"%s\"", path);
+        return log_add(h, buf);
+    }
+    sieve_diagnostics *d = NULL;
+    int rc = sieve_compile(h->engine, src, len, out, &d);
+    lm_free(src);
+    for (size_t i = 0; i < sieve_diagnostics_count(d); i++) {
+        int sev;
+        const char *text;
+        if (!sieve_diagnostic_at(d, i, &sev, NULL, NULL, &text) && sev == SIEVE_SEVERITY_ERROR) {
+            note_missing(h, text);
+            if (log_add(h, text))
+                rc = SIEVE_E_NOMEM;
+        }
+    }
+    sieve_diagnostics_free(d);
+    if (rc == SIEVE_E_NOMEM) {
+        sieve_script_free(*out);
+        *out = NULL;
+        return rc;
+    }
+    /* Pigeonhole's log ends a failed compile with one error of its own, and the suite's
+     * error counts include it. */
+    return rc ? log_add(h, "script compilation failed") : 0;
+}
+
+static int run_test_script_compile(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    sv_str path;
+    int rc = arg_string(r, a, 0, &path);
+    if (rc)
+        return rc;
+    log_clear(h);
+    sieve_script_free(h->script);
+    h->script = NULL;
+    if ((rc = compile_fixture(h, path.s, &h->script)))
+        return rc;
+    return h->script != NULL;
+}
+
+/* Runs `s` on the current message with the settings' options; its result in *out (NULL
+ * only on SIEVE_E_NOMEM). Returns 1 when the run succeeded, 0 when it failed (logged). */
+static int run_fixture(ts_host *h, const sieve_script *s, sieve_result **out)
+{
+    sv_diag d;
+    sv_diag_init(&d, 0);
+    h->depth++;
+    int rc = sv_run_host(s, h->text, h->len, &h->env, &h->opts, h, &d, out);
+    h->depth--;
+    int lrc = log_diag(h, &d);
+    sv_diag_free(&d);
+    if (rc && rc != SIEVE_E_RUNTIME) {
+        sieve_result_free(*out);
+        *out = NULL;
+        return rc == SIEVE_E_NOMEM ? rc : 0;
+    }
+    return lrc ? lrc : rc == 0;
+}
+
+/* Adds the actions of `res` to the run's result (RFC 5228 §4 rules and the action conflicts
+ * apply as they go). Returns 1, 0 when one was refused (logged, not an error of the .svtest
+ * run), or SIEVE_E_NOMEM. */
+static int merge_result(ts_host *h, sv_run *r, const sieve_result *res)
+{
+    int keep = r->result->implicit_keep && res->implicit_keep, rc = 0;
+    sv_diag d, *saved = r->diag;
+    sv_diag_init(&d, 0);
+    r->diag = &d;
+    for (size_t i = 0; !rc && i < res->count; i++) {
+        const sv_action *act = &res->actions[i];
+        rc = sv_result_add(r, act->type, act->target, strlen(act->target), act->flags,
+                           act->options, act->pos);
+        for (size_t k = 0; !rc && k < act->nparams; k++)
+            rc = sv_result_param(r, act->params[k].name, act->params[k].value,
+                                 strlen(act->params[k].value));
+    }
+    r->diag = saved;
+    r->result->implicit_keep = keep;
+    int lrc = log_diag(h, &d);
+    sv_diag_free(&d);
+    if (rc == SIEVE_E_NOMEM || lrc)
+        return SIEVE_E_NOMEM;
+    return rc == 0;
+}
+
+static int run_test_script_run(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    log_clear(h);
+    if (!h->script)
+        return log_add(h, "no script was compiled") ? SIEVE_E_NOMEM : 0;
+    sieve_result *res = NULL;
+    int ok = run_fixture(h, h->script, &res);
+    if (ok < 0)
+        return ok;
+    if (!res)
+        return 0;
+    int rc = 0;
+    if (sv_args_tag(a, SV_TAG_TS_APPEND_RESULT)) {
+        rc = merge_result(h, r, res);
+        sieve_result_free(res);
+        if (rc >= 0) {
+            ok = ok && rc;
+            rc = 0;
+        }
+    } else {
+        sieve_result_free(r->result);
+        r->result = res;
+        r->redirects = 0;
+    }
+    return rc ? rc : ok;
+}
+
+/* Pigeonhole's multiscript delivery: each script's actions are performed; the next script
+ * runs only while the message is still kept; the last implicit keep is performed. */
+static int run_test_multiscript(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    const sv_value *list = &a->positional[0];
+    log_clear(h);
+    int ok = 1, rc = 0, kept = 1;
+    for (size_t i = 0; ok && kept && i < list->count; i++) {
+        sv_str path;
+        sieve_script *s = NULL;
+        sieve_result *res = NULL;
+        if ((rc = sv_run_string(r, &list->strs[i], &path)) || (rc = compile_fixture(h, path.s, &s)))
+            return rc;
+        if (!s)
+            return 0;
+        ok = run_fixture(h, s, &res);
+        sieve_script_free(s);
+        if (ok < 0 || !res)
+            return ok < 0 ? ok : 0;
+        kept = res->implicit_keep;
+        for (size_t k = 0; k < res->count; k++)
+            kept |= res->actions[k].type == SIEVE_ACTION_KEEP;
+        int last = i + 1 == list->count || !kept;
+        int done = execute_result(h, res, last);
+        sieve_result_free(r->result);
+        r->result = res;
+        if (done < 0)
+            return done;
+        ok = ok && done;
+    }
+    return ok;
+}
+
+/* ---- settings ------------------------------------------------------------------------------ */
+
+/* The status a scanner left in the message, as a setting "Header[:regex]" names it: the
+ * field's value, or what the regex's first group matched in it. 0 when there is none. */
+static int scanner_status(const ts_host *h, const char *setting, char *buf, size_t size)
+{
+    const char *v = config_get(h, setting);
+    if (!v)
+        return 0;
+    size_t n = strcspn(v, ":");
+    char name[128];
+    while (n && v[n - 1] == ' ')
+        n--;
+    if (!n || n >= sizeof name)
+        return 0;
+    memcpy(name, v, n);
+    name[n] = '\0';
+    const mailparse_header *hd = mailparse_part_header(h->msg, 0, name, 0);
+    if (!hd)
+        return 0;
+    char *text = lm_strndup(hd->text ? hd->text : "", hd->text ? hd->text_len : 0);
+    if (!text)
+        return 0;
+    const char *re_text = v[strcspn(v, ":")] ? v + strcspn(v, ":") + 1 : NULL;
+    int found = 1;
+    size_t from = 0, to = strlen(text);
+    if (re_text && *re_text) {
+        regex_t re;
+        regmatch_t m[2];
+        found = 0;
+        if (!regcomp(&re, re_text, REG_EXTENDED)) {
+            if (!regexec(&re, text, 2, m, 0) && m[1].rm_so >= 0) {
+                from = (size_t)m[1].rm_so;
+                to = (size_t)m[1].rm_eo;
+                found = 1;
+            }
+            regfree(&re);
+        }
+    }
+    while (from < to && lm_is_space((unsigned char)text[from]))
+        from++;
+    while (to > from && lm_is_space((unsigned char)text[to - 1]))
+        to--;
+    if (found)
+        snprintf(buf, size, "%.*s", (int)(to - from), text + from);
+    lm_free(text);
+    return found;
+}
+
+/* A scanner's level (1..levels) from its status, as the settings of `ext` ("spamtest",
+ * "virustest") say to read it: a score against a maximum, a string's length, or a text
+ * listed as sieve_<ext>_text_value/N. *max is the maximum the level is out of; 0 when
+ * the message was not scanned. */
+static double scanner_value(const ts_host *h, const char *ext, double *max)
+{
+    char key[96], status[256];
+    *max = 0;
+    snprintf(key, sizeof key, "sieve_%s_status_header", ext);
+    if (!scanner_status(h, key, status, sizeof status))
+        return 0;
+    snprintf(key, sizeof key, "sieve_%s_status_type", ext);
+    const char *type = config_get(h, key);
+    if (type && !strcmp(type, "text")) {
+        for (int level = 0; level <= 10; level++) {
+            snprintf(key, sizeof key, "sieve_%s_text_value/%d", ext, level);
+            const char *t = config_get(h, key);
+            if (t && lm_eq_nocase(status, strlen(status), t)) {
+                *max = -1; /* a level, not a score */
+                return level;
+            }
+        }
+        return 0;
+    }
+    double score = type && !strcmp(type, "strlen") ? (double)strlen(status) : atof(status);
+    snprintf(key, sizeof key, "sieve_%s_score_max_value", ext);
+    const char *mv = config_get(h, key);
+    snprintf(key, sizeof key, "sieve_%s_score_max_header", ext);
+    char mstatus[256];
+    if (mv)
+        *max = atof(mv);
+    else if (scanner_status(h, key, mstatus, sizeof mstatus))
+        *max = atof(mstatus);
+    return score;
+}
+
+/* spamtest and virustest (RFC 5235) read what the settings make of the current message. */
+static void apply_scanners(const ts_host *h, sieve_run_options *o)
+{
+    double max, v = scanner_value(h, "spamtest", &max);
+    o->spam_score = max < 0 ? (v >= 1 ? v - 1 : 0) : v;
+    o->spam_max = max < 0 ? (v >= 1 ? 9 : 0) : max;
+    v = scanner_value(h, "virustest", &max);
+    if (max < 0)
+        o->virus_score = (int)v;
+    else if (max > 0)
+        o->virus_score = v <= 0 ? 1 : v >= max ? 5 : 1 + (int)(4 * v / max);
+    else
+        o->virus_score = 0;
+}
+
+static void update_scanners(ts_host *h)
+{
+    apply_scanners(h, &h->opts);
+    if (h->have_main_base)
+        apply_scanners(h, &h->main_opts);
+}
+
+/* A Dovecot time setting ("30", "10s", "2m", "1h", "1d", "1w", or spelled out) in seconds;
+ * -1 when it is not one. */
+static long long parse_seconds(const char *s)
+{
+    char *end;
+    long long n = strtoll(s, &end, 10);
+    if (end == s || n < 0)
+        return -1;
+    while (*end == ' ')
+        end++;
+    static const struct {
+        const char *unit;
+        long long mul;
+    } units[] = {{"", 1}, {"s", 1}, {"sec", 1}, {"secs", 1}, {"m", 60}, {"min", 60},
+                 {"mins", 60}, {"h", 3600}, {"hour", 3600}, {"hours", 3600}, {"d", 86400},
+                 {"day", 86400}, {"days", 86400}, {"w", 604800}, {"week", 604800},
+                 {"weeks", 604800}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(end, units[i].unit))
+            return n * units[i].mul;
+    return -1;
+}
+
+/* The run options the current settings make, from the defaults `base`. Settings libsieve has
+ * no option for are ignored. */
+static int apply_settings(ts_host *h, sieve_run_options *o, const sieve_run_options *base)
+{
+    *o = *base;
+    o->callbacks = &h->cb;
+    const char *v;
+    long long n;
+    if ((v = config_get(h, "recipient_delimiter"))) {
+        if (set_string(&h->separators, v, strlen(v)))
+            return SIEVE_E_NOMEM;
+        o->subaddress_separators = h->separators;
+    }
+    if ((v = config_get(h, "sieve_vacation_min_period")) && (n = parse_seconds(v)) >= 0)
+        o->vacation_min_period = n ? (uint64_t)n : 1; /* 0: none (the option's 0 is a day) */
+    if ((v = config_get(h, "sieve_vacation_max_period")) && (n = parse_seconds(v)) > 0)
+        o->vacation_max_period = (uint64_t)n;
+    if ((v = config_get(h, "sieve_vacation_default_period")) && (n = parse_seconds(v)) > 0)
+        o->vacation_default_period = (uint64_t)n;
+    /* Plain numbers, which parse_seconds reads as they are. */
+    if ((v = config_get(h, "sieve_variables_max_scope_size")) && (n = parse_seconds(v)) > 0)
+        o->max_variables = (size_t)n;
+    if ((v = config_get(h, "sieve_variables_max_variable_size")) && (n = parse_seconds(v)) > 0)
+        o->max_variable_size = (size_t)n;
+    o->user_addresses = NULL;
+    if ((v = config_get(h, "sieve_user_email"))) {
+        if (set_string(&h->user_email, v, strlen(v)))
+            return SIEVE_E_NOMEM;
+        h->user_addresses[0] = h->user_email;
+        h->user_addresses[1] = NULL;
+        o->user_addresses = h->user_addresses;
+    }
+    apply_scanners(h, o);
+    return 0;
+}
+
+static int config_put(ts_host *h, const char *key, const char *value, size_t vlen)
+{
+    for (size_t i = 0; i < h->nconfig; i++)
+        if (!strcmp(h->config[i].key, key)) {
+            if (value)
+                return set_string(&h->config[i].value, value, vlen);
+            lm_free(h->config[i].key);
+            lm_free(h->config[i].value);
+            h->config[i] = h->config[--h->nconfig];
+            return 0;
+        }
+    if (!value)
+        return 0;
+    if (grow((void **)&h->config, h->nconfig, sizeof *h->config))
+        return SIEVE_E_NOMEM;
+    ts_kv *kv = &h->config[h->nconfig];
+    kv->key = lm_strndup(key, strlen(key));
+    kv->value = lm_strndup(value, vlen);
+    if (!kv->key || !kv->value) {
+        lm_free(kv->key);
+        lm_free(kv->value);
+        return SIEVE_E_NOMEM;
+    }
+    h->nconfig++;
+    return 0;
+}
+
+static int run_test_config_set(sv_run *r, const sv_args *a)
+{
+    sv_str key, value;
+    int rc = arg_string(r, a, 0, &key);
+    if (!rc)
+        rc = arg_string(r, a, 1, &value);
+    return rc ? rc : config_put(host_of(r), key.s, value.s, value.len);
+}
+
+static int run_test_config_unset(sv_run *r, const sv_args *a)
+{
+    sv_str key;
+    int rc = arg_string(r, a, 0, &key);
+    return rc ? rc : config_put(host_of(r), key.s, NULL, 0);
+}
+
+static int run_test_config_reload(sv_run *r, const sv_args *a)
+{
+    (void)a;
+    ts_host *h = host_of(r);
+    sieve_run_options base;
+    sieve_run_options_init(&base);
+    int rc = apply_settings(h, &h->opts, &base);
+    if (rc || h->depth)
+        return rc;
+    /* The .svtest run itself sees them too, on top of its own options. */
+    if (!h->have_main_base) {
+        h->main_base = *r->opts;
+        h->have_main_base = 1;
+    }
+    if ((rc = apply_settings(h, &h->main_opts, &h->main_base)))
+        return rc;
+    r->opts = &h->main_opts;
+    sv_vars_set_limits(r->vars, r->opts->max_variables, r->opts->max_variable_size);
+    return 0;
+}
+
+/* ---- metadata, duplicates, bytecode ------------------------------------------------------- */
+
+/* A key "mailbox\nentry" ("" mailbox for a server annotation). */
+static char *metadata_key(const char *mailbox, const char *entry)
+{
+    size_t a = strlen(mailbox), b = strlen(entry);
+    char *k = lm_malloc(a + b + 2);
+    if (k) {
+        memcpy(k, mailbox, a);
+        k[a] = '\n';
+        memcpy(k + a + 1, entry, b + 1);
+    }
+    return k;
+}
+
+static int run_test_imap_metadata_set(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    const sv_value *mv = sv_args_tag(a, SV_TAG_TS_MAILBOX);
+    sv_str box = {.s = "", .len = 0}, entry, value;
+    int rc = mv ? sv_run_string(r, &mv->strs[0], &box) : 0;
+    if (!rc)
+        rc = arg_string(r, a, 0, &entry);
+    if (!rc)
+        rc = arg_string(r, a, 1, &value);
+    if (rc)
+        return rc;
+    char *key = metadata_key(box.s, entry.s);
+    if (!key)
+        return SIEVE_E_NOMEM;
+    for (size_t i = 0; i < h->nmetadata; i++)
+        if (!strcmp(h->metadata[i].key, key)) {
+            lm_free(key);
+            return set_string(&h->metadata[i].value, value.s, value.len);
+        }
+    char *v = lm_strndup(value.s, value.len);
+    if (!v || grow((void **)&h->metadata, h->nmetadata, sizeof *h->metadata)) {
+        lm_free(key);
+        lm_free(v);
+        return SIEVE_E_NOMEM;
+    }
+    h->metadata[h->nmetadata++] = (ts_kv){key, v};
+    return 0;
+}
+
+static int run_test_binary_save(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    sv_str name;
+    int rc = arg_string(r, a, 0, &name);
+    if (rc)
+        return rc;
+    if (!h->script)
+        return fail_test(r, a->pos, "test_binary_save: no compiled script");
+    unsigned char *bytes;
+    size_t len;
+    if ((rc = sieve_script_save(h->script, &bytes, &len)))
+        return rc;
+    for (size_t i = 0; i < h->nblobs; i++)
+        if (!strcmp(h->blobs[i].name, name.s)) {
+            sieve_free(h->blobs[i].bytes);
+            h->blobs[i].bytes = bytes;
+            h->blobs[i].len = len;
+            return 0;
+        }
+    char *n = lm_strndup(name.s, name.len);
+    if (!n || grow((void **)&h->blobs, h->nblobs, sizeof *h->blobs)) {
+        lm_free(n);
+        sieve_free(bytes);
+        return SIEVE_E_NOMEM;
+    }
+    h->blobs[h->nblobs++] = (ts_blob){n, bytes, len};
+    return 0;
+}
+
+static int run_test_binary_load(sv_run *r, const sv_args *a)
+{
+    ts_host *h = host_of(r);
+    sv_str name;
+    int rc = arg_string(r, a, 0, &name);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < h->nblobs; i++)
+        if (!strcmp(h->blobs[i].name, name.s)) {
+            sieve_script *s = NULL;
+            if ((rc = sieve_script_load(h->engine, h->blobs[i].bytes, h->blobs[i].len, &s)))
+                return rc == SIEVE_E_NOMEM ? rc : fail_test(r, a->pos, "test_binary_load: the "
+                                                            "saved bytecode does not load");
+            sieve_script_free(h->script);
+            h->script = s;
+            return 0;
+        }
+    return fail_test(r, a->pos, "test_binary_load: nothing saved under that name");
+}
+
+static int run_nothing(sv_run *r, const sv_args *a)
+{
+    (void)r;
+    (void)a;
+    return 0;
+}
+
+/* ---- callbacks of the runs ------------------------------------------------------------------ */
+
+static int cb_mailbox_exists(void *user, const char *mailbox)
+{
+    return folder_find(user, mailbox) != NULL;
+}
+
+static long cb_metadata(void *user, const char *mailbox, const char *entry, char *buf,
+                        size_t size)
+{
+    ts_host *h = user;
+    char *key = metadata_key(mailbox ? mailbox : "", entry);
+    long found = -1;
+    for (size_t i = 0; key && i < h->nmetadata; i++)
+        if (!strcmp(h->metadata[i].key, key)) {
+            size_t n = strlen(h->metadata[i].value);
+            if (size) {
+                size_t c = n < size - 1 ? n : size - 1;
+                memcpy(buf, h->metadata[i].value, c);
+                buf[c] = '\0';
+            }
+            found = (long)n;
+        }
+    lm_free(key);
+    return found;
+}
+
+/* Duplicate tracking without expiry: an id once marked stays seen for this file. */
+static int cb_duplicate(void *user, const char *handle, const char *id, uint64_t seconds,
+                        int mark)
+{
+    (void)seconds;
+    ts_host *h = user;
+    if (handle && !strncmp(handle, "vacation:", 9))
+        return 0; /* the suite's tool keeps no vacation history: every test replies */
+    char *key = metadata_key(handle ? handle : "", id ? id : "");
+    if (!key)
+        return 0;
+    for (size_t i = 0; i < h->nseen; i++)
+        if (!strcmp(h->seen[i].key, key)) {
+            lm_free(key);
+            return 1;
+        }
+    if (mark && !grow((void **)&h->seen, h->nseen, sizeof *h->seen))
+        h->seen[h->nseen++] = (ts_kv){key, NULL};
+    else
+        lm_free(key);
+    return 0;
+}
+
+/* The environment items the suite's tool sets up (RFC 5183): a mail server, at delivery. */
+static long cb_environment(void *user, const char *name, char *buf, size_t size)
+{
+    (void)user;
+    const char *v = !strcmp(name, "location") ? "MS" : !strcmp(name, "phase") ? "during"
+                    : !strcmp(name, "name") ? "Pigeonhole Sieve" : NULL;
+    if (!v)
+        return -1;
+    if (size)
+        snprintf(buf, size, "%s", v);
+    return (long)strlen(v);
+}
+
+/* ---- the host ---------------------------------------------------------------------------------- */
+
+static const char default_message[] =
+    "From: sender@example.com\r\nTo: recipient@example.org\r\nSubject: Frop!\r\n\r\nFriep!\r\n";
+
+int ts_host_new(const sieve_engine *engine, const char *dir, ts_report_fn report, void *user,
+                ts_host **out)
+{
+    *out = NULL;
+    ts_host *h = lm_calloc(1, sizeof *h);
+    if (!h)
+        return SIEVE_E_NOMEM;
+    h->engine = engine;
+    h->report = report;
+    h->user = user;
+    h->cb.user = h;
+    h->cb.mailbox_exists = cb_mailbox_exists;
+    h->cb.metadata = cb_metadata;
+    h->cb.duplicate = cb_duplicate;
+    h->cb.environment = cb_environment;
+    sieve_run_options base;
+    sieve_run_options_init(&base);
+    int rc = apply_settings(h, &h->opts, &base);
+    if (!rc)
+        rc = set_string(&h->dir, dir, strlen(dir));
+    if (!rc)
+        rc = folder_create(h, "INBOX", NULL);
+    if (!rc)
+        rc = set_message(h, NULL, default_message, sizeof default_message - 1, 1);
+    if (rc) {
+        ts_host_free(h);
+        return rc == SIEVE_E_INVAL ? SIEVE_E_NOMEM : rc;
+    }
+    *out = h;
+    return 0;
+}
+
+void ts_host_free(ts_host *h)
+{
+    if (!h)
+        return;
+    log_clear(h);
+    lm_free(h->errors);
+    mails_clear(h);
+    lm_free(h->mails);
+    for (size_t i = 0; i < h->nfolders; i++)
+        folder_clear(&h->folders[i]);
+    lm_free(h->folders);
+    ts_kv *lists[] = {h->config, h->metadata, h->seen};
+    size_t counts[] = {h->nconfig, h->nmetadata, h->nseen};
+    for (size_t l = 0; l < 3; l++) {
+        for (size_t i = 0; i < counts[l]; i++) {
+            lm_free(lists[l][i].key);
+            lm_free(lists[l][i].value);
+        }
+        lm_free(lists[l]);
+    }
+    for (size_t i = 0; i < h->nblobs; i++) {
+        lm_free(h->blobs[i].name);
+        sieve_free(h->blobs[i].bytes);
+    }
+    lm_free(h->blobs);
+    sieve_script_free(h->script);
+    mailparse_message_free(h->msg);
+    lm_free(h->text);
+    lm_free(h->env_from);
+    lm_free(h->env_to);
+    lm_free(h->env_orig_to);
+    lm_free(h->env_auth);
+    lm_free(h->test_name);
+    lm_free(h->separators);
+    lm_free(h->user_email);
+    lm_free(h->dir);
+    lm_free(h);
+}
+
+int ts_host_run(ts_host *h, const sieve_script *s, char *why, size_t size)
+{
+    sv_diag d;
+    sv_diag_init(&d, 0);
+    sieve_result *res = NULL;
+    why[0] = '\0';
+    int rc = sv_run_host(s, h->text, h->len, &h->env, &h->opts, h, &d, &res);
+    for (size_t i = 0; i < d.count; i++)
+        if (d.items[i].severity == SV_SEV_ERROR) {
+            snprintf(why, size, "line %u: %s", (unsigned)d.items[i].pos.line, d.items[i].text);
+            break;
+        }
+    if (rc && !why[0])
+        snprintf(why, size, "%s", sieve_strerror(rc));
+    test_end(h, rc == 0, why);
+    sieve_result_free(res);
+    sv_diag_free(&d);
+    return rc;
+}
+
+const char *ts_host_missing_extension(const ts_host *h) { return h->missing; }
+
+int ts_host_relaxed(const ts_host *h) { return h->relaxed; }
+
+size_t ts_host_error_count(const ts_host *h) { return h->nerrors; }
+
+const char *ts_host_error_at(const ts_host *h, size_t i)
+{
+    return i < h->nerrors ? h->errors[i] : NULL;
+}
+
+/* ---- the definitions ------------------------------------------------------------------------ */
+
+#define MATCH_TAGS SV_TAG_IS, SV_TAG_CONTAINS, SV_TAG_MATCHES, SV_TAG_REGEX, SV_TAG_VALUE, \
+                   SV_TAG_COUNT, SV_TAG_COMPARATOR
+
+static const uint8_t no_tags[] = {SV_TAG_COUNT_};
+static const uint8_t message_tags[] = {SV_TAG_TS_SMTP, SV_TAG_TS_FOLDER, SV_TAG_COUNT_};
+static const uint8_t match_tags[] = {MATCH_TAGS, SV_TAG_TS_INDEX, SV_TAG_COUNT_};
+static const uint8_t run_tags[] = {SV_TAG_TS_APPEND_RESULT, SV_TAG_COUNT_};
+static const uint8_t reload_tags[] = {SV_TAG_TS_EXTENSION, SV_TAG_COUNT_};
+static const uint8_t metadata_tags[] = {SV_TAG_TS_MAILBOX, SV_TAG_COUNT_};
+
+static int validate_matching(sv_vctx *v, const sv_args *a)
+{
+    return sv_check_matching(v, a, &a->positional[0]);
+}
+
+static int validate_message(sv_vctx *v, const sv_args *a)
+{
+    if (!sv_args_tag(a, SV_TAG_TS_SMTP) == !sv_args_tag(a, SV_TAG_TS_FOLDER))
+        return sv_vctx_error(v, a->pos, "test_message needs one of :smtp and :folder");
+    return 0;
+}
+
+#define TWO(x, y) {x, y}
+#define CMD(name, npos, types, tags, validate, run) \
+    {name, SV_KIND_COMMAND, SV_CTL_NONE, npos, types, tags, validate, run}
+#define TEST(name, npos, types, tags, validate, run) \
+    {name, SV_KIND_TEST, SV_CTL_NONE, npos, types, tags, validate, run}
+
+static const sv_cmd_def testsuite_commands[] = {
+    {"test", SV_KIND_COMMAND, SV_CTL_BLOCK, 1, {SV_T_STRING}, no_tags, NULL, run_test},
+    CMD("test_fail", 1, {SV_T_STRING}, no_tags, NULL, run_test_fail),
+    CMD("test_set", 2, TWO(SV_T_STRING, SV_T_STRING), no_tags, NULL, run_test_set),
+    CMD("test_message", 1, {SV_T_NUMBER}, message_tags, validate_message, run_test_message),
+    TEST("test_message", 1, {SV_T_NUMBER}, message_tags, validate_message,
+         run_test_message_test),
+    CMD("test_message_print", 0, {0}, no_tags, NULL, run_nothing),
+    CMD("test_result_reset", 0, {0}, no_tags, NULL, run_test_result_reset),
+    CMD("test_result_print", 0, {0}, no_tags, NULL, run_nothing),
+    TEST("test_result_action", 1, {SV_T_STRLIST}, match_tags, validate_matching,
+         run_test_result_action),
+    TEST("test_result_execute", 0, {0}, no_tags, NULL, run_test_result_execute),
+    TEST("test_script_compile", 1, {SV_T_STRING}, no_tags, NULL, run_test_script_compile),
+    TEST("test_script_run", 0, {0}, run_tags, NULL, run_test_script_run),
+    TEST("test_multiscript", 1, {SV_T_STRLIST}, no_tags, NULL, run_test_multiscript),
+    TEST("test_error", 1, {SV_T_STRLIST}, match_tags, validate_matching, run_test_error),
+    CMD("test_config_set", 2, TWO(SV_T_STRING, SV_T_STRING), no_tags, NULL,
+        run_test_config_set),
+    CMD("test_config_unset", 1, {SV_T_STRING}, no_tags, NULL, run_test_config_unset),
+    CMD("test_config_reload", 0, {0}, reload_tags, NULL, run_test_config_reload),
+    CMD("test_mailbox_create", 1, {SV_T_STRING}, no_tags, NULL, run_test_mailbox_create),
+    CMD("test_mailbox_delete", 1, {SV_T_STRING}, no_tags, NULL, run_test_mailbox_delete),
+    CMD("test_binary_save", 1, {SV_T_STRING}, no_tags, NULL, run_test_binary_save),
+    CMD("test_binary_load", 1, {SV_T_STRING}, no_tags, NULL, run_test_binary_load),
+    CMD("test_imap_metadata_set", 2, TWO(SV_T_STRING, SV_T_STRING), metadata_tags, NULL,
+        run_test_imap_metadata_set),
+};
+
+const sv_ext_def ts_ext_testsuite = {
+    "vnd.dovecot.testsuite", testsuite_commands,
+    sizeof testsuite_commands / sizeof testsuite_commands[0],
+};

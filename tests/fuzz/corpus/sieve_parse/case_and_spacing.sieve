@@ -1,0 +1,1 @@
+IF Header :IS "X" "y" {KEEP;}elsif TRUE{STOP;}Else{DISCARD;}

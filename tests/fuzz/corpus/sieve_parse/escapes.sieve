@@ -1,0 +1,5 @@
+set "a" "\\a\"b\x\\";
+/* bracket
+   comment ** / */
+# hash comment
+keep;

@@ -1,0 +1,3 @@
+if true { if true { if true { if true { if true { keep; } } } } }
+if not not not not exists "x" {}
+if allof(anyof(allof(true, false), true), not false) {}

@@ -1,0 +1,9 @@
+keep
+}
+fileinto "x" }
+if anyof(true,) {}
+friep $$$;
+if true {
+  keep,
+  keep
+}

@@ -1,0 +1,2 @@
+keep text:
+no end
