@@ -114,7 +114,7 @@ int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, sv_str *strs, size_
     const sv_cmd_def *def = sv_command_at(s->engine, (int)rd(&r, 2));
     if (r.bad || !def || !def->run)
         return -1;
-    memset(a, 0, sizeof *a);
+    /* Only what is read is set: a command reads its first ntags tags and npos values. */
     a->def = def;
     a->pos.line = (uint32_t)rd(&r, 4);
     a->pos.column = (uint32_t)rd(&r, 4);

@@ -20,7 +20,15 @@ typedef struct cg {
     lm_buf text;
     int commands_seen;       /* a command other than require was compiled */
     int nomem;
+    /* The bits of two extensions every string asks about (0 when the engine lacks one). */
+    uint64_t ext_encoded_character, ext_variables;
 } cg;
+
+static uint64_t ext_bit(const sieve_engine *e, const char *name)
+{
+    int i = sv_find_extension(e, name, strlen(name));
+    return i < 0 ? 0 : 1ull << i;
+}
 
 int sv_vctx_error(sv_vctx *v, sv_pos pos, const char *fmt, ...)
 {
@@ -50,8 +58,9 @@ static void emit16(cg *g, unsigned x)
 
 static void emit32(cg *g, uint32_t x)
 {
-    emit16(g, x & 0xffff);
-    emit16(g, x >> 16);
+    unsigned char b[4] = {(unsigned char)x, (unsigned char)(x >> 8), (unsigned char)(x >> 16),
+                          (unsigned char)(x >> 24)};
+    lm_buf_append(&g->code, b, 4);
 }
 
 static void emit64(cg *g, uint64_t x)
@@ -89,7 +98,7 @@ static uint32_t pool_add(cg *g, const sv_str *s)
     const char *p = s->s;
     size_t n = s->len;
     lm_buf dec = LM_BUF_INIT;
-    if (sv_vctx_has(&g->v, "encoded-character")) {
+    if (g->v.required & g->ext_encoded_character) {
         int rc = sv_decode_encoded_characters(p, n, &dec);
         if (rc == SIEVE_E_SYNTAX)
             sv_vctx_error(&g->v, s->pos, "invalid unicode character in encoded-character sequence");
@@ -114,7 +123,7 @@ static uint32_t pool_add(cg *g, const sv_str *s)
     sv_pool_entry *e = &g->strings[g->nstrings];
     e->off = (uint32_t)g->text.len;
     e->len = (uint32_t)n;
-    e->expand = sv_vctx_has(&g->v, "variables") && sv_string_has_variables(p, n);
+    e->expand = (g->v.required & g->ext_variables) && sv_string_has_variables(p, n);
     if (e->expand && sv_check_variable_references(&g->v, s->pos, p, n) < 0)
         g->nomem = 1;
     lm_buf_append(&g->text, p, n);
@@ -623,6 +632,8 @@ static int compile_script(const sieve_engine *e, const char *src, size_t len,
     cg g;
     memset(&g, 0, sizeof g);
     g.v.engine = e;
+    g.ext_encoded_character = ext_bit(e, "encoded-character");
+    g.ext_variables = ext_bit(e, "variables");
     g.v.diag = d;
     sv_subtable table = {NULL, 0, 0};
     g.v.subs = parent ? parent->subs : &table;

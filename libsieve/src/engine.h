@@ -329,8 +329,18 @@ struct sieve_result {
 #define SV_MAX_EXPANDED ((size_t)1 << 20)
 #define SV_MAX_EXPANDED_RUN ((size_t)64 << 20)
 
+/* The addresses of one header value, parsed once per run (ext_core.c address tests). */
+typedef struct sv_addr_memo {
+    struct sv_addr_memo *next;
+    const char *value;       /* the raw value parsed (its pointer and length are the key) */
+    size_t len, n;
+    const char **addr;       /* copies in the run's arena */
+    size_t *addr_len;
+} sv_addr_memo;
+
 struct sv_run {
     size_t expanded;         /* octets of expanded strings so far (SV_MAX_EXPANDED_RUN) */
+    sv_addr_memo *addr_memo; /* forgotten when the message changes (sv_run_set_message) */
     const sieve_script *script;
     const sieve_run_options *opts;
     const mailparse_message *msg;

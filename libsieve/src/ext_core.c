@@ -233,10 +233,62 @@ static int address_value(void *user, const char *addr, size_t len)
     return sv_matching_value(c->r, c->mt, p, n);
 }
 
+/* Collects the addresses of a header value into a memo entry (copies in the run's arena). */
+typedef struct collect {
+    sv_run *r;
+    sv_addr_memo *m;
+    size_t cap;
+} collect;
+
+static int collect_address(void *user, const char *addr, size_t len)
+{
+    collect *c = user;
+    sv_addr_memo *m = c->m;
+    if (m->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8;
+        const char **a = lm_arena_calloc(c->r->arena, cap, sizeof *a);
+        size_t *l = lm_arena_calloc(c->r->arena, cap, sizeof *l);
+        if (!a || !l)
+            return SIEVE_E_NOMEM;
+        if (m->n) {
+            memcpy(a, m->addr, m->n * sizeof *a);
+            memcpy(l, m->addr_len, m->n * sizeof *l);
+        }
+        m->addr = a;
+        m->addr_len = l;
+        c->cap = cap;
+    }
+    if (!(m->addr[m->n] = lm_arena_strndup(c->r->arena, addr, len)))
+        return SIEVE_E_NOMEM;
+    m->addr_len[m->n++] = len;
+    return 0;
+}
+
+/* The addresses of a header value, parsed the first time a run asks (a script of many
+ * address tests reads the same few fields again and again). */
 static int address_field(sv_run *r, void *user, const mailparse_header *h)
 {
-    (void)r;
-    return sv_header_addresses(h->raw_value, h->raw_value_len, address_value, user);
+    sv_addr_memo *m = r->addr_memo;
+    while (m && !(m->value == h->raw_value && m->len == h->raw_value_len))
+        m = m->next;
+    if (!m) {
+        if (!(m = lm_arena_calloc(r->arena, 1, sizeof *m)))
+            return SIEVE_E_NOMEM;
+        m->value = h->raw_value;
+        m->len = h->raw_value_len;
+        collect c = {r, m, 0};
+        int rc = sv_header_addresses(h->raw_value, h->raw_value_len, collect_address, &c);
+        if (rc)
+            return rc;
+        m->next = r->addr_memo;
+        r->addr_memo = m;
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        int rc = address_value(user, m->addr[i], m->addr_len[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 /* RFC 5228 §5.1: the address test reads only fields that hold addresses. */

@@ -139,6 +139,7 @@ void sv_run_set_message(sv_run *r, const mailparse_message *m)
 {
     r->msg = m;
     r->hview = NULL;
+    r->addr_memo = NULL;
 }
 
 size_t sv_message_size(sv_run *r)
