@@ -113,32 +113,45 @@ static void least_recently_used_goes_and_keys_outlive_the_cache(void **state)
     ma_dkim_keyrec_free(&held);
 }
 
+/* Signs `msg` with the PEM key as example.com / `selector` into `out` (field + message). */
+static void sign_with(const char *pem, const char *selector, const char *msg, char *out,
+                      size_t size)
+{
+    mailauth_dkim_key *key;
+    assert_int_equal(mailauth_dkim_key_load(pem, strlen(pem), &key), 0);
+    mailauth_dkim_sign_options so;
+    mailauth_dkim_sign_options_init(&so);
+    so.domain = "example.com";
+    so.selector = selector;
+    char *field;
+    size_t field_len;
+    assert_int_equal(mailauth_dkim_sign(&so, key, msg, strlen(msg), &field, &field_len), 0);
+    snprintf(out, size, "%s%s", field, msg);
+    mailauth_dkim_free(field);
+    mailauth_dkim_key_free(key);
+}
+
+/* A zone holding `record` at <selector>._domainkey.example.com, and its resolver. */
+static mailauth_zone *zone_with(const char *selector, const char *record, mailauth_resolver *r)
+{
+    char text[1024];
+    snprintf(text, sizeof text, "%s._domainkey.example.com. 300 IN TXT \"%s\"\n", selector, record);
+    mailauth_zone *z;
+    assert_int_equal(mailauth_zone_new(NULL, &z), 0);
+    assert_int_equal(mailauth_zone_load(z, text, strlen(text), NULL, NULL), 0);
+    mailauth_zone_resolver(z, r);
+    return z;
+}
+
 /* The verifiers take the cache through their options: the same verdicts, one parse. */
 static void verifiers_use_it(void **state)
 {
     (void)state;
-    static const char msg[] = "From: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n";
-    mailauth_dkim_key *key;
-    assert_int_equal(mailauth_dkim_key_load(ed25519_pkcs8_pem, strlen(ed25519_pkcs8_pem), &key), 0);
-    mailauth_dkim_sign_options so;
-    mailauth_dkim_sign_options_init(&so);
-    so.domain = "example.com";
-    so.selector = "ed";
-    char *field;
-    size_t field_len;
-    assert_int_equal(mailauth_dkim_sign(&so, key, msg, sizeof msg - 1, &field, &field_len), 0);
     char signed_msg[2048];
-    snprintf(signed_msg, sizeof signed_msg, "%s%s", field, msg);
-    mailauth_dkim_free(field);
-    mailauth_dkim_key_free(key);
-
-    char zone_text[512];
-    snprintf(zone_text, sizeof zone_text, "ed._domainkey.example.com. 300 IN TXT \"%s\"\n", ed25519_record);
-    mailauth_zone *z;
-    assert_int_equal(mailauth_zone_new(NULL, &z), 0);
-    assert_int_equal(mailauth_zone_load(z, zone_text, strlen(zone_text), NULL, NULL), 0);
+    sign_with(ed25519_pkcs8_pem, "ed", "From: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n",
+              signed_msg, sizeof signed_msg);
     mailauth_resolver r;
-    mailauth_zone_resolver(z, &r);
+    mailauth_zone *z = zone_with("ed", ed25519_record, &r);
     mailauth_dkim_key_cache *c;
     assert_int_equal(mailauth_dkim_key_cache_new(8, &c), 0);
     mailauth_dkim_verify_options vo;
@@ -173,33 +186,17 @@ static void verifiers_use_it(void **state)
 static void cached_rsa_keys_verify_and_refuse(void **state)
 {
     (void)state;
-    static const char msg[] = "From: a@example.com\r\nSubject: hi\r\n\r\nbody  text\t\r\n";
-    mailauth_dkim_key *key;
-    assert_int_equal(mailauth_dkim_key_load(rsa_pkcs8_pem, strlen(rsa_pkcs8_pem), &key), 0);
-    mailauth_dkim_sign_options so;
-    mailauth_dkim_sign_options_init(&so);
-    so.domain = "example.com";
-    so.selector = "rsa";
-    char *field;
-    size_t field_len;
-    assert_int_equal(mailauth_dkim_sign(&so, key, msg, sizeof msg - 1, &field, &field_len), 0);
     char good[4096], bad[4096];
-    snprintf(good, sizeof good, "%s%s", field, msg);
-    mailauth_dkim_free(field);
-    mailauth_dkim_key_free(key);
+    sign_with(rsa_pkcs8_pem, "rsa", "From: a@example.com\r\nSubject: hi\r\n\r\nbody  text\t\r\n",
+              good, sizeof good);
     /* The same message with one base64 character of b= changed. */
     memcpy(bad, good, strlen(good) + 1);
     char *b = strstr(bad, " b=");
     assert_non_null(b);
     b[3] = b[3] == 'A' ? 'B' : 'A';
 
-    char zone_text[1024];
-    snprintf(zone_text, sizeof zone_text, "rsa._domainkey.example.com. 300 IN TXT \"%s\"\n", rsa_record);
-    mailauth_zone *z;
-    assert_int_equal(mailauth_zone_new(NULL, &z), 0);
-    assert_int_equal(mailauth_zone_load(z, zone_text, strlen(zone_text), NULL, NULL), 0);
     mailauth_resolver r;
-    mailauth_zone_resolver(z, &r);
+    mailauth_zone *z = zone_with("rsa", rsa_record, &r);
     mailauth_dkim_key_cache *c;
     assert_int_equal(mailauth_dkim_key_cache_new(8, &c), 0);
     mailauth_dkim_verify_options vo;

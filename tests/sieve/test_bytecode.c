@@ -1,5 +1,5 @@
 /* test_bytecode.c — a compiled script saved as bytes and loaded back runs the same; hostile
- * bytes (cut short, any octet changed, another version, an extension the engine does not
+ * bytes (cut short, any octet changed, another version, an extension the st_engine does not
  * allow) are refused or, when they still form a valid script, run within its limits. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "sieve.h"
+#include "sieve_script_run.h"
 
 static const char script[] =
     "require [\"fileinto\", \"envelope\", \"copy\", \"relational\", "
@@ -27,25 +28,11 @@ static const char script[] =
 
 static const char msg[] = "From: a@example.com\r\nSubject: easy money\r\n\r\nbody\r\n";
 
-static sieve_engine *engine;
-
-static int setup(void **state)
-{
-    (void)state;
-    return sieve_engine_new(NULL, &engine);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sieve_engine_free(engine);
-    return 0;
-}
 
 static void compile_and_save(unsigned char **bytes, size_t *len)
 {
     sieve_script *s;
-    assert_int_equal(sieve_compile(engine, script, strlen(script), &s, NULL), 0);
+    assert_int_equal(sieve_compile(st_engine, script, strlen(script), &s, NULL), 0);
     assert_int_equal(sieve_script_save(s, bytes, len), 0);
     sieve_script_free(s);
 }
@@ -79,8 +66,8 @@ static void saved_bytes_load_and_run_the_same(void **state)
     compile_and_save(&bytes, &len);
     assert_memory_equal(bytes, "SVBC", 4);
     sieve_script *a, *b;
-    assert_int_equal(sieve_compile(engine, script, strlen(script), &a, NULL), 0);
-    assert_int_equal(sieve_script_load(engine, bytes, len, &b), 0);
+    assert_int_equal(sieve_compile(st_engine, script, strlen(script), &a, NULL), 0);
+    assert_int_equal(sieve_script_load(st_engine, bytes, len, &b), 0);
     char ra[256], rb[256];
     describe(a, ra, sizeof ra);
     describe(b, rb, sizeof rb);
@@ -106,7 +93,7 @@ static void cut_short_is_refused(void **state)
     compile_and_save(&bytes, &len);
     for (size_t n = 0; n < len; n++) {
         sieve_script *s = NULL;
-        assert_int_equal(sieve_script_load(engine, bytes, n, &s), SIEVE_E_SYNTAX);
+        assert_int_equal(sieve_script_load(st_engine, bytes, n, &s), SIEVE_E_SYNTAX);
         assert_null(s);
     }
     sieve_free(bytes);
@@ -128,7 +115,7 @@ static void any_changed_octet_is_refused_or_runs(void **state)
             memcpy(copy, bytes, len);
             copy[i] ^= deltas[k];
             sieve_script *s = NULL;
-            int rc = sieve_script_load(engine, copy, len, &s);
+            int rc = sieve_script_load(st_engine, copy, len, &s);
             if (rc) {
                 assert_true(rc == SIEVE_E_SYNTAX || rc == SIEVE_E_UNSUPPORTED);
                 refused++;
@@ -153,7 +140,7 @@ static void other_versions_and_disabled_extensions_are_refused(void **state)
     compile_and_save(&bytes, &len);
     sieve_script *s = NULL;
     bytes[4] ^= 0x7f; /* the version */
-    assert_int_equal(sieve_script_load(engine, bytes, len, &s), SIEVE_E_SYNTAX);
+    assert_int_equal(sieve_script_load(st_engine, bytes, len, &s), SIEVE_E_SYNTAX);
     bytes[4] ^= 0x7f;
     sieve_options o;
     sieve_options_init(&o);
@@ -162,8 +149,8 @@ static void other_versions_and_disabled_extensions_are_refused(void **state)
     assert_int_equal(sieve_engine_new(&o, &e), 0);
     assert_int_equal(sieve_script_load(e, bytes, len, &s), SIEVE_E_UNSUPPORTED);
     sieve_engine_free(e);
-    assert_int_equal(sieve_script_load(engine, "not bytecode", 12, &s), SIEVE_E_SYNTAX);
-    assert_int_equal(sieve_script_load(engine, NULL, 0, &s), SIEVE_E_SYNTAX);
+    assert_int_equal(sieve_script_load(st_engine, "not bytecode", 12, &s), SIEVE_E_SYNTAX);
+    assert_int_equal(sieve_script_load(st_engine, NULL, 0, &s), SIEVE_E_SYNTAX);
     assert_int_equal(sieve_script_load(NULL, bytes, len, &s), SIEVE_E_INVAL);
     sieve_free(bytes);
 }
@@ -176,5 +163,5 @@ int main(void)
         cmocka_unit_test(any_changed_octet_is_refused_or_runs),
         cmocka_unit_test(other_versions_and_disabled_extensions_are_refused),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, st_setup, st_teardown);
 }

@@ -12,21 +12,8 @@
 #include <cmocka.h>
 
 #include "sieve.h"
+#include "sieve_script_run.h"
 
-static sieve_engine *engine;
-
-static int setup(void **state)
-{
-    (void)state;
-    return sieve_engine_new(NULL, &engine);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sieve_engine_free(engine);
-    return 0;
-}
 
 /* Compiles `script`, expecting failure; returns the errors as "L:C text|…". */
 static const char *errors_of(const char *script)
@@ -34,7 +21,7 @@ static const char *errors_of(const char *script)
     static char out[2048];
     sieve_script *s = NULL;
     sieve_diagnostics *d = NULL;
-    int rc = sieve_compile(engine, script, strlen(script), &s, &d);
+    int rc = sieve_compile(st_engine, script, strlen(script), &s, &d);
     assert_int_equal(rc, SIEVE_E_COMPILE);
     assert_null(s);
     size_t n = 0;
@@ -55,7 +42,7 @@ static void compiles(const char *script)
 {
     sieve_script *s = NULL;
     sieve_diagnostics *d = NULL;
-    int rc = sieve_compile(engine, script, strlen(script), &s, &d);
+    int rc = sieve_compile(st_engine, script, strlen(script), &s, &d);
     if (rc) {
         const char *text = "";
         sieve_diagnostic_at(d, 0, NULL, NULL, NULL, &text);
@@ -152,7 +139,7 @@ static void several_errors_are_reported(void **state)
 static void engine_extensions(void **state)
 {
     (void)state;
-    const char *caps = sieve_engine_extensions(engine);
+    const char *caps = sieve_engine_extensions(st_engine);
     assert_non_null(strstr(caps, "fileinto"));
     assert_non_null(strstr(caps, "envelope"));
     sieve_options o;
@@ -182,5 +169,5 @@ int main(void)
         cmocka_unit_test(several_errors_are_reported),
         cmocka_unit_test(engine_extensions),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, st_setup, st_teardown);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sieve.h"
+#include "sieve_script_run.h"
 
 static const char msg[] =
     "Return-Path: <bounce@lists.example.org>\r\n"
@@ -23,20 +24,6 @@ static const char msg[] =
     "\r\n"
     "Hello there.\r\n";
 
-static sieve_engine *engine;
-
-static int setup(void **state)
-{
-    (void)state;
-    return sieve_engine_new(NULL, &engine);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sieve_engine_free(engine);
-    return 0;
-}
 
 /* Runs `script` on `m` and writes the result as "action target;…" with "+keep" at the end
  * when the implicit keep stands. Returns sieve_run's code. */
@@ -45,7 +32,7 @@ static int run_with(const char *script, const char *m, const sieve_envelope *env
 {
     sieve_script *s;
     sieve_diagnostics *d;
-    int rc = sieve_compile(engine, script, strlen(script), &s, &d);
+    int rc = sieve_compile(st_engine, script, strlen(script), &s, &d);
     if (rc) {
         const char *text = "";
         sieve_diagnostic_at(d, 0, NULL, NULL, NULL, &text);
@@ -259,5 +246,5 @@ int main(void)
         cmocka_unit_test(relational_value_and_count),
         cmocka_unit_test(a_failed_run_keeps),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, st_setup, st_teardown);
 }
