@@ -124,10 +124,11 @@ int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, sv_str *strs, size_
     size_t used = 0;
     for (size_t i = 0; i < a->ntags; i++) {
         unsigned t = (unsigned)rd(&r, 1);
-        if (r.bad || t >= SV_TAG_COUNT_ || !takes(def, (int)t))
+        const sv_tag_def *td = sv_tag(s->engine, (int)t);
+        if (r.bad || !td || !takes(def, (int)t))
             return -1;
         a->tag[i] = (uint8_t)t;
-        if (decode_value(s, &r, &a->tag_value[i], strs, nstrs, &used, sv_tags[t].value))
+        if (decode_value(s, &r, &a->tag_value[i], strs, nstrs, &used, td->value))
             return -1;
     }
     a->npos = (size_t)rd(&r, 1);

@@ -225,21 +225,23 @@ static int takes_tag(const sv_cmd_def *def, int tag)
 
 /* The tag named: one that `def` takes when several share the name (vacation's and the mime
  * extension's :mime), else the first. */
-static int tag_by_name(const sv_cmd_def *def, const sv_str *name)
+static int tag_by_name(const sieve_engine *e, const sv_cmd_def *def, const sv_str *name)
 {
     int first = -1;
-    for (int t = 0; t < SV_TAG_COUNT_; t++)
-        if (lm_eq_nocase(name->s, name->len, sv_tags[t].name)) {
+    for (int t = 0; t < SV_TAG_EXTRA + (int)e->nxtags; t++) {
+        const sv_tag_def *td = sv_tag(e, t);
+        if (td && lm_eq_nocase(name->s, name->len, td->name)) {
             if (takes_tag(def, t))
                 return t;
             if (first < 0)
                 first = t;
         }
+    }
     return first;
 }
 
 /* The positional arguments written on `node` (a tag's value is not one). */
-static size_t count_positional(const sv_node *node, const sv_cmd_def *def)
+static size_t count_positional(const sieve_engine *e, const sv_node *node, const sv_cmd_def *def)
 {
     size_t n = 0;
     for (size_t i = 0; i < node->nargs; i++) {
@@ -247,8 +249,8 @@ static size_t count_positional(const sv_node *node, const sv_cmd_def *def)
             n++;
             continue;
         }
-        int t = tag_by_name(def, &node->args[i].u.tag);
-        if (t >= 0 && sv_tags[t].value != SV_T_NONE && i + 1 < node->nargs &&
+        int t = tag_by_name(e, def, &node->args[i].u.tag);
+        if (t >= 0 && sv_tag(e, t)->value != SV_T_NONE && i + 1 < node->nargs &&
             node->args[i + 1].kind != SV_ARG_TAG)
             i++;
     }
@@ -263,17 +265,19 @@ static int bind_args(cg *g, const sv_node *node, const sv_cmd_def *def, sv_args 
     a->def = def;
     a->pos = node->name.pos;
     int ok = 1;
-    size_t given = count_positional(node, def);
+    const sieve_engine *e = g->v.engine;
+    size_t given = count_positional(e, node, def);
     size_t skip = given < def->npos ? def->npos - given : 0; /* optional ones left out */
     for (size_t i = 0; i < node->nargs; i++) {
         const sv_arg *arg = &node->args[i];
         if (arg->kind == SV_ARG_TAG) {
-            int t = tag_by_name(def, &arg->u.tag);
-            if (t < 0 || !takes_tag(def, t) || (sv_tags[t].ext && !sv_vctx_has(&g->v, sv_tags[t].ext))) {
+            int t = tag_by_name(e, def, &arg->u.tag);
+            const sv_tag_def *td = t >= 0 ? sv_tag(e, t) : NULL;
+            if (!td || !takes_tag(def, t) || (td->ext && !sv_vctx_has(&g->v, td->ext))) {
                 sv_vctx_error(&g->v, arg->pos, "unknown tagged argument \":%s\" for the %s \"%s\"",
                               arg->u.tag.s, kind_name(def->kind), def->name);
                 ok = 0;
-                if (t >= 0 && sv_tags[t].value != SV_T_NONE && i + 1 < node->nargs)
+                if (td && td->value != SV_T_NONE && i + 1 < node->nargs)
                     i++; /* its value goes with it */
                 continue;
             }
@@ -283,10 +287,9 @@ static int bind_args(cg *g, const sv_node *node, const sv_cmd_def *def, sv_args 
                 ok = 0;
             }
             for (size_t k = 0; k < a->ntags; k++)
-                if (a->tag[k] == t || (sv_tags[t].group &&
-                                       sv_tags[a->tag[k]].group == sv_tags[t].group)) {
+                if (a->tag[k] == t || (td->group && sv_tag(e, a->tag[k])->group == td->group)) {
                     sv_vctx_error(&g->v, arg->pos, "\":%s\" conflicts with \":%s\" given before "
-                                  "on \"%s\"", sv_tags[t].name, sv_tags[a->tag[k]].name, def->name);
+                                  "on \"%s\"", td->name, sv_tag(e, a->tag[k])->name, def->name);
                     ok = 0;
                 }
             if (a->ntags == SV_MAX_TAGS) {
@@ -294,10 +297,10 @@ static int bind_args(cg *g, const sv_node *node, const sv_cmd_def *def, sv_args 
                 return 0;
             }
             sv_value val = {.type = SV_T_NONE};
-            if (sv_tags[t].value != SV_T_NONE) {
-                if (i + 1 >= node->nargs || !take_value(&node->args[i + 1], sv_tags[t].value, &val)) {
-                    sv_vctx_error(&g->v, arg->pos, "\":%s\" of \"%s\" takes %s", sv_tags[t].name,
-                                  def->name, type_name(sv_tags[t].value));
+            if (td->value != SV_T_NONE) {
+                if (i + 1 >= node->nargs || !take_value(&node->args[i + 1], td->value, &val)) {
+                    sv_vctx_error(&g->v, arg->pos, "\":%s\" of \"%s\" takes %s", td->name,
+                                  def->name, type_name(td->value));
                     ok = 0;
                 } else {
                     i++;

@@ -51,12 +51,12 @@ typedef enum {
     SV_TAG_RAW, SV_TAG_CONTENT, SV_TAG_TEXT, SV_TAG_ZONE, SV_TAG_ORIGINALZONE, SV_TAG_PERCENT,
     SV_TAG_DUP_HANDLE, SV_TAG_DUP_HEADER, SV_TAG_DUP_UNIQUEID, SV_TAG_DUP_SECONDS,
     SV_TAG_DUP_LAST, SV_TAG_EDIT_INDEX, SV_TAG_EDIT_LAST,
-    /* the test harness's vnd.dovecot.testsuite (tests/conformance; no library command takes
-     * them) */
-    SV_TAG_TS_SMTP, SV_TAG_TS_FOLDER, SV_TAG_TS_APPEND_RESULT, SV_TAG_TS_EXTENSION,
-    SV_TAG_TS_MAILBOX, SV_TAG_TS_INDEX,
     SV_TAG_COUNT_
 } sv_tag_id;
+
+/* The tags of extensions an engine adds beyond the library's (sv_engine_new_with) are numbered
+ * from here: the i-th extra tag has the id SV_TAG_EXTRA + i. Tag ids are one octet. */
+#define SV_TAG_EXTRA 128
 
 /* Groups of tags that exclude one another on one command. */
 enum { SV_GROUP_NONE = 0, SV_GROUP_MATCH, SV_GROUP_COMPARATOR, SV_GROUP_ADDRESS_PART,
@@ -78,6 +78,9 @@ typedef struct sv_tag_def {
 } sv_tag_def;
 
 extern const sv_tag_def sv_tags[SV_TAG_COUNT_];
+
+/* The definition of tag `t` in engine `e` (the library's, or one of its extra tags), or NULL. */
+const sv_tag_def *sv_tag(const sieve_engine *e, int t);
 
 /* ---- commands and tests ------------------------------------------------------------------ */
 
@@ -171,11 +174,12 @@ int sv_find_extension(const sieve_engine *e, const char *name, size_t len);
 int sv_command_index(const sieve_engine *e, const sv_cmd_def *def);
 const sv_cmd_def *sv_command_at(const sieve_engine *e, int index);
 
-/* An engine with extensions beyond the library's own (`extra`, `nextra` of them, kept by
- * pointer: they must outlive the engine) — the test suites' vnd.dovecot.testsuite is one.
- * The same returns as sieve_engine_new(), and SIEVE_E_LIMIT past SV_MAX_EXTENSIONS. */
+/* An engine with extensions beyond the library's own (`extra`, `nextra` of them) and the tags
+ * their commands take (`tags`, `ntags`: ids SV_TAG_EXTRA + i), all kept by pointer: they must
+ * outlive the engine — the test suites' vnd.dovecot.testsuite is one. The same returns as
+ * sieve_engine_new(), and SIEVE_E_LIMIT past SV_MAX_EXTENSIONS or 256 - SV_TAG_EXTRA tags. */
 int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra, size_t nextra,
-                       sieve_engine **out);
+                       const sv_tag_def *tags, size_t ntags, sieve_engine **out);
 
 /* ---- the engine and compiled scripts ----------------------------------------------------- */
 
@@ -183,6 +187,8 @@ struct sieve_engine {
     sieve_options o;
     const sv_ext_def *exts[SV_MAX_EXTENSIONS];
     size_t nexts;
+    const sv_tag_def *xtags;   /* the extra extensions' tags (SV_TAG_EXTRA + i) */
+    size_t nxtags;
     uint64_t enabled;          /* bit i: exts[i] may be required */
     char *capabilities;        /* sieve_engine_extensions() */
 };

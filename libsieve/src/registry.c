@@ -82,12 +82,6 @@ const sv_tag_def sv_tags[SV_TAG_COUNT_] = {
     [SV_TAG_DUP_LAST] = {"last", SV_T_NONE, SV_GROUP_NONE, "duplicate"},
     [SV_TAG_EDIT_INDEX] = {"index", SV_T_NUMBER, SV_GROUP_NONE, "editheader"},
     [SV_TAG_EDIT_LAST] = {"last", SV_T_NONE, SV_GROUP_NONE, "editheader"},
-    [SV_TAG_TS_SMTP] = {"smtp", SV_T_NONE, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
-    [SV_TAG_TS_FOLDER] = {"folder", SV_T_STRING, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
-    [SV_TAG_TS_APPEND_RESULT] = {"append_result", SV_T_NONE, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
-    [SV_TAG_TS_EXTENSION] = {"extension", SV_T_STRING, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
-    [SV_TAG_TS_MAILBOX] = {"mailbox", SV_T_STRING, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
-    [SV_TAG_TS_INDEX] = {"index", SV_T_NUMBER, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
 };
 
 /* Extensions that add no command of their own: they allow a tag, a comparator, or a
@@ -198,11 +192,24 @@ void sieve_options_init(sieve_options *opts)
     opts->struct_size = sizeof *opts;
 }
 
-int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra, size_t nextra,
-                       sieve_engine **out)
+_Static_assert(SV_TAG_COUNT_ <= SV_TAG_EXTRA, "tag ids of the library and of extra extensions overlap");
+
+const sv_tag_def *sv_tag(const sieve_engine *e, int t)
 {
-    if (!out || (!extra && nextra))
+    if (t >= 0 && t < SV_TAG_COUNT_)
+        return &sv_tags[t];
+    if (e && t >= SV_TAG_EXTRA && (size_t)(t - SV_TAG_EXTRA) < e->nxtags)
+        return &e->xtags[t - SV_TAG_EXTRA];
+    return NULL;
+}
+
+int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra, size_t nextra,
+                       const sv_tag_def *tags, size_t ntags, sieve_engine **out)
+{
+    if (!out || (!extra && nextra) || (!tags && ntags))
         return SIEVE_E_INVAL;
+    if (ntags > 256 - SV_TAG_EXTRA)
+        return SIEVE_E_LIMIT;
     *out = NULL;
     sieve_options o;
     sieve_options_init(&o);
@@ -221,6 +228,8 @@ int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra
         e->exts[e->nexts++] = sv_extensions[i];
     for (size_t i = 0; i < nextra; i++)
         e->exts[e->nexts++] = extra[i];
+    e->xtags = tags;
+    e->nxtags = ntags;
     e->enabled = e->nexts >= 64 ? ~0ull : (1ull << e->nexts) - 1;
     for (const char *p = o.disabled_extensions; p && *p;) {
         while (*p == ' ')
@@ -259,7 +268,7 @@ int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra
 
 int sieve_engine_new(const sieve_options *opts, sieve_engine **out)
 {
-    return sv_engine_new_with(opts, NULL, 0, out);
+    return sv_engine_new_with(opts, NULL, 0, NULL, 0, out);
 }
 
 void sieve_engine_free(sieve_engine *e)

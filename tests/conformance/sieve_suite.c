@@ -460,7 +460,7 @@ int main(int argc, char **argv)
     eo.include = fetch_include;
     eo.include_user = &rn;
     sieve_engine *e = NULL;
-    if (sv_engine_new_with(&eo, extra, 1, &e)) {
+    if (sv_engine_new_with(&eo, extra, 1, ts_tags, ts_tag_count, &e)) {
         fprintf(stderr, "cannot make the engine\n");
         return 2;
     }

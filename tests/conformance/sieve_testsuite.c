@@ -5,6 +5,24 @@
  * options. */
 #include "sieve_testsuite.h"
 
+/* The testsuite's own tags: the engine numbers an extra extension's tags from SV_TAG_EXTRA. */
+enum {
+    SV_TAG_TS_SMTP = SV_TAG_EXTRA, SV_TAG_TS_FOLDER, SV_TAG_TS_APPEND_RESULT,
+    SV_TAG_TS_EXTENSION, SV_TAG_TS_MAILBOX, SV_TAG_TS_INDEX
+};
+
+const sv_tag_def ts_tags[] = {
+    [SV_TAG_TS_SMTP - SV_TAG_EXTRA] = {"smtp", SV_T_NONE, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
+    [SV_TAG_TS_FOLDER - SV_TAG_EXTRA] = {"folder", SV_T_STRING, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
+    [SV_TAG_TS_APPEND_RESULT - SV_TAG_EXTRA] = {"append_result", SV_T_NONE, SV_GROUP_NONE,
+                                                "vnd.dovecot.testsuite"},
+    [SV_TAG_TS_EXTENSION - SV_TAG_EXTRA] = {"extension", SV_T_STRING, SV_GROUP_NONE,
+                                            "vnd.dovecot.testsuite"},
+    [SV_TAG_TS_MAILBOX - SV_TAG_EXTRA] = {"mailbox", SV_T_STRING, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
+    [SV_TAG_TS_INDEX - SV_TAG_EXTRA] = {"index", SV_T_NUMBER, SV_GROUP_NONE, "vnd.dovecot.testsuite"},
+};
+const size_t ts_tag_count = sizeof ts_tags / sizeof ts_tags[0];
+
 #include "lm_alloc.h"
 #include "lm_ascii.h"
 #include "lm_buf.h"

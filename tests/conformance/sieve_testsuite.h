@@ -6,8 +6,11 @@
 
 #include "engine.h"
 
-/* The extension, to give to sv_engine_new_with(). */
+/* The extension and its tags, to give to sv_engine_new_with() as the only extra extension
+ * (the tags' ids are SV_TAG_EXTRA + their index, as the engine numbers them). */
 extern const sv_ext_def ts_ext_testsuite;
+extern const sv_tag_def ts_tags[];
+extern const size_t ts_tag_count;
 
 /* The state of one .svtest run: message, envelope, result, mail store, SMTP capture, the
  * compiled fixture script, the error log, settings. */

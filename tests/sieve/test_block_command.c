@@ -56,7 +56,7 @@ static int setup(void **state)
 {
     (void)state;
     const sv_ext_def *extra[] = {&ext_group};
-    return sv_engine_new_with(NULL, extra, 1, &engine);
+    return sv_engine_new_with(NULL, extra, 1, NULL, 0, &engine);
 }
 
 static int teardown(void **state)
