@@ -181,3 +181,63 @@ out:
     mailparse_values_free(v);
     return rc;
 }
+
+/* A dot-atom (RFC 5322 §3.2.3): atext runs joined by single dots. */
+static int is_dot_atom(const char *s, size_t n)
+{
+    if (!n || s[0] == '.' || s[n - 1] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(is_atext((unsigned char)s[i]) || (s[i] == '.' && s[i - 1] != '.')))
+            return 0;
+    return 1;
+}
+
+int sv_redirect_address(const char *s, size_t len, lm_buf *out)
+{
+    mailparse_values *v = NULL;
+    if (mailparse_values_new(&v))
+        return SIEVE_E_NOMEM;
+    const mailparse_address_list *list = NULL;
+    int rc = mailparse_parse_addresses(v, s, len, NULL, NULL, &list);
+    if (rc == MAILPARSE_E_NOMEM) {
+        mailparse_values_free(v);
+        return SIEVE_E_NOMEM;
+    }
+    const char *w = !rc && list && list->count == 1 && list->group_count == 0
+                        ? list->items[0].address : NULL;
+    /* RFC 5322's obsolete syntax allows white space around the "@" and the dots: it goes
+     * (outside quoted strings). */
+    lm_buf clean = LM_BUF_INIT;
+    for (int quoted = 0; w && *w; w++) {
+        if (*w == '\\' && quoted && w[1]) {
+            lm_buf_putc(&clean, *w++);
+        } else if (*w == '"') {
+            quoted = !quoted;
+        } else if (!quoted && (*w == ' ' || *w == '\t')) {
+            continue;
+        }
+        lm_buf_putc(&clean, *w);
+    }
+    const char *a = clean.len && !clean.oom ? clean.data : NULL;
+    size_t n = a ? clean.len : 0, at = 0;
+    rc = clean.oom ? SIEVE_E_NOMEM : SIEVE_E_SYNTAX;
+    if (a && split_addr_spec(a, n, &at)) {
+        /* A quoted local part that needs no quotes loses them ("Sirius"@x is Sirius@x). */
+        lm_buf local = LM_BUF_INIT;
+        if (a[0] == '"') {
+            for (size_t i = 1; i + 1 < at; i++)
+                lm_buf_putc(&local, a[i] == '\\' && i + 2 < at ? a[++i] : a[i]);
+        }
+        if (a[0] == '"' && !local.oom && is_dot_atom(local.data ? local.data : "", local.len))
+            lm_buf_append(out, local.data, local.len);
+        else
+            lm_buf_append(out, a, at);
+        lm_buf_append(out, a + at, n - at);
+        rc = out->oom || local.oom ? SIEVE_E_NOMEM : 0;
+        lm_buf_free(&local);
+    }
+    lm_buf_free(&clean);
+    mailparse_values_free(v);
+    return rc;
+}

@@ -448,10 +448,12 @@ static int validate_redirect(sv_vctx *v, const sv_args *a)
         return rc ? rc : sv_list_names_validate(v, &a->positional[0]);
     if (sv_string_has_variables(s->s, s->len))
         return 0;
-    const char *at = memchr(s->s, '@', s->len);
-    if (!at || at == s->s || at == s->s + s->len - 1 || memchr(s->s, ' ', s->len))
+    lm_buf addr = LM_BUF_INIT;
+    rc = sv_redirect_address(s->s, s->len, &addr);
+    lm_buf_free(&addr);
+    if (rc == SIEVE_E_SYNTAX)
         return sv_vctx_error(v, s->pos, "invalid redirect address \"%s\"", s->s);
-    return 0;
+    return rc;
 }
 
 static int run_redirect(sv_run *r, const sv_args *a)
@@ -461,10 +463,21 @@ static int run_redirect(sv_run *r, const sv_args *a)
     if (rc)
         return rc;
     int list = sv_args_tag(a, SV_TAG_LIST) != NULL;
-    const char *at = memchr(s.s, '@', s.len);
-    if (list ? !sv_list_name_valid(s.s, s.len) : !at || at == s.s || at == s.s + s.len - 1)
-        return sv_run_error(r, a->pos, "invalid redirect %s \"%s\"", list ? "list" : "address",
-                            s.s);
+    if (list && !sv_list_name_valid(s.s, s.len))
+        return sv_run_error(r, a->pos, "invalid redirect list \"%s\"", s.s);
+    if (!list) { /* the address as an addr-spec (RFC 5228 §4.2) */
+        lm_buf addr = LM_BUF_INIT;
+        rc = sv_redirect_address(s.s, s.len, &addr);
+        if (!rc && !(s.s = lm_arena_strndup(r->arena, addr.data, addr.len)))
+            rc = SIEVE_E_NOMEM;
+        s.len = addr.len;
+        lm_buf_free(&addr);
+        if (rc == SIEVE_E_SYNTAX)
+            return sv_run_error(r, a->pos, "invalid redirect address \"%s\"",
+                                a->positional[0].strs[0].s);
+        if (rc)
+            return rc;
+    }
     unsigned opt = sv_args_tag(a, SV_TAG_COPY) ? SIEVE_ACTION_COPY : 0;
     if ((rc = sv_result_add(r, SIEVE_ACTION_REDIRECT, s.s, s.len, NULL, opt, a->pos)))
         return rc;

@@ -283,6 +283,11 @@ enum { SV_ADDR_ALL = 0, SV_ADDR_LOCALPART, SV_ADDR_DOMAIN, SV_ADDR_USER, SV_ADDR
 int sv_address_part(int part, const char *addr, size_t len, const char *delims,
                     const char **out, size_t *out_len);
 
+/* The address a redirect sends to (RFC 5228 §4.2): `s` must be one RFC 5322 mailbox (a display
+ * name and comments allowed); appends its addr-spec to `out`, a quoted local part that needs
+ * no quotes unquoted. 0, SIEVE_E_SYNTAX (not one valid mailbox) or SIEVE_E_NOMEM. */
+int sv_redirect_address(const char *s, size_t len, lm_buf *out);
+
 /* Calls `fn` for each mailbox address ("local@domain", or the group/empty forms RFC 5228
  * §2.7.4 describes) in a header value, parsed with libmailparse. `fn` returns 0 to go on.
  * Returns 0 or the first non-zero of `fn`, or SIEVE_E_NOMEM. */

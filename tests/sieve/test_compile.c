@@ -84,6 +84,10 @@ static void argument_types_and_counts(void **state)
     assert_non_null(strstr(errors_of("if size 10 { keep; }"), "needs :over or :under"));
     assert_non_null(strstr(errors_of("keep :copy;"), "unknown tagged argument"));
     assert_non_null(strstr(errors_of("redirect \"nobody\";"), "invalid redirect address"));
+    assert_non_null(strstr(errors_of("redirect \"a@example.net, b@example.net\";"),
+                           "invalid redirect address"));
+    assert_non_null(strstr(errors_of("redirect \"group: a@example.net;\";"),
+                           "invalid redirect address"));
 }
 
 static void tag_conflicts(void **state)

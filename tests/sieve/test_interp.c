@@ -88,6 +88,14 @@ static void actions_and_the_implicit_keep(void **state)
                         "fileinto A;keep;");
     assert_string_equal(run("redirect \"x@example.net\"; redirect \"x@example.net\";"),
                         "redirect x@example.net;");
+    /* A redirect address is one RFC 5322 mailbox; its addr-spec is the target, quotes that
+     * are not needed dropped, obsolete white space gone. */
+    assert_string_equal(run("redirect \"Some One <x@example.net>\";"), "redirect x@example.net;");
+    assert_string_equal(run("redirect \"\\\"Sirius\\\"@example.net\";"),
+                        "redirect Sirius@example.net;");
+    assert_string_equal(run("redirect \"\\\"S[r]us\\\"@example.net\";"),
+                        "redirect \"S[r]us\"@example.net;");
+    assert_string_equal(run("redirect \" a . b @ example.net \";"), "redirect a.b@example.net;");
 }
 
 static void copy_keeps_the_implicit_keep(void **state)
