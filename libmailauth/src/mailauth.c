@@ -4,6 +4,7 @@
 
 #include "lm_alloc.h"
 #include "lm_ascii.h"
+#include "lm_record.h"
 
 #include <string.h>
 
@@ -53,15 +54,7 @@ int mailauth_result_from_name(const char *name, size_t len)
 
 int ma_record_in(void *o, size_t size, const void *opts)
 {
-    if (opts) {
-        size_t n;
-        memcpy(&n, opts, sizeof n);
-        if (n < sizeof(size_t) || n > size)
-            return MAILAUTH_E_INVAL;
-        memcpy(o, opts, n);
-    }
-    memcpy(o, &size, sizeof size);
-    return 0;
+    return lm_record_in(o, size, opts) ? MAILAUTH_E_INVAL : 0;
 }
 
 void ma_record_out(void *out, const void *r, size_t size)

@@ -4,6 +4,7 @@
 #include "engine.h"
 
 #include "lm_alloc.h"
+#include "lm_record.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -199,12 +200,8 @@ int sv_run_host(const sieve_script *s, const void *msg, size_t len, const sieve_
     *out = NULL;
     sieve_run_options o;
     sieve_run_options_init(&o);
-    if (opts) {
-        if (opts->struct_size < sizeof(size_t) || opts->struct_size > sizeof o)
-            return SIEVE_E_INVAL;
-        memcpy(&o, opts, opts->struct_size);
-        o.struct_size = sizeof o;
-    }
+    if (lm_record_in(&o, sizeof o, opts))
+        return SIEVE_E_INVAL;
     if (!o.max_instructions)
         o.max_instructions = SV_DEFAULT_MAX_INSTRUCTIONS;
     if (!o.max_actions)

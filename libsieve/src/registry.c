@@ -4,6 +4,7 @@
 #include "engine.h"
 
 #include "lm_alloc.h"
+#include "lm_record.h"
 #include "lm_ascii.h"
 
 #include <string.h>
@@ -213,12 +214,8 @@ int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra
     *out = NULL;
     sieve_options o;
     sieve_options_init(&o);
-    if (opts) {
-        if (opts->struct_size < sizeof(size_t) || opts->struct_size > sizeof o)
-            return SIEVE_E_INVAL;
-        memcpy(&o, opts, opts->struct_size);
-        o.struct_size = sizeof o;
-    }
+    if (lm_record_in(&o, sizeof o, opts))
+        return SIEVE_E_INVAL;
     if (sv_extension_count + nextra > SV_MAX_EXTENSIONS)
         return SIEVE_E_LIMIT;
     sieve_engine *e = lm_calloc(1, sizeof *e);
