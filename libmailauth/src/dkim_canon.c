@@ -304,19 +304,24 @@ static void out_flush(ma_dkim_body *b)
 }
 
 /* Emits canonical octets: counted in `length`, hashed and copied up to the l= cap. */
-static void emit(ma_dkim_body *b, const void *data, size_t n)
+/* Counts `n` canonical octets at `p` in `length`, cuts them at the l= cap, copies what is left
+ * when copying; returns how many of them are to be hashed (0 when not hashing). */
+static size_t produced(ma_dkim_body *b, const unsigned char *p, size_t n)
 {
-    const unsigned char *p = data;
     b->length += n;
     uint64_t room = b->limit - b->hashed;
     if ((uint64_t)n > room)
         n = (size_t)room;
-    if (!n)
-        return;
     b->hashed += n;
-    if (b->copy)
+    if (b->copy && n)
         lm_buf_append(b->copy, p, n);
-    if (!b->md)
+    return b->md ? n : 0;
+}
+
+static void emit(ma_dkim_body *b, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    if (!(n = produced(b, p, n)))
         return;
     if (n >= sizeof b->out / 2) { /* a large piece is hashed where it lies */
         out_flush(b);
@@ -510,16 +515,7 @@ static size_t relaxed_line(ma_dkim_body *b, const unsigned char *p, size_t i, si
     d[m++] = '\r';
     d[m++] = '\n';
     b->line_text = 0;
-    /* What emit() does, for octets already in place. */
-    b->length += m;
-    uint64_t room = b->limit - b->hashed;
-    if ((uint64_t)m > room)
-        m = (size_t)room;
-    b->hashed += m;
-    if (b->copy)
-        lm_buf_append(b->copy, d, m);
-    if (b->md)
-        b->out_len += m;
+    b->out_len += produced(b, d, m); /* already in place in the hash buffer */
     return end + 1;
 }
 
