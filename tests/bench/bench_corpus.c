@@ -45,18 +45,18 @@ int bench_parse_args(int argc, char **argv, bench_args *args)
     return 0;
 }
 
-static int read_file(const char *path, bench_message *msg)
+unsigned char *bench_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return -1;
-    size_t cap = 65536, len = 0;
-    unsigned char *data = malloc(cap);
+        return NULL;
+    size_t cap = 65536, n = 0;
+    unsigned char *data = malloc(cap + 1);
     while (data) {
-        len += fread(data + len, 1, cap - len, f);
-        if (len < cap)
+        n += fread(data + n, 1, cap - n, f);
+        if (n < cap)
             break;
-        unsigned char *grown = realloc(data, cap * 2);
+        unsigned char *grown = realloc(data, cap * 2 + 1);
         if (!grown) {
             free(data);
             data = NULL;
@@ -69,8 +69,19 @@ static int read_file(const char *path, bench_message *msg)
     fclose(f);
     if (failed) {
         free(data);
-        return -1;
+        return NULL;
     }
+    data[n] = '\0';
+    *len = n;
+    return data;
+}
+
+static int read_file(const char *path, bench_message *msg)
+{
+    size_t len;
+    unsigned char *data = bench_read_file(path, &len);
+    if (!data)
+        return -1;
     msg->data = data;
     msg->len = len;
     return 0;

@@ -36,6 +36,10 @@ typedef struct bench_args {
 /* Fills `args` from argv; prints usage and returns -1 when it does not parse. */
 int bench_parse_args(int argc, char **argv, bench_args *args);
 
+/* Reads a whole file into a malloc'd buffer with a NUL after the data (its length in *len).
+ * NULL when it cannot be read. */
+unsigned char *bench_read_file(const char *path, size_t *len);
+
 /* Reads every file named in `list_path`. Returns 0, or -1 after printing why. */
 int bench_corpus_load(const char *list_path, bench_corpus *corpus);
 void bench_corpus_free(bench_corpus *corpus);

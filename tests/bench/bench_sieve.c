@@ -1,6 +1,8 @@
 /* bench_sieve.c — libsieve's side of the "filter" benchmark.
  *
- *   bench_sieve --script FILE [--min-seconds S] [--only CASE] MESSAGE...
+ *   bench_sieve --script FILE [--min-seconds S] [--only CASE] LISTFILE
+ *
+ * LISTFILE names one message file per line (bench_corpus.h).
  *
  * Times, each for at least S seconds after a warm-up of a tenth of that:
  *   compile       sieve_compile() of the script;
@@ -11,6 +13,7 @@
  * "actions" is the number of actions the last pass over the messages decided (a check that
  * the script does something). */
 #include "sieve.h"
+#include "bench_corpus.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,35 +27,13 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    }
-    return buf;
-}
-
 typedef struct {
     const sieve_engine *engine;
     const char *script;
     size_t script_len;
     sieve_script *compiled;
-    char **msgs;
-    size_t *lens;
-    size_t count, next;
+    bench_corpus corpus;
+    size_t next;
     size_t actions;
 } bench;
 
@@ -61,9 +42,9 @@ static const sieve_envelope env = {.from = "owner-list@lists.example.org",
 
 static int run_message(bench *b, const sieve_script *s)
 {
-    size_t i = b->next++ % b->count;
+    const bench_message *m = &b->corpus.items[b->next++ % b->corpus.count];
     sieve_result *r;
-    int rc = sieve_run(s, b->msgs[i], b->lens[i], &env, NULL, &r, NULL);
+    int rc = sieve_run(s, m->data, m->len, &env, NULL, &r, NULL);
     if (rc && rc != SIEVE_E_RUNTIME)
         return rc;
     b->actions += sieve_result_count(r);
@@ -123,11 +104,9 @@ static void timed(const char *name, double min_seconds, int (*fn)(bench *), benc
 
 int main(int argc, char **argv)
 {
-    const char *script_path = NULL;
+    const char *script_path = NULL, *list_path = NULL;
     double min_seconds = 3;
     bench b = {0};
-    b.msgs = calloc((size_t)argc, sizeof *b.msgs);
-    b.lens = calloc((size_t)argc, sizeof *b.lens);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--script") == 0 && i + 1 < argc)
             script_path = argv[++i];
@@ -135,36 +114,34 @@ int main(int argc, char **argv)
             min_seconds = atof(argv[++i]);
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = argv[++i];
-        else if ((b.msgs[b.count] = slurp(argv[i], &b.lens[b.count])))
-            b.count++;
+        else
+            list_path = argv[i];
     }
     size_t script_len;
-    char *script = script_path ? slurp(script_path, &script_len) : NULL;
-    if (!script || !b.count) {
+    unsigned char *script = script_path ? bench_read_file(script_path, &script_len) : NULL;
+    if (!script || !list_path || bench_corpus_load(list_path, &b.corpus) || !b.corpus.count) {
         fprintf(stderr, "usage: bench_sieve --script FILE [--min-seconds S] [--only CASE] "
-                        "MESSAGE...\n");
+                        "LISTFILE\n");
         return 2;
     }
     sieve_engine *e;
     sieve_diagnostics *d = NULL;
-    if (sieve_engine_new(NULL, &e) || sieve_compile(e, script, script_len, &b.compiled, &d)) {
+    if (sieve_engine_new(NULL, &e) ||
+        sieve_compile(e, (const char *)script, script_len, &b.compiled, &d)) {
         const char *text = "";
         sieve_diagnostic_at(d, 0, NULL, NULL, NULL, &text);
         fprintf(stderr, "bench_sieve: the script does not compile: %s\n", text);
         return 1;
     }
     b.engine = e;
-    b.script = script;
+    b.script = (const char *)script;
     b.script_len = script_len;
     timed("compile", min_seconds, op_compile, &b);
     timed("run-cached", min_seconds, op_run_cached, &b);
     timed("compile+run", min_seconds, op_compile_run, &b);
     sieve_script_free(b.compiled);
     sieve_engine_free(e);
-    for (size_t i = 0; i < b.count; i++)
-        free(b.msgs[i]);
-    free(b.msgs);
-    free(b.lens);
+    bench_corpus_free(&b.corpus);
     free(script);
     return 0;
 }

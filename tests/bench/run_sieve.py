@@ -93,8 +93,11 @@ def main():
     with open(trivial, 'w') as f:
         f.write('keep;\n')
     paths = [p for _, p in sources]
+    listing = os.path.join(args.work, 'messages.list')
+    with open(listing, 'w') as f:
+        f.write(''.join(p + '\n' for p in paths))
     proc = subprocess.run([os.path.join(args.bin_dir, 'bench_sieve'), '--script', script,
-                           '--min-seconds', args.min_seconds] + paths,
+                           '--min-seconds', args.min_seconds, listing],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode:
         print('bench sieve: bench_sieve failed:', proc.stderr.strip()[-400:])
