@@ -229,8 +229,12 @@ static int tag_by_name(const sieve_engine *e, const sv_cmd_def *def, const sv_st
 {
     int first = -1;
     for (int t = 0; t < SV_TAG_EXTRA + (int)e->nxtags; t++) {
+        if (t == SV_TAG_COUNT_)
+            t = SV_TAG_EXTRA; /* the library's tags, then the engine's extra ones */
+        if (t >= SV_TAG_EXTRA + (int)e->nxtags)
+            break;
         const sv_tag_def *td = sv_tag(e, t);
-        if (td && lm_eq_nocase(name->s, name->len, td->name)) {
+        if (lm_eq_nocase(name->s, name->len, td->name)) {
             if (takes_tag(def, t))
                 return t;
             if (first < 0)
