@@ -106,19 +106,28 @@ static int oom(mailsend_client *c)
     return MAILSEND_E_NOMEM;
 }
 
+/* Room for one more item at the end of a first-in first-out array of `size`-octet items (an
+ * emptied queue starts again at 0): the array, moved or not, or NULL when it cannot grow. */
+static void *queue_room(void *items, size_t *head, size_t *len, size_t *cap, size_t size)
+{
+    if (*head == *len)
+        *head = *len = 0;
+    if (*len < *cap)
+        return items;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *grown = lm_realloc(items, ncap * size);
+    if (grown)
+        *cap = ncap;
+    return grown;
+}
+
 static int emit(mailsend_client *c, int type, int command, ms_reply *reply, size_t rcpt,
                 int error, size_t accepted)
 {
-    if (c->ev_head == c->ev_len)
-        c->ev_head = c->ev_len = 0;
-    if (c->ev_len == c->ev_cap) {
-        size_t cap = c->ev_cap ? c->ev_cap * 2 : 16;
-        struct event *e = lm_realloc(c->ev, cap * sizeof *e);
-        if (!e)
-            return oom(c);
-        c->ev = e;
-        c->ev_cap = cap;
-    }
+    struct event *e = queue_room(c->ev, &c->ev_head, &c->ev_len, &c->ev_cap, sizeof *e);
+    if (!e)
+        return oom(c);
+    c->ev = e;
     c->ev[c->ev_len++] = (struct event){type, command, error, rcpt, accepted, ms_reply_ref(reply)};
     return 0;
 }
@@ -126,16 +135,10 @@ static int emit(mailsend_client *c, int type, int command, ms_reply *reply, size
 /* Writes a command line (CRLF included) and waits for its reply. */
 static int send_command(mailsend_client *c, int cmd, size_t rcpt, const char *line, size_t len)
 {
-    if (c->pend_head == c->pend_len)
-        c->pend_head = c->pend_len = 0;
-    if (c->pend_len == c->pend_cap) {
-        size_t cap = c->pend_cap ? c->pend_cap * 2 : 16;
-        struct pending *p = lm_realloc(c->pend, cap * sizeof *p);
-        if (!p)
-            return oom(c);
-        c->pend = p;
-        c->pend_cap = cap;
-    }
+    struct pending *p = queue_room(c->pend, &c->pend_head, &c->pend_len, &c->pend_cap, sizeof *p);
+    if (!p)
+        return oom(c);
+    c->pend = p;
     if (lm_buf_append(&c->out, line, len))
         return oom(c);
     c->pend[c->pend_len++] = (struct pending){cmd, rcpt};
