@@ -102,7 +102,30 @@ typedef struct sieve_options {
      * folded value); 0 = 2048. A constant one longer is a compile error, a longer one made
      * at run time a run-time error. */
     size_t max_header_edit_size;
+    /* vnd.stalwart.expressions: the host's own functions expressions may call besides the
+     * built-in ones (see "Expressions" below), `nfunctions` of them; the engine copies the
+     * table. A call at run time goes to sieve_callbacks.function. A script calling a name
+     * neither built in nor here, or with another number of arguments, does not compile. */
+    const struct sieve_function *functions;
+    size_t nfunctions;
+    /* enotify (RFC 5435): 1 when the site allows no notify action: a script using the notify
+     * command does not compile (it may still require "enotify" for its tests). */
+    int notify_forbidden;
+    /* variables (RFC 5229): the distinct variables one script may declare (name with set or
+     * extracttext); 0 = 255. A script declaring more does not compile. */
+    size_t max_variables;
+    /* foreverypart (RFC 5703 §3): loops inside each other, counted across included scripts;
+     * 0 = 4, at least 2 (the RFC requires one loop inside another), at most 16. Deeper
+     * nesting in one script does not compile; through includes it is a run-time error. */
+    unsigned max_foreverypart_depth;
 } sieve_options;
+
+/* A host function of expressions: its name (letters, digits and "_", at most 64 octets; not
+ * one of the built-in names) and how many arguments it takes (at most 16). */
+typedef struct sieve_function {
+    const char *name;
+    unsigned args;
+} sieve_function;
 
 /* The locations of included scripts (RFC 6609 §3.2). */
 enum { SIEVE_INCLUDE_PERSONAL = 0, SIEVE_INCLUDE_GLOBAL = 1 };
@@ -111,7 +134,8 @@ enum { SIEVE_INCLUDE_PERSONAL = 0, SIEVE_INCLUDE_GLOBAL = 1 };
 SIEVE_API void sieve_options_init(sieve_options *opts);
 
 /* Makes an engine. `opts` may be NULL for the defaults. Returns 0, SIEVE_E_NOMEM, or
- * SIEVE_E_INVAL (an unknown name in disabled_extensions). Free with sieve_engine_free(). */
+ * SIEVE_E_INVAL (an unknown name in disabled_extensions, a malformed function table). Free
+ * with sieve_engine_free(). */
 SIEVE_API int sieve_engine_new(const sieve_options *opts, sieve_engine **out);
 SIEVE_API void sieve_engine_free(sieve_engine *e);   /* NULL is fine */
 
@@ -163,8 +187,10 @@ SIEVE_API void sieve_free(void *p);
 /* Running                                                                                     */
 
 /* The SMTP envelope (RFC 5228 §5.4, RFC 5233): addresses without angle brackets; "" is the
- * null reverse-path. NULL members are unknown (an envelope test on them does not match). */
+ * null reverse-path. NULL members are unknown (an envelope test on them does not match).
+ * Fill it with sieve_envelope_init() first. */
 typedef struct sieve_envelope {
+    size_t struct_size;          /* sizeof(sieve_envelope): lets the record grow */
     const char *from;            /* MAIL FROM */
     const char *to;              /* RCPT TO of this delivery */
     const char *orig_to;         /* the original recipient (ORCPT), or NULL */
@@ -175,11 +201,20 @@ typedef struct sieve_envelope {
                                   * of SUCCESS, FAILURE, DELAY */
     const char *dsn_ret;         /* RET: "FULL" or "HDRS" */
     const char *dsn_envid;       /* ENVID, xtext-decoded */
-    /* RFC 6009 envelope-deliverby: the RFC 2852 BY parameter. by_deadline 0: none given. */
+    /* RFC 6009 envelope-deliverby: the RFC 2852 BY parameter. by_deadline 0: none given. The
+     * "bytimeabsolute" part shows it in UTC ("…Z"), or under envelope :zone "+hhmm" in that
+     * zone ("…+hh:mm"). */
     int64_t by_deadline;         /* the deliver-by time, seconds since the epoch */
     const char *by_mode;         /* "notify" or "return" (N / R), or NULL */
     int by_trace;                /* the T modifier was given */
 } sieve_envelope;
+
+/* Fills `env` with an envelope of which nothing is known (all NULL and zero but
+ * struct_size). */
+SIEVE_API void sieve_envelope_init(sieve_envelope *env);
+
+struct sieve_value;
+struct sieve_query_rows;
 
 /* What the library asks the caller while a script runs. Every member may be NULL: the
  * library then behaves as documented for each (a test that needs an absent callback is
@@ -214,6 +249,24 @@ typedef struct sieve_callbacks {
      * valid_ext_list test). For redirect :list the caller expands the list when it sends.
      * Absent: every list is unknown. */
     int (*list_contains)(void *user, const char *list, const char *value);
+    /* vnd.stalwart.expressions: calls the host function `name` (one of
+     * sieve_options.functions) with its `argc` arguments, and sets *result (the library
+     * zeroes it first: the integer 0). What *result points to (strings, items) must stay
+     * valid until the callback is called again or the run ends; the library copies it at
+     * once. Returns 0, or a negative SIEVE_E_* that ends the run (SIEVE_E_RUNTIME: a run-time
+     * error naming the function). Absent: calling a host function is a run-time error. */
+    int (*function)(void *user, const char *name, const struct sieve_value *args, size_t argc,
+                    struct sieve_value *result);
+    /* vnd.libmail.query: runs the lookup named `name` (an SQL statement, an LDAP search, a
+     * map — whatever the caller wires to the name) with `nargs` NUL-terminated arguments, and
+     * hands each value found to sieve_query_add(rows, …). Returns the number of values found
+     * (0: none), or -1 when the lookup failed or `name` is unknown (the query test is false
+     * and a warning is reported). Absent: every query finds nothing. */
+    long (*query)(void *user, const char *name, const char *const *args, size_t nargs,
+                  struct sieve_query_rows *rows);
+    /* RFC 9042 mailboxidexists: 1 when the mailbox whose object id (RFC 8474) is `id` exists
+     * and the user may deliver to it, else 0. Absent: every mailboxidexists is false. */
+    int (*mailboxid_exists)(void *user, const char *id);
 } sieve_callbacks;
 
 typedef struct sieve_run_options {
@@ -235,7 +288,9 @@ typedef struct sieve_run_options {
     uint64_t vacation_max_period;
     /* The user's own addresses besides the envelope recipient (RFC 5230 §4.5: a reply is sent
      * only when one of them, or of :addresses, is in To/Cc/Bcc/Resent-*), NULL-terminated, or
-     * NULL. The From of a vacation reply is the envelope recipient unless :from is given. */
+     * NULL. The From of a vacation reply is the :from given, else that one of the user's
+     * addresses (the envelope recipient's included) the message names, else the envelope
+     * recipient. */
     const char *const *user_addresses;
     /* RFC 5229 variables: how many distinct variables a run may set (the internal flags of
      * imap4flags are one), 0 = 255 — one more is a run-time error; and the octets of one
@@ -267,7 +322,59 @@ typedef struct sieve_run_options {
      * Received and Auto-Submitted, which are never deleted. */
     const char *editheader_no_add;
     const char *editheader_no_delete;
+    /* vnd.libmail.query: the queries one run may make, 0 = 100 (one more is a run-time
+     * error), and the values one query may return, 0 = 256 (the rest are dropped). */
+    size_t max_queries;
+    size_t max_query_values;
+    /* vacation (RFC 5230) as the site sets it up:
+     *  vacation_default_subject   the Subject of a reply when the script gives no :subject;
+     *                             NULL or "": "Auto: " and the message's subject, or
+     *                             "Automated reply" when it has none (§4.3)
+     *  vacation_subject_template  the same made from the message's subject, which
+     *                             "%{subject}" (or "%s") stands for ("%%" is "%"); wins over
+     *                             vacation_default_subject; NULL or "": none
+     *  vacation_dont_check_recipient  1: reply even when none of the user's addresses is in
+     *                             the message's To, Cc, Bcc or Resent-* fields (§4.5 says to
+     *                             check: turn it off knowingly)
+     *  vacation_use_orig_recipient    1: the original recipient (sieve_envelope.orig_to)
+     *                             counts as one of the user's addresses
+     *  vacation_to_header_ignore_envelope  1: the To of the reply names the message's Sender,
+     *                             Resent-From or From (the first there is) instead of the
+     *                             envelope sender; the reply is still sent to the latter
+     * A reply's Subject is at most 256 characters: a longer one is cut and ends with "…". */
+    const char *vacation_default_subject;
+    const char *vacation_subject_template;
+    int vacation_dont_check_recipient;
+    int vacation_use_orig_recipient;
+    int vacation_to_header_ignore_envelope;
+    /* enotify (RFC 5435): the notify actions one run may take, 0 = 10 (one more is a run-time
+     * error); SIEVE_NOTIFY_FORBIDDEN: none (a notify is a run-time error; see also
+     * sieve_options.notify_forbidden). */
+    size_t max_notify_actions;
+    /* Tracing (a debugging aid, as sieve-run --trace prints it): when `trace` is not NULL it
+     * is called, with `trace_user`, after each command and test the run executed, in order:
+     *  SIEVE_TRACE_TEST     a test (one of those of anyof/allof each): `name` is the test,
+     *                       `outcome` 1 (true) or 0 (false), `detail` NULL;
+     *  SIEVE_TRACE_COMMAND  a command: `name` is the command, `outcome` 0, `detail` NULL;
+     *  SIEVE_TRACE_ACTION   an action the command before added to the result: `name` is
+     *                       sieve_action_name() of it, `detail` its target ("" for keep and
+     *                       discard), `outcome` 0. None when it was merged into an earlier
+     *                       one (RFC 5228 §4: the same fileinto twice is one).
+     * A test or command that failed has the negative SIEVE_E_* as `outcome`. `line` is the
+     * line of the command in its script (an included script's own lines). Control structures
+     * (if, elsif, else, not, stop) are not reported: their tests and jumps show in the
+     * commands that run. `name` and `detail` are valid during the call only. NULL: no
+     * tracing, and no cost. */
+    void (*trace)(void *user, int kind, unsigned line, const char *name, int outcome,
+                  const char *detail);
+    void *trace_user;
 } sieve_run_options;
+
+/* The kinds of sieve_run_options.trace calls. */
+enum { SIEVE_TRACE_TEST = 0, SIEVE_TRACE_COMMAND = 1, SIEVE_TRACE_ACTION = 2 };
+
+/* sieve_run_options.max_notify_actions: the notify action is not allowed. */
+#define SIEVE_NOTIFY_FORBIDDEN ((size_t)-1)
 
 SIEVE_API void sieve_run_options_init(sieve_run_options *opts);
 
@@ -290,7 +397,9 @@ SIEVE_API int sieve_run(const sieve_script *s, const void *msg, size_t len,
 typedef enum {
     SIEVE_ACTION_KEEP = 0,       /* store in the default mailbox (an explicit keep) */
     /* Store in `target` (a mailbox name). Param "specialuse" (RFC 8579 :specialuse): store in
-     * the mailbox with that special-use attribute when there is one, else in `target`. */
+     * the mailbox with that special-use attribute when there is one, else in `target`. Param
+     * "mailboxid" (RFC 9042 :mailboxid): store in the mailbox with that object id when it
+     * exists, else in `target` (made under :create; it does not get the id). */
     SIEVE_ACTION_FILEINTO,
     /* Send on to `target` (an address). Params:
      *   "list"        "yes": `target` names a list (RFC 6134 redirect :list) to expand
@@ -306,7 +415,9 @@ typedef enum {
     /* An auto-reply (RFC 5230, RFC 6131). `target` is the address replied to. Params:
      *   "to"       the address replied to (as `target`)
      *   "from"     the From the script gave (:from), or absent
-     *   "subject"  the subject of the reply (:subject, or "Auto: " + the original's)
+     *   "subject"  the subject of the reply: :subject (RFC 2047 words in it decoded), or
+     *              the run options' default, or "Auto: " + the original's; at most 256
+     *              characters (a longer one is cut and ends with "…")
      *   "reason"   the reason as the script wrote it (a MIME entity when "mime" is "yes")
      *   "mime"     "yes" when :mime was given
      *   "handle"   the tracking handle (:handle, or one derived from the arguments)
@@ -317,21 +428,39 @@ typedef enum {
      *              reply is to be sent; send it to "to" with a null reverse-path
      *   "skipped"  present instead of "message" when RFC 5230 §4.5-§4.6/§5 say not to reply
      *              (English text naming the rule: null sender, list mail, auto-submitted …)
-     *   "fcc", "fcc_flags", "fcc_specialuse", "fcc_create"  RFC 8580 :fcc and its options
+     *   "fcc", "fcc_flags", "fcc_specialuse", "fcc_create"  RFC 8580 :fcc and its options;
+     *   "fcc_mailboxid"  RFC 9042: file the copy into the mailbox of that id when it exists
      * The period is tracked through sieve_callbacks.duplicate with handle "vacation:" +
      * "handle" and id "to", marking: the caller records it once the reply was sent. */
     SIEVE_ACTION_VACATION,
-    /* A notification (RFC 5435, mailto: RFC 5436). `target` is the method URI. Params:
+    /* A notification (RFC 5435; mailto: RFC 5436, xmpp: RFC 5437; other methods are not
+     * supported). `target` is the method URI. Params:
      *   "method"      the URI (as `target`)
-     *   "from"        :from, or absent
+     *   "from"        :from as given ("Name <addr>" or "addr"), or absent
      *   "importance"  "1", "2" (the default) or "3"
      *   "options"     the :options strings joined with a LF, or absent
      *   "message"     :message, or the default "<From>: <Subject>" (RFC 5435 §3.6)
      *   "recipients"  mailto: the recipients to notify, decoded, lowercased, sorted, one a
      *                 line (LF-separated): those of the URI that no earlier notify action
      *                 has (RFC 5435 §3.8; a notify whose recipients all had one is dropped)
-     *   "fcc", "fcc_flags", "fcc_specialuse", "fcc_create"  RFC 8580 :fcc and its options
-     * Two notify actions with the same method and the same recipients are one (§3.8). */
+     *   "mail"        mailto: the whole notification (RFC 5436 §2.7; RFC 5322 text, CRLF line
+     *                 ends): From :from (one mailbox, its display name kept), else the
+     *                 envelope recipient, else the first of sieve_run_options.user_addresses
+     *                 (none when that is no address), To and Cc as the URI
+     *                 names them (display names kept), Subject :message, else the URI's
+     *                 subject, else "message" (at most 256 characters, a longer one cut and
+     *                 ended with "…"), Auto-Submitted: auto-notified with owner-email, the
+     *                 URI's other fields, and its body or else "message" as the text. Present
+     *                 only when it is to be sent: send it to each of "recipients"
+     *   "skipped"     mailto: present instead of "mail" when RFC 5436 §2.7 says not to notify
+     *                 (the message is auto-submitted), as English text
+     *   "jid"         xmpp: the address to send an XMPP message to (node@domain[/resource],
+     *                 decoded); "subject" and "body": those of the URI's "message" query, or
+     *                 absent
+     *   "fcc", "fcc_flags", "fcc_specialuse", "fcc_create"  RFC 8580 :fcc and its options;
+     *   "fcc_mailboxid"  RFC 9042: file the copy into the mailbox of that id when it exists
+     * Two notify actions with the same method and the same recipients are one (§3.8). More
+     * notify actions than sieve_run_options.max_notify_actions is a run-time error. */
     SIEVE_ACTION_NOTIFY
 } sieve_action_type;
 
@@ -342,7 +471,7 @@ enum {
 };
 
 /* The actions, in the order the script decided them (duplicates already merged as RFC 5228
- * §4 says). */
+ * §4 says; a keep after fileinto "INBOX" makes that action the keep). */
 SIEVE_API size_t sieve_result_count(const sieve_result *r);
 /* The i-th action: its type, its target (mailbox, address or reason; "" for keep and
  * discard), its flags (space-separated, NULL when none) and option bits. Returns 0 or
@@ -391,6 +520,191 @@ SIEVE_API int sieve_result_edit_at(const sieve_result *r, size_t i, int *kind, c
  * script made before it — a redirect before a deleteheader sends the field along. The
  * implicit keep has them all. 0 when i is out of range. */
 SIEVE_API size_t sieve_result_action_edits(const sieve_result *r, size_t i);
+
+/* The message rebuilt by replace and enclose (RFC 5703 §5-6). Each of them makes a new
+ * message that the rest of the run reads (its tests, its foreverypart loops) and that the
+ * actions after it deliver:
+ *  replace [:mime] [:subject s] [:from s] <text>  replaces the current MIME part (of the
+ *      innermost foreverypart; the whole message outside one) with a text/plain part in UTF-8
+ *      holding <text>, or with <text> as a MIME entity (its header fields, an empty line,
+ *      its body) under :mime. Replacing the whole message keeps its header fields but the
+ *      Content-* ones; :subject then sets the Subject and :from the From (a mailbox list,
+ *      checked), the previous ones kept as Original-Subject and Original-From. Inside a
+ *      multipart the rest of the message stays byte for byte.
+ *  enclose [:subject s] [:headers list] <text>  makes a new multipart/mixed message: a
+ *      text/plain part with <text>, then the message so far as message/rfc822. Its Subject
+ *      is :subject, else the enclosed message's; each :headers item is a whole field
+ *      ("Name: value") to add, or a field name whose fields are copied from the enclosed
+ *      message; From (the envelope recipient, else the first of
+ *      sieve_run_options.user_addresses; none when neither is known), Date (the run's clock)
+ *      and a Message-ID are added unless :headers gave them, and X-Sieve as on the vacation
+ *      replies. The Message-ID and the boundaries come from the clock and the content (no
+ *      other randomness). A redirect sends the message as it was before the first enclose
+ *      (§6).
+ * The header edits made before a rebuild are in it; the later ones apply on top.
+ *
+ * sieve_result_action_message() gives the message the i-th action delivers when replace or
+ * enclose rebuilt it (i = sieve_result_count(): the implicit keep's): its `*len` octets
+ * (CRLF line ends, borrowed from the result), to which the caller applies the edits from
+ * *first_edit up to sieve_result_action_edits() (the implicit keep: up to
+ * sieve_result_edit_count()). NULL (*len and *first_edit 0) when the action delivers the
+ * received message (the edits then apply from 0). `len` and `first_edit` may be NULL. At
+ * most 100 rebuilds per run: one more is a run-time error. */
+SIEVE_API const unsigned char *sieve_result_action_message(const sieve_result *r, size_t i,
+                                                           size_t *len, size_t *first_edit);
+
+/* Writes a message as a delivery stores it: `msg` (`len` octets of RFC 5322 text) with the
+ * header edits from the `first`-th up to the `end`-th (not included) made in turn — an added
+ * field as "Name: value" CRLF at the top of the header (at its end for `last`), a deleted one
+ * removed with its continuation lines; the body as it is. For the i-th action pass the message
+ * sieve_result_action_message() gives (else the received one, first 0) and end
+ * sieve_result_action_edits(r, i); for the implicit keep end sieve_result_edit_count(r).
+ * *out (NUL-terminated, *out_len octets; `out_len` may be NULL) is freed with sieve_free().
+ * Returns 0, SIEVE_E_INVAL (first > end, end past the edits) or SIEVE_E_NOMEM. */
+SIEVE_API int sieve_result_apply_edits(const sieve_result *r, size_t first, size_t end,
+                                       const void *msg, size_t len, unsigned char **out,
+                                       size_t *out_len);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Expressions (vnd.stalwart.expressions), while loops (vnd.stalwart.while), queries           */
+/* (vnd.libmail.query)                                                                          */
+
+/* Commands and tests, once the script requires the extension:
+ *   let "<variable>" "<expression>";     sets the variable to the expression's value
+ *   set :local …                         as set, the variable the script's (block scopes below)
+ *   eval "<expression>"                  a test: true when the value is true (below)
+ *   address :name …                      an address part: the display name (RFC 2047 decoded,
+ *                                        unquoted); a mailbox without one is not compared
+ *   body :subject …                      the first Subject field (decoded; as written under
+ *                                        :raw) is compared too, before the body; it is not
+ *                                        counted by :count
+ *   :regex keys may name groups: "(?<name>re)" or "(?P<name>re)" (the name a letter or "_",
+ *                                        then letters, digits, "_") is the group as numbered
+ *                                        without its name ("${1}"…)
+ *   while "<expression>" { … }           runs the block while the value is true; "break;"
+ *                                        leaves the innermost loop (a while or a foreverypart;
+ *                                        "break :name" leaves the foreverypart named and every
+ *                                        loop inside it), "continue;" starts the next round
+ *                                        of the innermost while. Every round counts against
+ *                                        sieve_run_options.max_instructions.
+ *   query [:set "<variable>"] "<name>" [<arguments: string-list>]
+ *                                        a command and a test (vnd.libmail.query): runs the
+ *                                        caller's lookup `name` (sieve_callbacks.query) with
+ *                                        the arguments (variables expanded); the test is true
+ *                                        when it found a value. :set stores what it found: one
+ *                                        value as a string, several as a list (below); nothing
+ *                                        found sets "".
+ *
+ * Block scopes (as sieve-rs has them): in a script that requires vnd.stalwart.expressions a
+ * variable that set, let or extracttext first sets inside a block (of if, elsif, else, while,
+ * foreverypart, …) belongs to that block and is "" again each time the run reaches the end
+ * of the block (every round of a loop; a "break" or "continue" does not). One first set at
+ * the top of the script, one set with "set :local" (wherever it is), one declared by "global"
+ * and a "global." one belong to the script. "First" is in the order the script is written.
+ * Without the extension a script's variables are its own throughout (RFC 5229).
+ *
+ * Grammar of an expression (at most 4096 octets, nested at most 32 deep, at most 256 values
+ * pending at once; more is a compile error):
+ *   expr     = or / ""                           (nothing at all: the empty string)
+ *   or       = and *( ("||" / "|") and )         (lowest precedence; short-circuit)
+ *   and      = xor *( ("&&" / "&") xor )         (short-circuit)
+ *   xor      = equal *( "^" equal )
+ *   equal    = compare *( ("==" / "=" / "!=") compare )
+ *   compare  = sum *( ("<" / "<=" / "=<" / ">" / ">=" / "=>") sum )
+ *   sum      = product *( ("+" / "-") product )
+ *   product  = unary *( ("*" / "/") unary )
+ *   unary    = ("!" / "-") unary / postfix
+ *   postfix  = primary *( "[" expr "]" )         (an item of a list, 0-based; out of range: "")
+ *   primary  = number / string / "true" / "false" / "(" expr ")" / "[" [expr *("," expr)] "]"
+ *              / name "(" [expr *("," expr)] ")" / variable
+ *   number   = 1*DIGIT ["." 1*DIGIT]             (an integer or a float)
+ *   string   = "'" … "'" / DQUOTE … DQUOTE       (backslash n, r, t: LF, CR, tab; a backslash
+ *                                                 before anything else quotes it — in a Sieve
+ *                                                 quoted string, written as two backslashes)
+ *   variable = name                              (a variable of the script)
+ *            / "global." name                    (a global variable, RFC 6609)
+ *            / "header." header-path / "body." ("text" / "html")
+ *   header-path = fields ["[" index "]"] ["." part] ["[" index "]"]
+ *   fields   = field-name *(":" field-name)      (any of them, in the message's order)
+ *            / "*"                               (every field: all of them unless indexed)
+ *   index    = ["-"] 1*DIGIT / "*"               (1 the first, -1 the last (the default),
+ *                                                 "*" all of them, as a list); the first
+ *                                                 picks fields, the second the part's items
+ *   part     = "raw"        the value as written ("*": "Name: value", white space made one)
+ *            / "raw_name"   the field name as written
+ *            / "text"       "Name: value" decoded, white space made one
+ *            / "name" / "addr"   display names / addresses (items; any field's value is
+ *                                parsed as an address list)
+ *            / "id"         message ids (items) / "date" seconds since the epoch
+ *            / "date.raw"   the date as written / "exists" 1 (0 when no field)
+ *            / "type" / "subtype" / "attr." param   of a Content-Type or Content-Disposition
+ *            / "rcvd." ("from" / "from.name" / "from.ip" / "ip" / "iprev" / "helo" / "by" /
+ *                       "with" / "id" / "for" / "ident" / "via" / "tls" / "cipher" / "date" /
+ *                       "date.raw")  the clauses of a Received field
+ *   Without a part: addresses "Name <addr>" of an address field (items), message ids of an
+ *   id field, "type/subtype" of a Content-Type, else the decoded value. The same paths work
+ *   in strings: "${header.to[*].addr[*]}" (a list shows as its text). A field that is not
+ *   there gives "".
+ * Values are integers (64-bit, saturating), floats, strings and lists. A variable whose
+ * value reads as a number is that number; an unset variable is "". "+" adds numbers, joins a
+ * string with anything (a number shown as text), and joins lists; "-" on a list drops the
+ * items equal to the other side; "*", "-" and "/" read strings as numbers (not a number: 0);
+ * "/" always gives a float, and dividing by zero gives 0. Comparisons give 1 or 0: a string
+ * and a number compare as numbers, two strings by octets, lists item by item. True is a
+ * non-zero number, a non-empty string or a non-empty list. A list shown as text is its items
+ * joined by CRLF (a Sieve string's line end); a float is shown in the fewest digits that
+ * read back as the same number.
+ * A list stored in a variable is kept as a list for later expressions ("${name}" shows its
+ * text); at most 4096 items. Limits of a run: one evaluation allocates at most 16 MiB and a
+ * string value is at most 1 MiB (more is a run-time error); every operation costs one
+ * instruction of sieve_run_options.max_instructions, a function one more per KiB of its
+ * arguments, a header variable one per 16 fields it looks at.
+ *
+ * In strings (once the script requires the extension), "${…}" holding an expression rather
+ * than a variable name shows its value: "${len(header.subject) * 2}", "${trim(x)}"; what does
+ * not compile as an expression stays as written. (sieve-rs's bare "{…}" is not one: it
+ * would change every string with braces.)
+ *
+ * Built-in functions (`s` a string, a list taken as its text):
+ *   len(v)            octets of a string; items of a list
+ *   count(v)          items of a list; 1 for any other value
+ *   char_count(s)     characters (UTF-8)
+ *   trim(s) trim_start(s) trim_end(s)   white space removed
+ *   to_lowercase(s) to_uppercase(s)     Unicode simple case mapping
+ *   lines(s)          the lines of s as a list (CRLF or LF ends a line; no last empty line)
+ *   split(s, sep)     s cut at each sep, as a list
+ *   contains(v, x)    a list: it has an item equal to x; else s contains the text of x
+ *   in_array(list, x) the list has an item equal to x
+ *   starts_with(s, p) ends_with(s, p) is_empty(v) is_number(v)
+ * A host function (sieve_options.functions) takes and gives sieve_value records. */
+
+typedef enum {
+    SIEVE_VALUE_INTEGER = 0,
+    SIEVE_VALUE_FLOAT = 1,
+    SIEVE_VALUE_STRING = 2,
+    SIEVE_VALUE_ARRAY = 3
+} sieve_value_type;
+
+/* A value of an expression handed to or from a host function. The text of every value given
+ * to a host is in `string`/`length` too (a number as shown, a list as its items joined by
+ * CRLF). What the library hands a host lives until the callback returns. */
+typedef struct sieve_value {
+    int type;                        /* sieve_value_type */
+    int64_t integer;                 /* INTEGER */
+    double number;                   /* FLOAT */
+    const char *string;              /* NUL-terminated UTF-8; `length` octets */
+    size_t length;
+    const struct sieve_value *items; /* ARRAY: `count` items (nested at most 4 deep) */
+    size_t count;
+} sieve_value;
+
+/* What a query hands its values to (sieve_callbacks.query). */
+typedef struct sieve_query_rows sieve_query_rows;
+
+/* Adds one value found by a query (copied; cut at the variable size limit). Returns 0,
+ * SIEVE_E_LIMIT when the query already has sieve_run_options.max_query_values values (the
+ * rest are dropped; the caller may stop), SIEVE_E_INVAL or SIEVE_E_NOMEM. */
+SIEVE_API int sieve_query_add(sieve_query_rows *rows, const char *value, size_t len);
 
 #ifdef __cplusplus
 }

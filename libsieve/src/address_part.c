@@ -1,6 +1,7 @@
 /* address_part.c — what an address or envelope test compares: the parts of an address
- * (RFC 5228 §2.7.4 :all/:localpart/:domain, RFC 5233 :user/:detail) and the addresses of a
- * header value, read with libmailparse's address-list parser. */
+ * (RFC 5228 §2.7.4 :all/:localpart/:domain, RFC 5233 :user/:detail), the addresses of a
+ * header value, read with libmailparse's address-list parser, and the mailbox of an envelope
+ * path (RFC 5321 §4.1.2). */
 #include "sieve_internal.h"
 
 #include "mailparse.h"
@@ -71,6 +72,67 @@ static int split_addr_spec(const char *a, size_t n, size_t *at)
     return 1;
 }
 
+/* A domain as mail servers meet it in envelopes: labels of letters, digits, "-" and "_"
+ * (RFC 5321 §4.1.2 has no "_" and no "-" at the ends, but such names are seen) joined by
+ * single dots; or an address literal. */
+static int is_envelope_domain(const char *s, size_t n)
+{
+    if (n >= 2 && s[0] == '[')
+        return s[n - 1] == ']';
+    size_t label = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '.' && label)
+            label = 0;
+        else if (lm_is_alnum(c) || c == '-' || c == '_')
+            label++;
+        else
+            return 0;
+    }
+    return label > 0;
+}
+
+int sv_envelope_path(const char *path, size_t len, const char **out, size_t *out_len)
+{
+    const char *p = path ? path : "";
+    size_t n = path ? len : 0;
+    if (n && (p[0] == '<') != (p[n - 1] == '>'))
+        return 0;
+    if (n >= 2 && p[0] == '<') {
+        p++;
+        n -= 2;
+    }
+    size_t i = 0;
+    if (n && p[0] == '@') { /* A-d-l ":" — each "@" domain, "," between, ":" after the last */
+        for (;;) {
+            if (i >= n || p[i] != '@')
+                return 0;
+            size_t d = ++i;
+            while (i < n && p[i] != ',' && p[i] != ':')
+                i++;
+            if (i >= n || !is_envelope_domain(p + d, i - d))
+                return 0;
+            if (p[i++] == ':')
+                break;
+        }
+    }
+    const char *m = p + i;
+    size_t mlen = n - i, at;
+    if (i && !mlen)
+        return 0;
+    if (memchr(m, '@', mlen) || (mlen && m[0] == '"')) {
+        if (!split_addr_spec(m, mlen, &at) || !is_envelope_domain(m + at + 1, mlen - at - 1))
+            return 0;
+    } else {
+        for (size_t k = 0; k < mlen; k++)
+            if (!is_atext((unsigned char)m[k]) && m[k] != '.')
+                return 0;
+    }
+    *out = m;
+    *out_len = mlen;
+    return 1;
+}
+
 int sv_address_part(int part, const char *addr, size_t len, const char *delims,
                     const char **out, size_t *out_len)
 {
@@ -134,12 +196,12 @@ static int unparsed_value(const char *value, size_t len, sv_address_fn fn, void 
     while (e > b && lm_is_space((unsigned char)value[e - 1]))
         e--;
     if (!memchr(value + b, '\n', e - b) && !memchr(value + b, '\r', e - b))
-        return fn(user, value + b, e - b);
+        return fn(user, value + b, e - b, NULL);
     lm_buf u = LM_BUF_INIT;
     for (size_t i = b; i < e; i++)
         if (value[i] != '\r' && value[i] != '\n')
             lm_buf_putc(&u, value[i]);
-    int rc = u.oom ? SIEVE_E_NOMEM : fn(user, u.data ? u.data : "", u.len);
+    int rc = u.oom ? SIEVE_E_NOMEM : fn(user, u.data ? u.data : "", u.len, NULL);
     lm_buf_free(&u);
     return rc;
 }
@@ -173,7 +235,8 @@ int sv_header_addresses(const char *value, size_t len, sv_address_fn fn, void *u
     rc = 0;
     if (valid) {
         for (size_t i = 0; i < list->count && !rc; i++)
-            rc = fn(user, list->items[i].address, strlen(list->items[i].address));
+            rc = fn(user, list->items[i].address, strlen(list->items[i].address),
+                    list->items[i].name);
     } else if (!list || list->count > 0 || list->group_count == 0) {
         rc = unparsed_value(value, len, fn, user);
     }
@@ -193,33 +256,48 @@ static int is_dot_atom(const char *s, size_t n)
     return 1;
 }
 
+/* Notes that the address parser had to repair the text. */
+static void address_repaired(void *user, mailparse_anomaly_kind kind, size_t offset)
+{
+    (void)kind;
+    (void)offset;
+    *(int *)user = 1;
+}
+
 int sv_redirect_address(const char *s, size_t len, lm_buf *out)
 {
     mailparse_values *v = NULL;
     if (mailparse_values_new(&v))
         return SIEVE_E_NOMEM;
     const mailparse_address_list *list = NULL;
-    int rc = mailparse_parse_addresses(v, s, len, NULL, NULL, &list);
+    int repaired = 0;
+    int rc = mailparse_parse_addresses(v, s, len, address_repaired, &repaired, &list);
     if (rc == MAILPARSE_E_NOMEM) {
         mailparse_values_free(v);
         return SIEVE_E_NOMEM;
     }
-    const char *w = !rc && list && list->count == 1 && list->group_count == 0
+    /* One mailbox as written: a text the parser had to repair is not one. */
+    const char *w = !rc && !repaired && list && list->count == 1 && list->group_count == 0
                         ? list->items[0].address : NULL;
     /* RFC 5322's obsolete syntax allows white space around the "@" and the dots: it goes
-     * (outside quoted strings). */
+     * (outside quoted strings). Between two words it is not allowed ("more error@x"). */
     lm_buf clean = LM_BUF_INIT;
-    for (int quoted = 0; w && *w; w++) {
-        if (*w == '\\' && quoted && w[1]) {
-            lm_buf_putc(&clean, *w++);
-        } else if (*w == '"') {
-            quoted = !quoted;
-        } else if (!quoted && (*w == ' ' || *w == '\t')) {
+    int apart = 0; /* two words with only white space between them */
+    for (int quoted = 0, space = 0; w && *w; w++) {
+        if (!quoted && (*w == ' ' || *w == '\t')) {
+            space = 1;
             continue;
         }
+        if (space && clean.len && !strchr(".@", clean.data[clean.len - 1]) && !strchr(".@", *w))
+            apart = 1;
+        space = 0;
+        if (*w == '\\' && quoted && w[1])
+            lm_buf_putc(&clean, *w++);
+        else if (*w == '"')
+            quoted = !quoted;
         lm_buf_putc(&clean, *w);
     }
-    const char *a = clean.len && !clean.oom ? clean.data : NULL;
+    const char *a = clean.len && !clean.oom && !apart ? clean.data : NULL;
     size_t n = a ? clean.len : 0, at = 0;
     rc = clean.oom ? SIEVE_E_NOMEM : SIEVE_E_SYNTAX;
     if (a && split_addr_spec(a, n, &at)) {

@@ -10,14 +10,16 @@
  *   u32 nsubs  nsubs × (u8 location, u32 name length, name, then the included script's
  *                      required bits, strings, text and code as above)       (include, RFC 6609)
  * The extension bits name extensions by their index in the registry of this version; the
- * version changes whenever the registry or an instruction does. */
+ * version changes whenever the registry or an instruction does. An expression's string
+ * (vnd.stalwart.expressions) holds its code, checked by sv_expr_verify() (expr.h). */
 #include "engine.h"
+#include "expr.h"
 
 #include "lm_alloc.h"
 
 #include <string.h>
 
-#define SV_BYTECODE_VERSION 1
+#define SV_BYTECODE_VERSION 3
 
 typedef struct reader {
     const uint8_t *p;
@@ -25,24 +27,34 @@ typedef struct reader {
     int bad;
 } reader;
 
-static uint64_t rd(reader *r, size_t width)
+/* Reads a little-endian integer of `width` octets (1, 2, 4 or 8). Inline, each width spelt
+ * out: a run decodes every instruction it executes. */
+static inline uint64_t rd(reader *r, size_t width)
 {
     if (r->bad || r->n - r->at < width) {
         r->bad = 1;
         return 0;
     }
-    uint64_t x = 0;
-    for (size_t i = 0; i < width; i++)
-        x |= (uint64_t)r->p[r->at + i] << (8 * i);
+    const uint8_t *p = r->p + r->at;
     r->at += width;
+    uint64_t x = p[0];
+    if (width >= 2)
+        x |= (uint64_t)p[1] << 8;
+    if (width >= 4)
+        x |= (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+    if (width >= 8)
+        x |= (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+             (uint64_t)p[7] << 56;
     return x;
 }
 
-static int decode_value(const sieve_script *s, reader *r, sv_value *v, sv_str *strs,
-                        size_t nstrs, size_t *used, uint8_t want)
+/* A value points at the script's strings (s->strs): a list is consecutive strings there. */
+static int decode_value(const sieve_script *s, reader *r, sv_value *v, uint8_t want)
 {
-    memset(v, 0, sizeof *v);
     v->type = (uint8_t)rd(r, 1);
+    v->number = 0;
+    v->strs = NULL;
+    v->count = 0;
     if (r->bad || (v->type != (want & ~SV_T_OPTIONAL) &&
                    !((want & SV_T_OPTIONAL) && v->type == SV_T_NONE)))
         return -1;
@@ -54,6 +66,7 @@ static int decode_value(const sieve_script *s, reader *r, sv_value *v, sv_str *s
         v->number = rd(r, 8);
         return r->bad ? -1 : 0;
     case SV_T_STRING:
+    case SV_T_EXPR: /* its code in the pool: checked once by verify_code() */
         count = 1;
         break;
     case SV_T_STRLIST:
@@ -62,20 +75,24 @@ static int decode_value(const sieve_script *s, reader *r, sv_value *v, sv_str *s
     default:
         return -1;
     }
-    if (r->bad || count > nstrs - *used)
+    uint32_t first = (uint32_t)rd(r, 4);
+    if (r->bad || first > s->nstrings || count > s->nstrings - first)
         return -1;
-    v->strs = strs + *used;
+    v->strs = s->strs + first;
     v->count = count;
-    for (size_t i = 0; i < count; i++) {
-        uint32_t k = (uint32_t)rd(r, 4);
-        if (r->bad || k >= s->nstrings)
-            return -1;
-        sv_str *st = &strs[(*used)++];
-        st->s = s->text + s->strings[k].off;
-        st->len = s->strings[k].len;
-        st->multiline = 0;
-        st->expand = s->strings[k].expand;
-        st->pos = (sv_pos){0, 0};
+    return 0;
+}
+
+int sv_script_strings(sieve_script *s)
+{
+    if (!s->nstrings)
+        return 0;
+    if (!(s->strs = lm_calloc(s->nstrings, sizeof *s->strs)))
+        return SIEVE_E_NOMEM;
+    for (size_t k = 0; k < s->nstrings; k++) {
+        s->strs[k].s = s->text + s->strings[k].off;
+        s->strs[k].len = s->strings[k].len;
+        s->strs[k].expand = s->strings[k].expand;
     }
     return 0;
 }
@@ -88,8 +105,7 @@ static int takes(const sv_cmd_def *def, int tag)
     return 0;
 }
 
-int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, sv_str *strs, size_t nstrs,
-              uint32_t *target)
+int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, uint32_t *target)
 {
     reader r = {s->code, s->code_len, *pc, 0};
     int op = (int)rd(&r, 1);
@@ -121,21 +137,20 @@ int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, sv_str *strs, size_
     a->ntags = (size_t)rd(&r, 1);
     if (r.bad || a->ntags > SV_MAX_TAGS)
         return -1;
-    size_t used = 0;
     for (size_t i = 0; i < a->ntags; i++) {
         unsigned t = (unsigned)rd(&r, 1);
         const sv_tag_def *td = sv_tag(s->engine, (int)t);
         if (r.bad || !td || !takes(def, (int)t))
             return -1;
         a->tag[i] = (uint8_t)t;
-        if (decode_value(s, &r, &a->tag_value[i], strs, nstrs, &used, td->value))
+        if (decode_value(s, &r, &a->tag_value[i], td->value))
             return -1;
     }
     a->npos = (size_t)rd(&r, 1);
     if (r.bad || a->npos != def->npos)
         return -1;
     for (size_t i = 0; i < a->npos; i++)
-        if (decode_value(s, &r, &a->positional[i], strs, nstrs, &used, def->pos[i]))
+        if (decode_value(s, &r, &a->positional[i], def->pos[i]))
             return -1;
     *pc = r.at;
     return op;
@@ -200,7 +215,7 @@ void sieve_free(void *p) { lm_free(p); }
  * each block's target is its own end, every end closes the innermost open block, none is
  * left open, and a jump stays inside the block it starts in (so a run never leaves a block
  * or a loop without its end). Every instruction already decodes. */
-static int verify_blocks(const sieve_script *s, sv_str *strs)
+static int verify_blocks(const sieve_script *s)
 {
     uint32_t *region = lm_calloc(s->code_len + 1, sizeof *region); /* innermost block + 1 */
     size_t *open = lm_malloc((s->code_len / 5 + 1) * sizeof *open); /* BLOCK is 5 octets */
@@ -210,14 +225,14 @@ static int verify_blocks(const sieve_script *s, sv_str *strs)
         size_t at = pc;
         sv_args a;
         uint32_t target;
-        int op = sv_decode(s, &pc, &a, strs, SV_MAX_DECODED, &target);
+        int op = sv_decode(s, &pc, &a, &target);
         region[at] = nopen ? (uint32_t)open[nopen - 1] + 1 : 0;
         if (op == SV_OP_BLOCK) {
             open[nopen++] = at;
         } else if (op == SV_OP_BLOCK_END) {
             uint32_t t = 0;
             size_t q = nopen ? open[nopen - 1] : 0;
-            ok = nopen && sv_decode(s, &q, &a, strs, SV_MAX_DECODED, &t) == SV_OP_BLOCK &&
+            ok = nopen && sv_decode(s, &q, &a, &t) == SV_OP_BLOCK &&
                  t == at;
             nopen -= ok;
         }
@@ -227,7 +242,7 @@ static int verify_blocks(const sieve_script *s, sv_str *strs)
         size_t at = pc;
         sv_args a;
         uint32_t target;
-        int op = sv_decode(s, &pc, &a, strs, SV_MAX_DECODED, &target);
+        int op = sv_decode(s, &pc, &a, &target);
         if ((op == SV_OP_JMP || op == SV_OP_JMP_FALSE || op == SV_OP_JMP_TRUE) &&
             region[target] != region[at])
             ok = 0;
@@ -238,26 +253,37 @@ static int verify_blocks(const sieve_script *s, sv_str *strs)
 }
 
 /* Every instruction decodes and every jump lands on an instruction start (or the end). */
+/* The expressions among a command's arguments (vnd.stalwart.expressions) are whole code. */
+static int verify_exprs(const sieve_script *s, const sv_args *a)
+{
+    for (size_t i = 0; i < a->ntags + a->npos; i++) {
+        const sv_value *v = i < a->ntags ? &a->tag_value[i] : &a->positional[i - a->ntags];
+        if (v->type == SV_T_EXPR &&
+            (v->strs[0].expand || sv_expr_verify(s->engine, v->strs[0].s, v->strs[0].len)))
+            return 0;
+    }
+    return 1;
+}
+
 static int verify_code(const sieve_script *s)
 {
     if (!s->code_len || s->code[s->code_len - 1] != SV_OP_END)
         return -1;
     uint8_t *start = lm_calloc(s->code_len + 1, 1);
-    sv_str *strs = lm_malloc(SV_MAX_DECODED * sizeof *strs);
-    int ok = start && strs;
+    int ok = start != NULL;
     size_t pc = 0;
     while (ok && pc < s->code_len) {
         start[pc] = 1;
         sv_args a;
         uint32_t target;
-        int op = sv_decode(s, &pc, &a, strs, SV_MAX_DECODED, &target);
-        ok = op >= 0;
+        int op = sv_decode(s, &pc, &a, &target);
+        ok = op >= 0 && (op != SV_OP_COMMAND || verify_exprs(s, &a));
     }
     start[s->code_len] = 1;
     for (size_t p = 0; ok && p < s->code_len;) {
         sv_args a;
         uint32_t target;
-        int op = sv_decode(s, &p, &a, strs, SV_MAX_DECODED, &target);
+        int op = sv_decode(s, &p, &a, &target);
         if ((op == SV_OP_JMP || op == SV_OP_JMP_FALSE || op == SV_OP_JMP_TRUE ||
              op == SV_OP_BLOCK) && !start[target])
             ok = 0;
@@ -265,15 +291,14 @@ static int verify_code(const sieve_script *s)
         if (op == SV_OP_BLOCK && ok) {
             size_t q = p, t = target;
             uint32_t unused;
-            ok = sv_decode(s, &q, &a, strs, SV_MAX_DECODED, &unused) == SV_OP_COMMAND &&
+            ok = sv_decode(s, &q, &a, &unused) == SV_OP_COMMAND &&
                  a.def->control == SV_CTL_BLOCK && t < s->code_len &&
                  s->code[t] == SV_OP_BLOCK_END;
         }
     }
     if (ok)
-        ok = verify_blocks(s, strs); /* foreverypart (RFC 5703) and the harness's blocks */
+        ok = verify_blocks(s); /* foreverypart (RFC 5703) and the harness's blocks */
     lm_free(start);
-    lm_free(strs);
     return ok ? 0 : -1;
 }
 
@@ -319,9 +344,12 @@ static int load_body(const sieve_engine *e, reader *r, sieve_script **out)
     r->at += s->text_len;
     for (size_t i = 0; i < s->nstrings; i++) {
         const sv_pool_entry *p = &s->strings[i];
-        /* Inside the text and NUL-terminated there, as the compiler leaves them. */
-        if (p->expand > 1 || p->off > s->text_len || p->len >= s->text_len - p->off + 1 ||
-            s->text[p->off + p->len] != '\0')
+        /* Inside the text and NUL-terminated there, as the compiler leaves them; a template
+         * (expressions in a string) whole. */
+        if (p->expand > SV_EXPAND_TEMPLATE || p->off > s->text_len ||
+            p->len >= s->text_len - p->off + 1 || s->text[p->off + p->len] != '\0' ||
+            (p->expand == SV_EXPAND_TEMPLATE &&
+             sv_expr_template_verify(e, s->text + p->off, p->len)))
             goto fail;
     }
     s->code_len = (size_t)rd(r, 4);
@@ -332,6 +360,8 @@ static int load_body(const sieve_engine *e, reader *r, sieve_script **out)
         goto fail;
     memcpy(s->code, r->p + r->at, s->code_len);
     r->at += s->code_len;
+    if (sv_script_strings(s))
+        goto fail;
     rc = SIEVE_E_SYNTAX;
     if (verify_code(s))
         goto fail;

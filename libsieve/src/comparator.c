@@ -204,16 +204,6 @@ static inline int fold_octet(unsigned char c, int fold)
     return fold ? lm_to_upper(c) : c;
 }
 
-int sv_prep_equal(const unsigned char *a, const unsigned char *b, size_t n, int fold)
-{
-    if (!fold)
-        return memcmp(a, b, n) == 0;
-    for (size_t i = 0; i < n; i++)
-        if (lm_to_upper(a[i]) != lm_to_upper(b[i]))
-            return 0;
-    return 1;
-}
-
 /* ---- ordering ------------------------------------------------------------------------- */
 
 static size_t digit_run(const char *s, size_t len)

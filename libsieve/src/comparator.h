@@ -6,7 +6,10 @@
 
 #include "sieve_internal.h"
 
+#include "lm_ascii.h"
+
 #include <stdint.h>
+#include <string.h>
 
 /* A position of the canonical form that falls inside one original character. */
 #define SV_PREP_MID UINT32_MAX
@@ -46,8 +49,17 @@ int sv_unicode_canon_char(uint32_t cp, lm_buf *out);
 size_t sv_utf8_char(const unsigned char *p, size_t n, uint32_t *cp);
 
 /* Non-zero when the `n` canonical octets at `a` equal those at `b` (ASCII case ignored when
- * `fold`). */
-int sv_prep_equal(const unsigned char *a, const unsigned char *b, size_t n, int fold);
+ * `fold`). Inline: :matches calls it at every place it tries. */
+static inline int sv_prep_equal(const unsigned char *a, const unsigned char *b, size_t n,
+                                int fold)
+{
+    if (!fold)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (lm_to_upper(a[i]) != lm_to_upper(b[i]))
+            return 0;
+    return 1;
+}
 
 /* Orders `a` against `b` under `cmp` (RFC 4790 §4.3): `*order` < 0, 0 or > 0. For
  * i;ascii-numeric (RFC 4790 §9.1) a string that does not start with a digit is positive
@@ -62,7 +74,8 @@ int sv_comparator_contains(int cmp, const char *value, size_t vlen, const char *
 /* :regex (regex.c): 1, 0 or a negative error, as sv_match(). */
 int sv_regex_match(const sv_matcher *m, const char *value, size_t vlen, const char *key,
                    size_t klen, sv_captures *caps);
-/* Sets capture `i` to the `n` octets at `s` (regex.c and match.c). 0 or SIEVE_E_NOMEM. */
+/* Sets capture `i` to the `n` octets at `s` (regex.c, match.c, and ext_core.c for :list's
+ * ${0}). 0 or SIEVE_E_NOMEM. */
 int sv_capture_set(sv_captures *c, size_t i, const char *s, size_t n);
 
 #endif

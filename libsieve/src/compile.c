@@ -4,6 +4,7 @@
  * encoded; the control structures (if/elsif/else, allof/anyof/not, true/false, stop) become
  * jumps over a one-bit test register. */
 #include "engine.h"
+#include "expr.h"
 
 #include "lm_alloc.h"
 #include "lm_ascii.h"
@@ -11,6 +12,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+/* A name reported as unknown: a command or test (def NULL), or a tag of the command `def`. */
+typedef struct unknown_name {
+    const sv_cmd_def *def;
+    const char *name;        /* in the syntax tree */
+    size_t len;
+} unknown_name;
+
+/* Unknown names kept to report each once; past this many, every use is reported. */
+#define MAX_UNKNOWN_NAMES 256
 
 typedef struct cg {
     sv_vctx v;
@@ -20,8 +31,14 @@ typedef struct cg {
     lm_buf text;
     int commands_seen;       /* a command other than require was compiled */
     int nomem;
+    /* Unknown commands, tests and tags are reported once, where first used: the others are
+     * the same mistake again. */
+    unknown_name *unknown;
+    size_t nunknown, unknown_cap;
+    sv_pos required_at[SV_MAX_EXTENSIONS]; /* where each required extension was named */
     /* The bits of two extensions every string asks about (0 when the engine lacks one). */
     uint64_t ext_encoded_character, ext_variables;
+    uint64_t ext_expressions;  /* vnd.stalwart.expressions: "${expression}" in strings */
 } cg;
 
 static uint64_t ext_bit(const sieve_engine *e, const char *name)
@@ -30,20 +47,73 @@ static uint64_t ext_bit(const sieve_engine *e, const char *name)
     return i < 0 ? 0 : 1ull << i;
 }
 
-int sv_vctx_error(sv_vctx *v, sv_pos pos, const char *fmt, ...)
+/* sv_vctx_error() and sv_vctx_warning(): one diagnostic of severity `sev`. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 0)))
+#endif
+static int vctx_report(sv_vctx *v, int sev, sv_pos pos, const char *fmt, va_list ap)
 {
     char buf[400];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    return sv_diag_add(v->diag, sev, pos, "%s", buf);
+}
+
+int sv_vctx_error(sv_vctx *v, sv_pos pos, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int rc = vctx_report(v, SV_SEV_ERROR, pos, fmt, ap);
     va_end(ap);
-    return sv_diag_add(v->diag, SV_SEV_ERROR, pos, "%s", buf);
+    return rc;
+}
+
+int sv_vctx_check_tag(sv_vctx *v, const sv_args *a, int t, int (*ok)(const char *, size_t),
+                      const char *what)
+{
+    const sv_value *x = sv_args_tag(a, t);
+    if (!x || sv_string_has_variables(x->strs[0].s, x->strs[0].len) ||
+        ok(x->strs[0].s, x->strs[0].len))
+        return 0;
+    if (what)
+        return sv_vctx_error(v, x->strs[0].pos, "invalid %s \"%s\"", what, x->strs[0].s);
+    return sv_vctx_error(v, x->strs[0].pos, "invalid :%s value \"%s\"", sv_tags[t].name,
+                         x->strs[0].s);
 }
 
 int sv_vctx_has(const sv_vctx *v, const char *ext)
 {
     int i = sv_find_extension(v->engine, ext, strlen(ext));
     return i >= 0 && (v->required >> i & 1);
+}
+
+int sv_vctx_warning(sv_vctx *v, sv_pos pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vctx_report(v, SV_SEV_WARNING, pos, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int sv_vctx_constant(const sv_vctx *v, const sv_str *s, lm_buf *buf, const char **text,
+                     size_t *len)
+{
+    const char *p = s->s;
+    size_t n = s->len;
+    if (sv_vctx_has(v, "encoded-character")) {
+        int rc = sv_decode_encoded_characters(s->s, s->len, buf);
+        if (rc == SIEVE_E_SYNTAX)
+            return 0;
+        if (rc || buf->oom)
+            return SIEVE_E_NOMEM;
+        p = buf->data ? buf->data : "";
+        n = buf->len;
+    }
+    if (sv_vctx_has(v, "variables") && sv_string_has_variables(p, n))
+        return 0;
+    *text = p;
+    *len = n;
+    return 1;
 }
 
 /* ---- emitting -------------------------------------------------------------------------- */
@@ -93,6 +163,28 @@ static void land(cg *g, size_t at) { patch32(g, at, (uint32_t)g->code.len); }
 
 /* Adds a string to the pool (encoded characters decoded when the script asked for them) and
  * returns its index. */
+/* Adds `n` octets to the pool as they are and returns the string's index. */
+static uint32_t pool_put(cg *g, const char *p, size_t n, int expand)
+{
+    if (g->nstrings == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 64;
+        sv_pool_entry *e = lm_realloc(g->strings, cap * sizeof *e);
+        if (!e) {
+            g->nomem = 1;
+            return 0;
+        }
+        g->strings = e;
+        g->cap = cap;
+    }
+    sv_pool_entry *e = &g->strings[g->nstrings];
+    e->off = (uint32_t)g->text.len;
+    e->len = (uint32_t)n;
+    e->expand = (uint8_t)expand;
+    lm_buf_append(&g->text, p, n);
+    lm_buf_putc(&g->text, 0);
+    return (uint32_t)g->nstrings++;
+}
+
 static uint32_t pool_add(cg *g, const sv_str *s)
 {
     const char *p = s->s;
@@ -109,27 +201,37 @@ static uint32_t pool_add(cg *g, const sv_str *s)
             n = dec.len;
         }
     }
-    if (g->nstrings == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 64;
-        sv_pool_entry *e = lm_realloc(g->strings, cap * sizeof *e);
-        if (!e) {
-            g->nomem = 1;
-            lm_buf_free(&dec);
-            return 0;
-        }
-        g->strings = e;
-        g->cap = cap;
-    }
-    sv_pool_entry *e = &g->strings[g->nstrings];
-    e->off = (uint32_t)g->text.len;
-    e->len = (uint32_t)n;
-    e->expand = (g->v.required & g->ext_variables) && sv_string_has_variables(p, n);
-    if (e->expand && sv_check_variable_references(&g->v, s->pos, p, n) < 0)
+    int expand = (g->v.required & g->ext_variables) && sv_string_has_variables(p, n);
+    if (expand && sv_check_variable_references(&g->v, s->pos, p, n) < 0)
         g->nomem = 1;
-    lm_buf_append(&g->text, p, n);
-    lm_buf_putc(&g->text, 0);
+    lm_buf tpl = LM_BUF_INIT; /* "${expression}" inside: the string becomes a template */
+    int t = (g->v.required & g->ext_expressions) ? sv_expr_template(g->v.engine, p, n, &tpl) : 0;
+    if (t < 0)
+        g->nomem = 1;
+    else if (t) {
+        p = tpl.data;
+        n = tpl.len;
+        expand = SV_EXPAND_TEMPLATE;
+    }
+    uint32_t k = pool_put(g, p, n, expand);
+    lm_buf_free(&tpl);
     lm_buf_free(&dec);
-    return (uint32_t)g->nstrings++;
+    return k;
+}
+
+/* An expression (vnd.stalwart.expressions) compiled into the pool as its code. */
+static uint32_t pool_add_expr(cg *g, const sv_str *s)
+{
+    lm_buf code = LM_BUF_INIT;
+    char err[200];
+    int rc = sv_expr_compile(g->v.engine, s->s, s->len, &code, err, sizeof err);
+    if (rc == SIEVE_E_SYNTAX)
+        sv_vctx_error(&g->v, s->pos, "%s", err);
+    else if (rc)
+        g->nomem = 1;
+    uint32_t k = pool_put(g, code.data ? code.data : "", code.len, 0);
+    lm_buf_free(&code);
+    return k;
 }
 
 static void emit_value(cg *g, const sv_value *val)
@@ -139,13 +241,17 @@ static void emit_value(cg *g, const sv_value *val)
     case SV_T_STRING:
         emit32(g, pool_add(g, &val->strs[0]));
         break;
-    case SV_T_STRLIST:
+    case SV_T_STRLIST: /* the count, then the first of the list's strings, which follow it */
         emit16(g, (unsigned)val->count);
+        emit32(g, (uint32_t)g->nstrings);
         for (size_t i = 0; i < val->count; i++)
-            emit32(g, pool_add(g, &val->strs[i]));
+            pool_add(g, &val->strs[i]);
         break;
     case SV_T_NUMBER:
         emit64(g, val->number);
+        break;
+    case SV_T_EXPR:
+        emit32(g, pool_add_expr(g, &val->strs[0]));
         break;
     default:
         break;
@@ -170,6 +276,28 @@ static void emit_command(cg *g, const sv_args *a)
 
 /* ---- binding arguments ------------------------------------------------------------------ */
 
+/* 1 when the unknown `name` (a command or test when `def` is NULL, else a tag of `def`) is
+ * used for the first time and is to be reported; 0 when it was reported before. */
+static int first_unknown(cg *g, const sv_cmd_def *def, const char *name, size_t len)
+{
+    for (size_t i = 0; i < g->nunknown; i++) {
+        const unknown_name *u = &g->unknown[i];
+        if (u->def == def && u->len == len && lm_eq_nocase(name, len, u->name))
+            return 0;
+    }
+    if (g->nunknown == g->unknown_cap && g->unknown_cap < MAX_UNKNOWN_NAMES) {
+        size_t cap = g->unknown_cap ? 2 * g->unknown_cap : 8;
+        unknown_name *u = lm_realloc(g->unknown, cap * sizeof *u);
+        if (!u)
+            return 1; /* reported without being kept */
+        g->unknown = u;
+        g->unknown_cap = cap;
+    }
+    if (g->nunknown < g->unknown_cap)
+        g->unknown[g->nunknown++] = (unknown_name){def, name, len};
+    return 1;
+}
+
 static const char *kind_name(int kind) { return kind == SV_KIND_TEST ? "test" : "command"; }
 
 static const char *type_name(int t)
@@ -178,6 +306,7 @@ static const char *type_name(int t)
     case SV_T_STRING: return "a string";
     case SV_T_STRLIST: return "a string list";
     case SV_T_NUMBER: return "a number";
+    case SV_T_EXPR: return "an expression (a string)";
     default: return "nothing";
     }
 }
@@ -189,6 +318,7 @@ static int take_value(const sv_arg *arg, int want, sv_value *val)
     val->type = (uint8_t)want;
     switch (want) {
     case SV_T_STRING:
+    case SV_T_EXPR:
         if (arg->kind != SV_ARG_STRING)
             return 0;
         val->strs = &arg->u.str;
@@ -227,21 +357,7 @@ static int takes_tag(const sv_cmd_def *def, int tag)
  * extension's :mime), else the first. */
 static int tag_by_name(const sieve_engine *e, const sv_cmd_def *def, const sv_str *name)
 {
-    int first = -1;
-    for (int t = 0; t < SV_TAG_EXTRA + (int)e->nxtags; t++) {
-        if (t == SV_TAG_COUNT_)
-            t = SV_TAG_EXTRA; /* the library's tags, then the engine's extra ones */
-        if (t >= SV_TAG_EXTRA + (int)e->nxtags)
-            break;
-        const sv_tag_def *td = sv_tag(e, t);
-        if (lm_eq_nocase(name->s, name->len, td->name)) {
-            if (takes_tag(def, t))
-                return t;
-            if (first < 0)
-                first = t;
-        }
-    }
-    return first;
+    return sv_tag_by_name(e, name->s, name->len, def);
 }
 
 /* The positional arguments written on `node` (a tag's value is not one). */
@@ -261,40 +377,53 @@ static size_t count_positional(const sieve_engine *e, const sv_node *node, const
     return n;
 }
 
+/* The tag `arg` names for `def`, or -1 when `def` does not take it here (unknown, or of an
+ * extension the script did not require). */
+static int known_tag(cg *g, const sv_cmd_def *def, const sv_arg *arg)
+{
+    int t = tag_by_name(g->v.engine, def, &arg->u.tag);
+    const sv_tag_def *td = t >= 0 ? sv_tag(g->v.engine, t) : NULL;
+    if (!td || !takes_tag(def, t) || (td->ext && !sv_vctx_has(&g->v, td->ext)))
+        return -1;
+    return t;
+}
+
 /* Binds the arguments of `node` to `def` (RFC 5228 §2.6). Returns 1 when they fit, 0 when an
- * error was reported. */
+ * error was reported. A command's arguments get one error, for the first thing wrong with
+ * them: an unknown tag (reported once per command, where first used), else the first misfit
+ * in the order written; what follows a misfit is not read against the definition. */
 static int bind_args(cg *g, const sv_node *node, const sv_cmd_def *def, sv_args *a)
 {
     memset(a, 0, sizeof *a);
     a->def = def;
     a->pos = node->name.pos;
-    int ok = 1;
     const sieve_engine *e = g->v.engine;
+    for (size_t i = 0; i < node->nargs; i++) {
+        const sv_arg *arg = &node->args[i];
+        if (arg->kind != SV_ARG_TAG || known_tag(g, def, arg) >= 0)
+            continue;
+        if (first_unknown(g, def, arg->u.tag.s, arg->u.tag.len))
+            sv_vctx_error(&g->v, arg->pos, "unknown tagged argument \":%s\" for the %s \"%s\"",
+                          arg->u.tag.s, kind_name(def->kind), def->name);
+        return 0;
+    }
     size_t given = count_positional(e, node, def);
     size_t skip = given < def->npos ? def->npos - given : 0; /* optional ones left out */
     for (size_t i = 0; i < node->nargs; i++) {
         const sv_arg *arg = &node->args[i];
         if (arg->kind == SV_ARG_TAG) {
-            int t = tag_by_name(e, def, &arg->u.tag);
-            const sv_tag_def *td = t >= 0 ? sv_tag(e, t) : NULL;
-            if (!td || !takes_tag(def, t) || (td->ext && !sv_vctx_has(&g->v, td->ext))) {
-                sv_vctx_error(&g->v, arg->pos, "unknown tagged argument \":%s\" for the %s \"%s\"",
-                              arg->u.tag.s, kind_name(def->kind), def->name);
-                ok = 0;
-                if (td && td->value != SV_T_NONE && i + 1 < node->nargs)
-                    i++; /* its value goes with it */
-                continue;
-            }
+            int t = known_tag(g, def, arg);
+            const sv_tag_def *td = sv_tag(e, t);
             if (a->npos) {
                 sv_vctx_error(&g->v, arg->pos, "tagged argument \":%s\" after the positional "
                               "arguments of \"%s\"", arg->u.tag.s, def->name);
-                ok = 0;
+                return 0;
             }
             for (size_t k = 0; k < a->ntags; k++)
                 if (a->tag[k] == t || (td->group && sv_tag(e, a->tag[k])->group == td->group)) {
                     sv_vctx_error(&g->v, arg->pos, "\":%s\" conflicts with \":%s\" given before "
                                   "on \"%s\"", td->name, sv_tag(e, a->tag[k])->name, def->name);
-                    ok = 0;
+                    return 0;
                 }
             if (a->ntags == SV_MAX_TAGS) {
                 sv_vctx_error(&g->v, arg->pos, "too many tagged arguments on \"%s\"", def->name);
@@ -305,10 +434,9 @@ static int bind_args(cg *g, const sv_node *node, const sv_cmd_def *def, sv_args 
                 if (i + 1 >= node->nargs || !take_value(&node->args[i + 1], td->value, &val)) {
                     sv_vctx_error(&g->v, arg->pos, "\":%s\" of \"%s\" takes %s", td->name,
                                   def->name, type_name(td->value));
-                    ok = 0;
-                } else {
-                    i++;
+                    return 0;
                 }
+                i++;
             }
             a->tag[a->ntags] = (uint8_t)t;
             a->tag_value[a->ntags++] = val;
@@ -325,37 +453,43 @@ static int bind_args(cg *g, const sv_node *node, const sv_cmd_def *def, sv_args 
         if (!take_value(arg, want, &a->positional[a->npos])) {
             sv_vctx_error(&g->v, arg->pos, "argument %zu of \"%s\" must be %s", a->npos + 1,
                           def->name, type_name(want));
-            ok = 0;
+            return 0;
         }
         a->npos++;
     }
     while (a->npos < def->npos && (def->pos[a->npos] & SV_T_OPTIONAL))
         a->positional[a->npos++].type = SV_T_NONE;
-    if (ok && a->npos < def->npos) {
+    if (a->npos < def->npos) {
         unsigned need = 0; /* the positional arguments that may not be left out */
         for (unsigned k = 0; k < def->npos; k++)
             need += !(def->pos[k] & SV_T_OPTIONAL);
         sv_vctx_error(&g->v, node->name.pos, "the %s \"%s\" needs %s%u positional argument%s, "
                       "not %zu", kind_name(def->kind), def->name, need < def->npos ? "at least " : "",
                       need, need == 1 ? "" : "s", given);
-        ok = 0;
+        return 0;
     }
-    return ok;
+    return 1;
 }
 
 /* ---- commands and tests ------------------------------------------------------------------ */
 
-/* The definition of `node` as a command or test, reporting why when there is none. */
+/* The definition of `node` as a command or test, reporting why when there is none (an
+ * unknown name once, where first used). */
 static const sv_cmd_def *lookup(cg *g, const sv_node *node, int kind)
 {
     size_t ext;
-    const sv_cmd_def *def = sv_find_command(g->v.engine, node->name.s, node->name.len, kind, &ext);
+    const sv_cmd_def *def = sv_find_command_in(g->v.engine, node->name.s, node->name.len, kind,
+                                               g->v.required, &ext);
     if (def && (ext == 0 || (g->v.required >> ext & 1)))
         return def;
+    const sv_cmd_def *other = def ? NULL : sv_find_command(g->v.engine, node->name.s,
+                                                           node->name.len, !kind, NULL);
+    if (!other && !first_unknown(g, NULL, node->name.s, node->name.len))
+        return NULL;
     if (def)
         sv_vctx_error(&g->v, node->name.pos, "unknown %s \"%s\" (the extension \"%s\" is not "
                       "required)", kind_name(kind), node->name.s, g->v.engine->exts[ext]->name);
-    else if (sv_find_command(g->v.engine, node->name.s, node->name.len, !kind, NULL))
+    else if (other)
         sv_vctx_error(&g->v, node->name.pos, "\"%s\" is a %s, not a %s", node->name.s,
                       kind_name(!kind), kind_name(kind));
     else
@@ -431,9 +565,11 @@ static void compile_block(cg *g, sv_node *const *cmds, size_t n, int top);
 
 static void compile_require(cg *g, const sv_args *a, int top)
 {
-    if (!top || g->commands_seen)
+    if (!top || g->commands_seen) {
         sv_vctx_error(&g->v, a->pos, "\"require\" must come before every other command, at the "
                       "top of the script");
+        return; /* its extensions are not looked at */
+    }
     const sv_value *names = &a->positional[0];
     for (size_t i = 0; i < names->count; i++) {
         const sv_str *s = &names->strs[i];
@@ -441,6 +577,8 @@ static void compile_require(cg *g, const sv_args *a, int top)
         if (x < 0 || !(g->v.engine->enabled >> x & 1))
             sv_vctx_error(&g->v, s->pos, "unsupported extension \"%s\"", s->s);
         else {
+            if (!(g->v.required >> x & 1))
+                g->required_at[x] = s->pos;
             g->v.required |= 1ull << x;
             int y = sv_extension_implies(g->v.engine, x);
             if (y >= 0)
@@ -449,7 +587,36 @@ static void compile_require(cg *g, const sv_args *a, int top)
     }
 }
 
-/* if, then the elsif and else that follow it: `cmds[*i]` is the if. */
+/* Reports what is wrong with the arguments, test and block of an if, elsif or else (`def`,
+ * `ctl`): as for any command, the arguments first; when they are wrong a misplaced test is
+ * still reported, a missing block not. */
+static void check_if_part(cg *g, const sv_node *node, const sv_cmd_def *def, int ctl)
+{
+    sv_args a;
+    int ok = bind_args(g, node, def, &a);
+    if (ctl == SV_CTL_ELSE && node->ntests)
+        sv_vctx_error(&g->v, node->name.pos, "\"else\" takes no test");
+    else if (ctl != SV_CTL_ELSE && (node->ntests != 1 || node->test_list))
+        sv_vctx_error(&g->v, node->name.pos, "\"%s\" takes one test", def->name);
+    else if (ok && !node->has_block)
+        sv_vctx_error(&g->v, node->name.pos, "\"%s\" needs a block { }", def->name);
+}
+
+/* Each required extension that needs another one has it required too. */
+static void check_needs(cg *g)
+{
+    const sieve_engine *e = g->v.engine;
+    for (int x = 0; x < (int)e->nexts; x++) {
+        int y = sv_extension_needs(e, x);
+        if ((g->v.required >> x & 1) && y >= 0 && !(g->v.required >> y & 1))
+            sv_vctx_error(&g->v, g->required_at[x], "the extension \"%s\" cannot be used "
+                          "without the extension \"%s\"", e->exts[x]->name, e->exts[y]->name);
+    }
+}
+
+/* if, then the elsif and else that follow it: `cmds[*i]` is the if, or an elsif or else
+ * without one (reported by the caller), which starts a chain all the same so that what
+ * follows it is not reported again. */
 static void compile_if_chain(cg *g, sv_node *const *cmds, size_t n, size_t *i)
 {
     size_t ends[64], nends = 0;
@@ -461,22 +628,14 @@ static void compile_if_chain(cg *g, sv_node *const *cmds, size_t n, size_t *i)
         if (k > *i && ctl != SV_CTL_ELSIF && ctl != SV_CTL_ELSE)
             break;
         *i = k;
-        sv_args a;
-        bind_args(g, node, def, &a);
-        if (!node->has_block)
-            sv_vctx_error(&g->v, node->name.pos, "\"%s\" needs a block { }", def->name);
+        check_if_part(g, node, def, ctl);
         size_t skip = 0;
         int has_test = ctl != SV_CTL_ELSE;
         if (has_test) {
-            if (node->ntests != 1 || node->test_list) {
-                sv_vctx_error(&g->v, node->name.pos, "\"%s\" takes one test", def->name);
-            } else {
-                g->v.known_false = 0;
-                compile_test(g, node->tests[0]);
-            }
+            g->v.known_false = 0;
+            for (size_t t = 0; t < node->ntests; t++) /* more than one: errors only */
+                compile_test(g, node->tests[t]);
             skip = emit_jump(g, SV_OP_JMP_FALSE);
-        } else if (node->ntests) {
-            sv_vctx_error(&g->v, node->name.pos, "\"else\" takes no test");
         }
         /* RFC 5463 §4: the block of a test known to be false (ihave of an extension this
          * engine lacks) is not checked, so it may use what the engine does not know. */
@@ -510,7 +669,39 @@ static void compile_block_command(cg *g, const sv_node *node, const sv_args *a)
     emit8(g, SV_OP_BLOCK_END);
 }
 
+/* Where a block ends, a variable that was its own (vnd.stalwart.expressions' scopes,
+ * sv_scope_close) is emptied: a "set" of "" is compiled for it. */
+static void end_scoped_variable(void *user, const sv_str *name)
+{
+    cg *g = user;
+    const sv_cmd_def *set = sv_find_command(g->v.engine, "set", 3, SV_KIND_COMMAND, NULL);
+    if (!set)
+        return;
+    sv_str empty = {"", 0, name->pos, 0, 0};
+    sv_args a;
+    memset(&a, 0, sizeof a);
+    a.def = set;
+    a.pos = name->pos;
+    a.npos = 2;
+    a.positional[0] = (sv_value){SV_T_STRING, 0, name, 1};
+    a.positional[1] = (sv_value){SV_T_STRING, 0, &empty, 1};
+    emit_command(g, &a);
+}
+
+static void compile_block_commands(cg *g, sv_node *const *cmds, size_t n, int top);
+
 static void compile_block(cg *g, sv_node *const *cmds, size_t n, int top)
+{
+    if (top) {
+        compile_block_commands(g, cmds, n, 1);
+        return;
+    }
+    g->v.scope_depth++;
+    compile_block_commands(g, cmds, n, 0);
+    sv_scope_close(&g->v, end_scoped_variable, g);
+}
+
+static void compile_block_commands(cg *g, sv_node *const *cmds, size_t n, int top)
 {
     for (size_t i = 0; i < n && !g->v.diag->full; i++) {
         const sv_node *node = cmds[i];
@@ -525,19 +716,29 @@ static void compile_block(cg *g, sv_node *const *cmds, size_t n, int top)
         case SV_CTL_ELSIF:
         case SV_CTL_ELSE:
             sv_vctx_error(&g->v, node->name.pos, "\"%s\" without an \"if\" before it", def->name);
+            compile_if_chain(g, cmds, n, &i);
             continue;
         default:
             break;
         }
+        /* As for if: the arguments, then a test where none goes (also when the arguments were
+         * wrong: a tag without its ":" reads as a test), then the block. */
         sv_args a;
         int ok = bind_args(g, node, def, &a);
-        if (node->ntests)
+        if (node->ntests) {
             sv_vctx_error(&g->v, node->name.pos, "the command \"%s\" takes no test", def->name);
-        if (node->has_block != (def->control == SV_CTL_BLOCK))
+            ok = 0;
+        }
+        if (ok && node->has_block != (def->control == SV_CTL_BLOCK)) {
             sv_vctx_error(&g->v, node->name.pos, "the command \"%s\" %s", def->name,
                           node->has_block ? "takes no block" : "needs a block { }");
-        if (!ok)
+            ok = 0;
+        }
+        if (!ok) {
+            if (def->control == SV_CTL_BLOCK && node->has_block)
+                compile_block_command(g, node, &a); /* its block may hold errors of its own */
             continue;
+        }
         if (def->control == SV_CTL_REQUIRE) {
             compile_require(g, &a, top);
             continue;
@@ -611,6 +812,7 @@ void sieve_script_free(sieve_script *s)
         return;
     lm_free(s->code);
     lm_free(s->strings);
+    lm_free(s->strs);
     lm_free(s->text);
     sv_subscripts_free(s->subs, s->nsubs); /* include (RFC 6609) */
     lm_free(s);
@@ -641,6 +843,7 @@ static int compile_script(const sieve_engine *e, const char *src, size_t len,
     g.v.engine = e;
     g.ext_encoded_character = ext_bit(e, "encoded-character");
     g.ext_variables = ext_bit(e, "variables");
+    g.ext_expressions = ext_bit(e, "vnd.stalwart.expressions");
     g.v.diag = d;
     sv_subtable table = {NULL, 0, 0};
     g.v.subs = parent ? parent->subs : &table;
@@ -650,6 +853,7 @@ static int compile_script(const sieve_engine *e, const char *src, size_t len,
     g.v.depth = parent ? parent->depth + 1 : 0;
     if (!rc) {
         compile_block(&g, ast->commands, ast->ncommands, 1);
+        check_needs(&g);
         emit8(&g, SV_OP_END);
         if (g.nomem || g.code.oom || g.text.oom || d->oom)
             rc = SIEVE_E_NOMEM;
@@ -657,6 +861,8 @@ static int compile_script(const sieve_engine *e, const char *src, size_t len,
             rc = SIEVE_E_COMPILE;
     }
     sv_ast_free(ast);
+    sv_declared_free(g.v.declared);
+    lm_free(g.unknown);
     sieve_script *s = NULL;
     if (!rc && !(s = lm_calloc(1, sizeof *s)))
         rc = SIEVE_E_NOMEM;
@@ -676,7 +882,7 @@ static int compile_script(const sieve_engine *e, const char *src, size_t len,
             table.items = NULL;
             table.count = 0;
         }
-        if (!s->code || (g.text.len && !s->text)) {
+        if (!s->code || (g.text.len && !s->text) || sv_script_strings(s)) {
             sieve_script_free(s);
             s = NULL;
             rc = SIEVE_E_NOMEM;

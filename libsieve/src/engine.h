@@ -8,7 +8,18 @@
 
 #include "sieve_internal.h"
 
+#include "lm_ascii.h"
 #include "mailparse.h"
+
+/* A hash of the `n` octets at `s` with ASCII case ignored (FNV-1a of the lowercased octets),
+ * for the tables that look names up: commands (registry.c), header fields (field_index.c). */
+static inline size_t sv_hash_nocase(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint64_t)lm_to_lower((unsigned char)s[i])) * 1099511628211u;
+    return (size_t)(h ^ (h >> 32));
+}
 
 /* ---- argument types and tags --------------------------------------------------------------- */
 
@@ -16,7 +27,10 @@ enum {
     SV_T_NONE = 0,       /* a tag without a value */
     SV_T_STRING,         /* one string */
     SV_T_STRLIST,        /* a string list (a single string is a list of one) */
-    SV_T_NUMBER
+    SV_T_NUMBER,
+    /* An expression (vnd.stalwart.expressions): written as one string, compiled (expr.h) into
+     * the string pool as its code, which the loader verifies. */
+    SV_T_EXPR
 };
 /* Or'ed into a command's positional type: the argument may be left out. When fewer
  * positional arguments are written than the command has, the optional ones are skipped
@@ -51,6 +65,13 @@ typedef enum {
     SV_TAG_RAW, SV_TAG_CONTENT, SV_TAG_TEXT, SV_TAG_ZONE, SV_TAG_ORIGINALZONE, SV_TAG_PERCENT,
     SV_TAG_DUP_HANDLE, SV_TAG_DUP_HEADER, SV_TAG_DUP_UNIQUEID, SV_TAG_DUP_SECONDS,
     SV_TAG_DUP_LAST, SV_TAG_EDIT_INDEX, SV_TAG_EDIT_LAST,
+    /* enclose :headers (RFC 5703 §6), :mailboxid (RFC 9042), envelope :zone (RFC 6009 §4) */
+    SV_TAG_HEADERS, SV_TAG_MAILBOXID, SV_TAG_ENVELOPE_ZONE,
+    SV_TAG_QUERY_SET,    /* vnd.libmail.query's :set */
+    SV_TAG_LOCAL,        /* set :local (vnd.stalwart.expressions: the variable is the
+                          * script's, not its block's; sv_scope_variable) */
+    SV_TAG_ADDR_NAME,    /* address :name and body :subject, vendor tags of sieve-rs allowed */
+    SV_TAG_BODY_SUBJECT, /* with vnd.stalwart.expressions (sieve.h) */
     SV_TAG_COUNT_
 } sv_tag_id;
 
@@ -127,8 +148,15 @@ typedef struct sv_args {
     sv_value positional[SV_MAX_POSITIONAL];
 } sv_args;
 
-/* The value of tag `t` in `a`, or NULL when it was not given. */
-const sv_value *sv_args_tag(const sv_args *a, int t);
+/* The value of tag `t` in `a`, or NULL when it was not given. Inline: every test asks it for
+ * each tag it may take, every time it runs. */
+static inline const sv_value *sv_args_tag(const sv_args *a, int t)
+{
+    for (size_t i = 0; i < a->ntags; i++)
+        if (a->tag[i] == t)
+            return &a->tag_value[i];
+    return NULL;
+}
 
 struct sv_cmd_def {
     const char *name;
@@ -156,6 +184,9 @@ typedef struct sv_ext_def {
 /* The extension that requiring extension `x` requires too (RFC 5235: spamtestplus includes
  * spamtest), or -1. */
 int sv_extension_implies(const sieve_engine *e, int x);
+/* The extension a script that requires extension `x` must require as well (RFC 5703 §7:
+ * extracttext needs foreverypart), or -1. */
+int sv_extension_needs(const sieve_engine *e, int x);
 
 /* The extensions of the library, core first: every engine has these, in this order. */
 extern const sv_ext_def *const sv_extensions[];
@@ -167,6 +198,15 @@ extern const size_t sv_extension_count;
  * extension's index in *ext (0 = core), or NULL. */
 const sv_cmd_def *sv_find_command(const sieve_engine *e, const char *name, size_t len, int kind,
                                   size_t *ext);
+/* The id of the tag named `name` (case ignored; without the colon) in engine `e`: of the tags
+ * of that name, the first (by id) that command `def` takes, else the first; -1 when no tag
+ * has the name. */
+int sv_tag_by_name(const sieve_engine *e, const char *name, size_t len, const sv_cmd_def *def);
+/* The same, preferring a command of the core or of an extension in `required` (bit i: the
+ * i-th) when several extensions define the name (foreverypart's and vnd.stalwart.while's
+ * break); else as sv_find_command(). */
+const sv_cmd_def *sv_find_command_in(const sieve_engine *e, const char *name, size_t len,
+                                     int kind, uint64_t required, size_t *ext);
 /* The index of the extension named (case-sensitive, as RFC 5228 §3.2 has it), or -1. */
 int sv_find_extension(const sieve_engine *e, const char *name, size_t len);
 /* A command's index in the engine's numbering (as the bytecode names it), and back (NULL
@@ -190,7 +230,12 @@ struct sieve_engine {
     const sv_tag_def *xtags;   /* the extra extensions' tags (SV_TAG_EXTRA + i) */
     size_t nxtags;
     uint64_t enabled;          /* bit i: exts[i] may be required */
+    uint64_t header_only;      /* bit i: exts[i] never reads the message's decoded bodies */
     char *capabilities;        /* sieve_engine_extensions() */
+    struct sv_names *names;    /* the commands and tags by name (registry.c) */
+    /* The host's expression functions (sieve_options.functions), copied: names in one block. */
+    sieve_function *functions;
+    size_t nfunctions;
 };
 
 #define SV_MAX_VBLOCKS 16     /* SV_CTL_BLOCK commands tracked around a command at compile time */
@@ -214,16 +259,39 @@ struct sv_vctx {
     int location;
     const char *name;
     unsigned depth;            /* 0 for the top script */
+    /* variables (RFC 5229): the names this script declared so far (ext_variables.c's
+     * sv_declare_variable keeps them; the compile frees them with sv_declared_free). */
+    struct sv_declared *declared;
+    unsigned scope_depth;      /* the blocks open around the command (sv_scope_variable) */
 };
 
+/* A string tag's constant value checked: when tag `t` of `a` holds no variables and `ok`
+ * refuses it, reports "invalid WHAT "value"" (`what` NULL: ":tag value"). Returns 0 (an error
+ * reported or not) or SIEVE_E_NOMEM. */
+int sv_vctx_check_tag(sv_vctx *v, const sv_args *a, int t, int (*ok)(const char *, size_t),
+                      const char *what);
 /* Reports an error at `pos` (printf-style). Returns 0 or SIEVE_E_NOMEM. */
 int sv_vctx_error(sv_vctx *v, sv_pos pos, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* Reports a warning at `pos` (printf-style). Returns 0 or SIEVE_E_NOMEM. */
+int sv_vctx_warning(sv_vctx *v, sv_pos pos, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 /* Non-zero when the script required the extension named. */
 int sv_vctx_has(const sv_vctx *v, const char *ext);
+/* The string argument `s` as a run will see it, when that is known at compile time: encoded
+ * characters decoded (when the script required encoded-character) into `buf`, and no variable
+ * references in it (when it required variables). Returns 1 with *text (in `buf` or `s`, not
+ * NUL-terminated when it holds a NUL) and *len set; 0 when it is known only at run time, or
+ * holds an invalid encoded character (reported when the string is compiled); or
+ * SIEVE_E_NOMEM. The caller frees `buf` (lm_buf_free) in every case. */
+int sv_vctx_constant(const sv_vctx *v, const sv_str *s, lm_buf *buf, const char **text,
+                     size_t *len);
 
 /* The strings of a compiled script: one block of text and, per string, where it is and
  * whether it holds variable references to expand at run time. */
@@ -235,7 +303,9 @@ typedef struct sv_pool_entry {
 /* The operations: one octet, then their operands. SV_OP_COMMAND is followed by a u16
  * command index (sv_command_at), the command's place (u32 line, u32 column), its tags (u8
  * count; u8 tag id and value each) and its positional values (u8 count; values); a value is
- * a u8 SV_T_* then a u32 string index, a u16 count of u32 string indexes, or a u64 number. */
+ * a u8 SV_T_* then a u32 string index (a string; an expression: the string is its code), a u16
+ * count and the u32 index of the first of that many consecutive strings (a list), or a u64
+ * number. */
 enum {
     SV_OP_END = 0,       /* end of the script */
     SV_OP_JMP,           /* u32 target */
@@ -259,6 +329,7 @@ struct sieve_script {
     size_t nstrings;
     char *text;              /* the strings' octets, each NUL-terminated */
     size_t text_len;
+    sv_str *strs;            /* the strings as decoded arguments point at them (nstrings) */
     /* include (RFC 6609): every script the top script includes, directly or through another,
      * compiled with it (an included script's own table is empty: its includes are found in
      * the top script's). Saved and loaded with it. */
@@ -287,13 +358,13 @@ int sv_compile_included(const sv_vctx *parent, int location, const char *name, c
 /* Frees a table of included scripts (sieve_script_free() of the top script does). */
 void sv_subscripts_free(sv_subscript *subs, size_t n);
 
-/* Decodes the instruction at code[*pc] into `a` (its strings into `strs`, which has room for
- * `nstrs`) or *target (jumps), and moves *pc past it. Returns the SV_OP_*, or -1 when the
- * code is malformed there (the loader checks every instruction once, so a run never sees -1
- * on a loaded script). */
-#define SV_MAX_DECODED 4096
-int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, sv_str *strs, size_t nstrs,
-              uint32_t *target);
+/* Decodes the instruction at code[*pc] into `a` (its strings point into s->strs) or *target
+ * (jumps), and moves *pc past it. Returns the SV_OP_*, or -1 when the code is malformed there
+ * (the loader checks every instruction once, so a run never sees -1 on a loaded script). */
+int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, uint32_t *target);
+/* Makes s->strs from s->strings and s->text (once the script's strings are all there).
+ * 0 or SIEVE_E_NOMEM. */
+int sv_script_strings(sieve_script *s);
 
 /* Hands a diagnostics list to the caller as sieve_diagnostics (`out` NULL: frees it). 0 or
  * SIEVE_E_NOMEM (the list is freed then). */
@@ -316,7 +387,25 @@ typedef struct sv_action {
     sv_param *params;
     size_t nparams;
     size_t nedits;           /* editheader's edits made before it: its message has those */
+    /* Already performed by a harness that performs a result in steps (Pigeonhole's scripts
+     * run one after another on one result): such an action conflicts with nothing added later
+     * (RFC 5429 §2.1: what was delivered stays delivered), and a second refusal after a
+     * performed one is dropped. The library never sets it. */
+    int performed;
+    size_t version;          /* the message it delivers: 0 the received one, k the k-th that
+                              * replace or enclose rebuilt (sieve_result.versions[k - 1]) */
 } sv_action;
+
+/* A message replace or enclose rebuilt (RFC 5703 §5-6, ext_mime_edit.c): its octets (CRLF
+ * line ends), the edits of the result already in it (the first `first_edit`), and its parse,
+ * which the run reads from then on (NULL once a later rebuild took over). `bytes` is NULL
+ * once no action delivers this message (a later rebuild freed it). */
+typedef struct sv_version {
+    unsigned char *bytes;
+    size_t len;
+    size_t first_edit;
+    mailparse_message *parsed;
+} sv_version;
 
 struct sieve_result {
     sv_action *actions;
@@ -327,9 +416,21 @@ struct sieve_result {
     struct sv_edit *edits;   /* editheader's changes in order (ext_editheader.c) */
     size_t nedits, edits_cap;
     char *implicit_flags;    /* imap4flags' internal flags as the run left them, or NULL */
+    /* replace and enclose (ext_mime_edit.c): the messages rebuilt, in order. A redirect
+     * sends the message as it was before the first enclose (RFC 5703 §6): that version and
+     * edit count once `enclosed` is set. */
+    sv_version *versions;
+    size_t nversions;
+    int enclosed;
+    size_t redirect_version, redirect_edits;
 };
 
-#define SV_MAX_LOOPS 4         /* foreverypart loops inside each other, as Pigeonhole has it */
+/* foreverypart loops inside each other (sieve_options.max_foreverypart_depth): the default,
+ * Pigeonhole's; the least RFC 5703 §3 allows; the most any engine allows (sv_run.loops). */
+#define SV_DEFAULT_LOOP_DEPTH 4u
+#define SV_MIN_LOOP_DEPTH 2u
+#define SV_MAX_LOOPS 16u
+#define SV_MAX_WHILES 16       /* while loops inside each other (vnd.stalwart.while) */
 
 /* Bounds on variable expansion: one string, and all strings of a run together. */
 #define SV_MAX_EXPANDED ((size_t)1 << 20)
@@ -342,6 +443,7 @@ typedef struct sv_addr_memo {
     size_t len, n;
     const char **addr;       /* copies in the run's arena */
     size_t *addr_len;
+    const char **name;       /* their display names (copies), NULL where there is none */
 } sv_addr_memo;
 
 struct sv_run {
@@ -382,6 +484,18 @@ struct sv_run {
     struct sv_header_view *hview; /* the header as editheader left it; NULL: as received */
     int64_t now;             /* currentdate's clock, read once per run (RFC 5260 §5) */
     int now_known;
+    struct sv_field_index *findex; /* the message's fields by name (field_index.c) */
+    size_t traced;           /* actions reported to sieve_run_options.trace so far */
+    /* vnd.stalwart.while (ext_while.c): the while loops being run, innermost last, each as
+     * the number of foreverypart loops (nloops) when it began, so that break and continue
+     * know how many blocks they leave; those from while_base on belong to the script running
+     * now. continue_loop is set with leave_block by continue: the last block left ends as
+     * if its end was reached (a loop goes round again) instead of being left. */
+    size_t whiles[SV_MAX_WHILES];
+    size_t nwhiles, while_base;
+    int continue_loop;
+    /* vnd.libmail.query (ext_query.c): the queries made so far. */
+    size_t queries;
 };
 
 /* sieve_run() for a harness: `host` is left in sv_run.host for its own commands, and the
@@ -393,6 +507,9 @@ int sv_run_host(const sieve_script *s, const void *msg, size_t len, const sieve_
  * (and the script required "variables"). NUL-terminated, in the run's arena or in the
  * script. Returns 0 or a negative SIEVE_E_*. */
 int sv_run_string(sv_run *r, const sv_str *s, sv_str *out);
+/* The string value of tag `t` of `a` as the run sees it (sv_run_string); out->s NULL when the
+ * tag was not given. Returns 0 or a negative SIEVE_E_*. */
+int sv_run_tag_string(sv_run *r, const sv_args *a, int t, sv_str *out);
 /* Reports a run-time error at `pos`; returns SIEVE_E_RUNTIME (or SIEVE_E_NOMEM). */
 int sv_run_error(sv_run *r, sv_pos pos, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -452,8 +569,12 @@ int sv_specialuse_param(sv_run *r, const sv_args *a);
  * gives its values: calls `fn` for each (0 when the part has none), stopping at non-zero. */
 int sv_envelope_part_known(const sv_vctx *v, const char *part, size_t len);
 typedef int (*sv_envelope_value_fn)(sv_run *r, void *user, const char *value, size_t len);
-int sv_envelope_part(sv_run *r, const char *part, size_t len, sv_envelope_value_fn fn,
-                     void *user);
+int sv_envelope_part(sv_run *r, const sv_args *a, const char *part, size_t len,
+                     sv_envelope_value_fn fn, void *user);
+/* envelope :zone (RFC 6009 §4, with envelope-deliverby): "bytimeabsolute" is shown in that
+ * zone (`a`, the envelope test's arguments, may be NULL: UTC). The compile-time check of a
+ * constant zone: 0 (an error reported or not) or SIEVE_E_NOMEM. */
+int sv_envelope_zone_check(sv_vctx *v, const sv_args *a);
 /* redirect's RFC 6009 tags: compile-time checks, and the params "dsn_notify", "dsn_ret",
  * "by_time" (absolute, RFC 3339), "by_mode", "by_trace" added to the redirect just added. */
 int sv_redirect_dsn_validate(sv_vctx *v, const sv_args *a);
@@ -462,6 +583,28 @@ extern const sv_ext_def sv_ext_include;       /* ext_include.c */
 extern const sv_ext_def sv_ext_foreverypart;  /* ext_mime.c */
 extern const sv_ext_def sv_ext_mime;
 extern const sv_ext_def sv_ext_extracttext;
+extern const sv_ext_def sv_ext_replace;      /* ext_mime_edit.c */
+extern const sv_ext_def sv_ext_enclose;
+extern const sv_ext_def sv_ext_mailboxid;     /* ext_mailboxid.c */
+
+/* Makes `bytes` (`len` octets, allocated with lm_malloc; taken, also on failure) the message
+ * of the run from now on: parsed, recorded in the result for the actions that follow, and
+ * read by every test after (replace and enclose, result.c). 0, SIEVE_E_LIMIT (more than
+ * SV_MAX_REBUILDS rebuilds in one run: reported) or SIEVE_E_NOMEM. */
+#define SV_MAX_REBUILDS 100
+int sv_result_rebuilt(sv_run *r, unsigned char *bytes, size_t len, sv_pos pos);
+/* Frees the rebuilt messages of a result (sieve_result_free; a failed run delivers the
+ * message as received). */
+void sv_result_versions_free(sieve_result *res);
+/* RFC 9042 :mailboxid (ext_mailboxid.c): the compile-time check of a constant id (an RFC
+ * 8474 objectid), and the param `param` ("mailboxid", "fcc_mailboxid") added to the action
+ * just added. 0 (errors reported) or a negative SIEVE_E_*. */
+int sv_mailboxid_validate(sv_vctx *v, const sv_args *a);
+int sv_mailboxid_param(sv_run *r, const sv_args *a, const char *param);
+/* A mailbox name a script may give (ext_mailbox.c): not empty, UTF-8, no NUL (RFC 5490 §3
+ * leaves the rest to the store). special-use's specialuse_exists and metadata's tests use
+ * it. */
+int sv_mailbox_name_valid(const char *s, size_t n);
 
 enum { SV_HALT_NONE = 0, SV_HALT_STOP, SV_HALT_RETURN };
 
@@ -507,6 +650,15 @@ extern const sv_ext_def sv_ext_duplicate;
 typedef int (*sv_field_fn)(sv_run *r, void *user, const mailparse_header *h);
 int sv_fields_each(sv_run *r, const char *name, size_t len, uint64_t index, int last,
                    sv_field_fn fn, void *user);
+/* Calls `fn` for every top-level field as the run sees it, in order from the top (replace and
+ * enclose write the header out this way). The first non-zero `fn` returns is returned. */
+int sv_fields_all(sv_run *r, sv_field_fn fn, void *user);
+/* The positions (0-based, in order, among the top-level fields of the message as received)
+ * of the fields named `name` (case ignored): *n of them at *pos (never NULL). Built on
+ * the first call of a run (and again when the run's message changes), in the run's arena.
+ * 0 or SIEVE_E_NOMEM (field_index.c). */
+int sv_field_index_find(sv_run *r, const char *name, size_t len, const uint32_t **pos,
+                        size_t *n);
 /* Makes `m` the message of the run from now on, as received: without the edits made so far
  * (a harness's test_set). The edits stay in the result. */
 void sv_run_set_message(sv_run *r, const mailparse_message *m);
@@ -515,6 +667,9 @@ size_t sv_message_size(sv_run *r);
 /* RFC 5260 §6 at compile time (ext_date.c): `last_tag` only with `index_tag`, and an index
  * of at least 1. Returns 1 when fine, 0 when an error was reported. */
 int sv_check_index(sv_vctx *v, const sv_args *a, int index_tag, int last_tag);
+/* The run's clock, read once per run (RFC 5260 §5: every currentdate sees the same moment;
+ * ext_date.c). */
+int64_t sv_run_now(sv_run *r);
 /* Frees the edits a result holds (sieve_result_free), or drops them (a failed run keeps the
  * message as received). */
 void sv_result_edits_free(sieve_result *res);
@@ -527,7 +682,7 @@ typedef struct sv_matching {
     sv_matcher m;
     int count_mode;
     size_t count;
-    sv_str *keys;
+    const sv_str *keys;        /* the script's own, or expanded copies in the run's arena */
     size_t nkeys;
     int no_captures;           /* set after init: matches leave the match variables alone
                                 * (the body test, RFC 5173 §6) */
@@ -552,6 +707,15 @@ extern const sv_ext_def sv_ext_mailbox;
 extern const sv_ext_def sv_ext_ihave;
 extern const sv_ext_def sv_ext_environment;
 
+/* vnd.stalwart.expressions (ext_expressions.c), vnd.stalwart.while (ext_while.c),
+ * vnd.libmail.query (ext_query.c). */
+extern const sv_ext_def sv_ext_expressions;
+extern const sv_ext_def sv_ext_while;
+extern const sv_ext_def sv_ext_query;
+/* The namespaces expressions add to "${…}" (header.*, body.*): sv_expand's namespace
+ * callback (user: the sv_run); 0 when `name` is not one of them. */
+int sv_expr_namespace(void *user, const char *name, size_t len, lm_buf *out);
+
 /* Non-zero when the running script required the extension named (or ihave made it usable). */
 int sv_run_has(const sv_run *r, const char *ext);
 
@@ -560,9 +724,30 @@ int sv_run_has(const sv_run *r, const char *ext);
  * reported) or SIEVE_E_NOMEM. */
 int sv_check_variable_references(sv_vctx *v, sv_pos pos, const char *s, size_t len);
 
+/* Declares the variable `name` of the script being compiled: a local one (set, extracttext)
+ * or, with `global`, one include's "global" command names (RFC 6609 §3.4). A name with a
+ * namespace is not declared. Reports a name declared global after it was used as a local
+ * one, and (once) the local variable past sieve_options.max_variables. Returns 0 (errors
+ * reported or not) or SIEVE_E_NOMEM. */
+int sv_declare_variable(sv_vctx *v, const sv_str *name, int global);
+void sv_declared_free(struct sv_declared *d);   /* NULL is fine */
+
+/* vnd.stalwart.expressions' block scopes (sieve.h), kept with the declared names: a variable
+ * first set inside a block (if/elsif/else, a block command) belongs to that block and is
+ * emptied where it ends; one first set at the top, or by "set :local" (`script_wide`), is the
+ * script's; a global one is nobody's. sv_scope_variable() notes a variable set at
+ * `v->scope_depth` (sv_declare_variable calls it for every local one); the compiler raises
+ * the depth where a block opens and calls sv_scope_close() where it ends, which calls `fn`
+ * for each variable of that block, forgets them and lowers the depth. Without the extension
+ * nothing is noted. sv_scope_variable returns 0 or SIEVE_E_NOMEM. */
+int sv_scope_variable(sv_vctx *v, const sv_str *name, int script_wide);
+void sv_scope_close(sv_vctx *v, void (*fn)(void *user, const sv_str *name), void *user);
+
 /* RFC 5429 §2.1–2.2, checked before every action is added (sv_result_add): a second reject
  * or ereject, and reject or ereject with keep, fileinto, redirect or vacation (in either
- * order) are run-time errors. Returns 0 or SIEVE_E_RUNTIME (reported). */
+ * order) are run-time errors. Actions already performed (sv_action.performed) conflict with
+ * nothing. Returns 0, 1 when the action is a refusal after a performed one (it is dropped
+ * quietly), or SIEVE_E_RUNTIME (reported). */
 int sv_reject_conflict(sv_run *r, int type, sv_pos pos);
 
 /* The flags a keep or fileinto stores the message with (RFC 5232 §5): those of its :flags,

@@ -94,6 +94,7 @@ static const char *param_of(const mailparse_part *p, const char *name)
 
 typedef struct body_ctx {
     sv_run *r;
+    const sv_args *a;
     sv_matching *mt;
     const unsigned char *raw;
     size_t raw_len;
@@ -234,6 +235,20 @@ static int validate_body(sv_vctx *v, const sv_args *a)
     return sv_check_matching(v, a, &a->positional[0]);
 }
 
+/* body :subject (vnd.stalwart.expressions, as sieve-rs has it): the first Subject field is
+ * one more value, before the body's; decoded, or as written under :raw. */
+static int subject_value(sv_run *r, void *user, const mailparse_header *h)
+{
+    (void)r;
+    body_ctx *c = user;
+    if (!sv_args_tag(c->a, SV_TAG_RAW))
+        return feed(c, h->text, h->text ? h->text_len : 0);
+    size_t b = 0, n = h->raw_value ? h->raw_value_len : 0;
+    while (b < n && lm_is_space((unsigned char)h->raw_value[b]))
+        b++;
+    return feed(c, h->raw_value ? h->raw_value + b : NULL, n - b);
+}
+
 /* Each part in document order (parts nested in message/rfc822 included, RFC 5173 §5.2). */
 static int each_part(body_ctx *c, int mode, const sv_str *types, size_t ntypes)
 {
@@ -274,7 +289,11 @@ static int run_body(sv_run *r, const sv_args *a)
     if (rc)
         return rc;
     mt.no_captures = 1; /* RFC 5173 §6: the body test sets no match variables */
-    body_ctx c = {r, &mt, NULL, 0};
+    body_ctx c = {r, a, &mt, NULL, 0};
+    /* :count counts the body's values only, as in sieve-rs */
+    if (sv_args_tag(a, SV_TAG_BODY_SUBJECT) && !mt.count_mode &&
+        (rc = sv_fields_each(r, "subject", 7, 1, 0, subject_value, &c)))
+        return rc < 0 ? rc : sv_matching_end(&mt, rc);
     c.raw = mailparse_message_raw(r->msg, &c.raw_len);
     const mailparse_part *top = mailparse_message_part(r->msg, 0);
     if (!c.raw || !top || !has_body(c.raw, c.raw_len, top->offset_body))
@@ -298,10 +317,11 @@ static int run_body(sv_run *r, const sv_args *a)
 }
 
 #define MATCH_TAGS SV_TAG_IS, SV_TAG_CONTAINS, SV_TAG_MATCHES, SV_TAG_REGEX, SV_TAG_VALUE, \
-                   SV_TAG_COUNT, SV_TAG_COMPARATOR
+                   SV_TAG_COUNT, SV_TAG_LIST, SV_TAG_COMPARATOR
 
+/* :subject is vnd.stalwart.expressions' (the subject matched too, sieve.h) */
 static const uint8_t body_tags[] = {MATCH_TAGS, SV_TAG_RAW, SV_TAG_CONTENT, SV_TAG_TEXT,
-                                    SV_TAG_COUNT_};
+                                    SV_TAG_BODY_SUBJECT, SV_TAG_COUNT_};
 
 static const sv_cmd_def body_commands[] = {
     {"body", SV_KIND_TEST, SV_CTL_NONE, 1, {SV_T_STRLIST}, body_tags, validate_body, run_body},

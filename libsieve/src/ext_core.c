@@ -3,8 +3,11 @@
  * with the shared reading of comparators and match types (§2.7) every test uses. */
 #include "engine.h"
 
+#include "comparator.h"
+
 #include "lm_alloc.h"
 #include "lm_ascii.h"
+#include "lm_utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,13 +38,25 @@ static const sv_str *relation_of(const sv_args *a)
     return v ? &v->strs[0] : NULL;
 }
 
+/* The regex syntax a script may use (SV_REGEX_*): named groups with vnd.stalwart.expressions. */
+static unsigned regex_flags_of(const sv_vctx *v)
+{
+    return sv_vctx_has(v, "vnd.stalwart.expressions") ? SV_REGEX_NAMED_GROUPS : 0;
+}
+
 /* Compile-time checks shared by the tests that compare: the comparator exists, was required
  * when it must be (RFC 5228 §2.7.3), and serves the match type; a relation is valid; a
  * constant :regex key compiles. `keys` is the key list (NULL when the test has none). */
 int sv_check_matching(sv_vctx *v, const sv_args *a, const sv_value *keys)
 {
-    if (sv_args_tag(a, SV_TAG_LIST)) /* RFC 6134 §2.3: the keys are list names */
+    if (sv_args_tag(a, SV_TAG_LIST)) { /* RFC 6134 §2.2: the keys are list names */
+        /* The list compares its members its own way: a comparator with :list is an error. */
+        const sv_value *c = sv_args_tag(a, SV_TAG_COMPARATOR);
+        if (c)
+            return sv_vctx_error(v, c->strs[0].pos, "the :list match type takes no "
+                                 "comparator (the list does the comparing)");
         return keys ? sv_list_names_validate(v, keys) : 0;
+    }
     int match = match_type_of(a);
     int cmp = SV_CMP_ASCII_CASEMAP;
     const sv_value *c = sv_args_tag(a, SV_TAG_COMPARATOR);
@@ -63,7 +78,7 @@ int sv_check_matching(sv_vctx *v, const sv_args *a, const sv_value *keys)
     if (match == SV_MATCH_REGEX && keys)
         for (size_t i = 0; i < keys->count; i++)
             if (!sv_vctx_has(v, "variables") || !sv_string_has_variables(keys->strs[i].s, keys->strs[i].len))
-                if (!sv_regex_valid(keys->strs[i].s, keys->strs[i].len, cmp))
+                if (!sv_regex_valid(keys->strs[i].s, keys->strs[i].len, cmp, regex_flags_of(v)))
                     return sv_vctx_error(v, keys->strs[i].pos, "invalid regular expression "
                                          "\"%s\"", keys->strs[i].s);
     return 0;
@@ -80,6 +95,8 @@ int sv_matching_init(sv_run *r, const sv_args *a, const sv_value *keys, sv_match
     mt->count_mode = match == SV_MATCH_COUNT;
     mt->m.match = mt->count_mode ? SV_MATCH_VALUE : match;
     mt->m.comparator = SV_CMP_ASCII_CASEMAP;
+    if (sv_run_has(r, "vnd.stalwart.expressions"))
+        mt->m.regex_flags = SV_REGEX_NAMED_GROUPS;
     const sv_value *c = sv_args_tag(a, SV_TAG_COMPARATOR);
     sv_str s;
     int rc;
@@ -97,12 +114,19 @@ int sv_matching_init(sv_run *r, const sv_args *a, const sv_value *keys, sv_match
             return sv_run_error(r, a->pos, "unknown relation \"%s\"", s.s);
     }
     mt->nkeys = keys->count;
-    mt->keys = lm_arena_calloc(r->arena, keys->count ? keys->count : 1, sizeof *mt->keys);
-    if (!mt->keys)
+    mt->keys = keys->strs;
+    size_t i = 0;
+    while (i < keys->count && !keys->strs[i].expand)
+        i++;
+    if (i == keys->count) /* no variables: the script's strings as they are */
+        return 0;
+    sv_str *expanded = lm_arena_calloc(r->arena, keys->count, sizeof *expanded);
+    if (!expanded)
         return SIEVE_E_NOMEM;
-    for (size_t i = 0; i < keys->count; i++)
-        if ((rc = sv_run_string(r, &keys->strs[i], &mt->keys[i])))
+    for (i = 0; i < keys->count; i++)
+        if ((rc = sv_run_string(r, &keys->strs[i], &expanded[i])))
             return rc;
+    mt->keys = expanded;
     return 0;
 }
 
@@ -120,8 +144,12 @@ int sv_matching_value(sv_run *r, sv_matching *mt, const char *v, size_t n)
         if (!value)
             return SIEVE_E_NOMEM;
         for (size_t i = 0; i < mt->nkeys; i++)
-            if (sv_list_contains(r, mt->keys[i].s, value) == 1)
-                return 1;
+            if (sv_list_contains(r, mt->keys[i].s, value) == 1) {
+                if (mt->no_captures) /* else ${0} is the member found, as Pigeonhole has it */
+                    return 1;
+                r->caps.count = 1;
+                return sv_capture_set(&r->caps, 0, v, n) ? SIEVE_E_NOMEM : 1;
+            }
         return 0;
     }
     for (size_t i = 0; i < mt->nkeys; i++) {
@@ -214,6 +242,8 @@ static int address_part_of(const sv_args *a)
         return SV_ADDR_USER;
     if (sv_args_tag(a, SV_TAG_DETAIL))
         return SV_ADDR_DETAIL;
+    if (sv_args_tag(a, SV_TAG_ADDR_NAME))
+        return SV_ADDR_NAME;
     return SV_ADDR_ALL;
 }
 
@@ -223,11 +253,13 @@ typedef struct address_ctx {
     int part;
 } address_ctx;
 
-static int address_value(void *user, const char *addr, size_t len)
+static int address_value(void *user, const char *addr, size_t len, const char *name)
 {
     address_ctx *c = user;
     const char *p;
     size_t n;
+    if (c->part == SV_ADDR_NAME) /* a mailbox without a display name does not take part */
+        return name ? sv_matching_value(c->r, c->mt, name, strlen(name)) : 0;
     if (sv_address_part(c->part, addr, len, c->r->opts->subaddress_separators, &p, &n))
         return 0; /* no such part: this address does not take part */
     return sv_matching_value(c->r, c->mt, p, n);
@@ -240,7 +272,7 @@ typedef struct collect {
     size_t cap;
 } collect;
 
-static int collect_address(void *user, const char *addr, size_t len)
+static int collect_address(void *user, const char *addr, size_t len, const char *name)
 {
     collect *c = user;
     sv_addr_memo *m = c->m;
@@ -248,17 +280,22 @@ static int collect_address(void *user, const char *addr, size_t len)
         size_t cap = c->cap ? c->cap * 2 : 8;
         const char **a = lm_arena_calloc(c->r->arena, cap, sizeof *a);
         size_t *l = lm_arena_calloc(c->r->arena, cap, sizeof *l);
-        if (!a || !l)
+        const char **nm = lm_arena_calloc(c->r->arena, cap, sizeof *nm);
+        if (!a || !l || !nm)
             return SIEVE_E_NOMEM;
         if (m->n) {
             memcpy(a, m->addr, m->n * sizeof *a);
             memcpy(l, m->addr_len, m->n * sizeof *l);
+            memcpy(nm, m->name, m->n * sizeof *nm);
         }
         m->addr = a;
         m->addr_len = l;
+        m->name = nm;
         c->cap = cap;
     }
     if (!(m->addr[m->n] = lm_arena_strndup(c->r->arena, addr, len)))
+        return SIEVE_E_NOMEM;
+    if (name && !(m->name[m->n] = lm_arena_strndup(c->r->arena, name, strlen(name))))
         return SIEVE_E_NOMEM;
     m->addr_len[m->n++] = len;
     return 0;
@@ -284,7 +321,7 @@ static int address_field(sv_run *r, void *user, const mailparse_header *h)
         r->addr_memo = m;
     }
     for (size_t i = 0; i < m->n; i++) {
-        int rc = address_value(user, m->addr[i], m->addr_len[i]);
+        int rc = address_value(user, m->addr[i], m->addr_len[i], m->name[i]);
         if (rc)
             return rc;
     }
@@ -312,12 +349,22 @@ static int is_address_field(const char *name, size_t len)
     return 0;
 }
 
+/* A field the address test may read. With :mime (RFC 5703 §4.2) the fields are a MIME part's
+ * too, and a body part's own fields are the Content-* ones (RFC 2045 §9): those are read as
+ * well, as the RFC's example `address :mime "content-from"` does. */
+static int address_field_allowed(const sv_args *a, const char *name, size_t len)
+{
+    if (is_address_field(name, len))
+        return 1;
+    return sv_args_tag(a, SV_TAG_MIME) && len > 8 && lm_eq_nocase(name, 8, "content-");
+}
+
 static int validate_address(sv_vctx *v, const sv_args *a)
 {
     const sv_value *names = &a->positional[0];
     for (size_t i = 0; i < names->count; i++)
         if (!names->strs[i].expand && !sv_string_has_variables(names->strs[i].s, names->strs[i].len) &&
-            !is_address_field(names->strs[i].s, names->strs[i].len))
+            !address_field_allowed(a, names->strs[i].s, names->strs[i].len))
             return sv_vctx_error(v, names->strs[i].pos, "the address test cannot read \"%s\": "
                                  "it is not a field that holds addresses", names->strs[i].s);
     if (sv_mime_check(v, a)) /* RFC 5703 §4 tags */
@@ -348,7 +395,8 @@ static int validate_envelope(sv_vctx *v, const sv_args *a)
             return sv_vctx_error(v, p->pos, "unknown envelope part \"%s\" (expected \"from\", "
                                  "\"to\" or \"auth\")", p->s);
     }
-    return sv_check_matching(v, a, &a->positional[1]);
+    int rc = sv_envelope_zone_check(v, a);
+    return rc ? rc : sv_check_matching(v, a, &a->positional[1]);
 }
 
 static int envelope_value(sv_run *r, void *user, const char *value, size_t len)
@@ -373,14 +421,20 @@ static int run_envelope(sv_run *r, const sv_args *a)
                            : lm_eq_nocase(p.s, p.len, "orcpt") ? r->env->orig_to : NULL;
         if (!addr) {
             /* The RFC 6009 parts that are not addresses. */
-            rc = sv_envelope_part(r, p.s, p.len, envelope_value, &mt);
+            rc = sv_envelope_part(r, a, p.s, p.len, envelope_value, &mt);
             continue;
         }
-        /* The null reverse-path is "" for every part (RFC 5228 §5.4). */
-        if (!*addr)
+        /* The null reverse-path is "" for every part (RFC 5228 §5.4). A path is compared
+         * without its source route; an invalid one has no address (the authenticated
+         * identity is not a path). */
+        const char *m = addr;
+        size_t mlen = strlen(addr);
+        if (addr != r->env->auth && !sv_envelope_path(addr, strlen(addr), &m, &mlen))
+            continue;
+        if (!mlen)
             rc = sv_matching_value(r, &mt, "", 0);
         else
-            rc = address_value(&c, addr, strlen(addr));
+            rc = address_value(&c, m, mlen, NULL);
     }
     return rc < 0 ? rc : sv_matching_end(&mt, rc);
 }
@@ -486,12 +540,34 @@ static int run_redirect(sv_run *r, const sv_args *a)
     return sv_redirect_dsn_params(r, a);
 }
 
+/* A constant mailbox name is UTF-8 (RFC 5228 §2.4.2), encoded characters decoded. */
+static int validate_fileinto(sv_vctx *v, const sv_args *a)
+{
+    const sv_str *s = &a->positional[0].strs[0];
+    lm_buf buf = LM_BUF_INIT;
+    const char *text;
+    size_t len;
+    int rc = sv_vctx_constant(v, s, &buf, &text, &len);
+    if (rc > 0)
+        rc = lm_utf8_valid(text, len)
+                 ? 0
+                 : sv_vctx_error(v, s->pos, "fileinto: invalid folder name: it is not UTF-8");
+    lm_buf_free(&buf);
+    if (rc >= 0)
+        rc = sv_specialuse_validate(v, a);
+    return rc < 0 ? rc : sv_mailboxid_validate(v, a);
+}
+
 static int run_fileinto(sv_run *r, const sv_args *a)
 {
     sv_str s;
     int rc = sv_run_string(r, &a->positional[0].strs[0], &s);
     if (rc)
         return rc;
+    /* Strings, mailbox names among them, are UTF-8 (RFC 5228 §2.4.2); a variable can make
+     * one that is not. */
+    if (!lm_utf8_valid(s.s, s.len))
+        return sv_run_error(r, a->pos, "fileinto: invalid folder name: it is not UTF-8");
     const char *flags;
     if ((rc = sv_imap4flags_of_action(r, a, &flags)))
         return rc;
@@ -499,7 +575,9 @@ static int run_fileinto(sv_run *r, const sv_args *a)
                    (sv_args_tag(a, SV_TAG_CREATE) ? SIEVE_ACTION_CREATE : 0);
     if ((rc = sv_result_add(r, SIEVE_ACTION_FILEINTO, s.s, s.len, flags, opt, a->pos)))
         return rc;
-    return sv_specialuse_param(r, a); /* RFC 8579 §4 */
+    if ((rc = sv_specialuse_param(r, a))) /* RFC 8579 §4 */
+        return rc;
+    return sv_mailboxid_param(r, a, "mailboxid"); /* RFC 9042 §4.1 */
 }
 
 /* ---- the definitions --------------------------------------------------------------------- */
@@ -514,17 +592,19 @@ static const uint8_t header_tags[] = {MATCH_TAGS, SV_TAG_INDEX, SV_TAG_LAST, SV_
                                       SV_TAG_ANYCHILD, SV_TAG_TYPE, SV_TAG_SUBTYPE,
                                       SV_TAG_CONTENTTYPE, SV_TAG_PARAM, SV_TAG_COUNT_};
 static const uint8_t exists_tags[] = {SV_TAG_MIME, SV_TAG_ANYCHILD, SV_TAG_COUNT_};
-static const uint8_t address_tags[] = {MATCH_TAGS, ADDRESS_PART_TAGS, SV_TAG_INDEX, SV_TAG_LAST,
-                                       SV_TAG_MIME, SV_TAG_ANYCHILD,
+/* address :name is vnd.stalwart.expressions' (the display name, sieve.h) */
+static const uint8_t address_tags[] = {MATCH_TAGS, ADDRESS_PART_TAGS, SV_TAG_ADDR_NAME,
+                                       SV_TAG_INDEX, SV_TAG_LAST, SV_TAG_MIME, SV_TAG_ANYCHILD,
                                        SV_TAG_COUNT_};
-static const uint8_t envelope_tags[] = {MATCH_TAGS, ADDRESS_PART_TAGS, SV_TAG_COUNT_};
+static const uint8_t envelope_tags[] = {MATCH_TAGS, ADDRESS_PART_TAGS, SV_TAG_ENVELOPE_ZONE,
+                                        SV_TAG_COUNT_};
 static const uint8_t size_tags[] = {SV_TAG_OVER, SV_TAG_UNDER, SV_TAG_COUNT_};
 static const uint8_t redirect_tags[] = {SV_TAG_COPY, SV_TAG_LIST, SV_TAG_DSN_NOTIFY, SV_TAG_DSN_RET,
                                         SV_TAG_BYTIMERELATIVE, SV_TAG_BYTIMEABSOLUTE,
                                         SV_TAG_BYMODE, SV_TAG_BYTRACE, SV_TAG_COUNT_};
 static const uint8_t keep_tags[] = {SV_TAG_FLAGS, SV_TAG_COUNT_};
 static const uint8_t fileinto_tags[] = {SV_TAG_COPY, SV_TAG_FLAGS, SV_TAG_CREATE,
-                                        SV_TAG_SPECIALUSE, SV_TAG_COUNT_};
+                                        SV_TAG_SPECIALUSE, SV_TAG_MAILBOXID, SV_TAG_COUNT_};
 
 static const sv_cmd_def core_commands[] = {
     {"require", SV_KIND_COMMAND, SV_CTL_REQUIRE, 1, {SV_T_STRLIST}, no_tags, NULL, NULL},
@@ -553,7 +633,7 @@ const sv_ext_def sv_ext_core = {"", core_commands, sizeof core_commands / sizeof
 
 static const sv_cmd_def fileinto_commands[] = {
     {"fileinto", SV_KIND_COMMAND, SV_CTL_NONE, 1, {SV_T_STRING}, fileinto_tags,
-     sv_specialuse_validate, run_fileinto},
+     validate_fileinto, run_fileinto},
 };
 const sv_ext_def sv_ext_fileinto = {"fileinto", fileinto_commands, 1};
 

@@ -161,7 +161,7 @@ static int run_date(sv_run *r, const sv_args *a)
 }
 
 /* RFC 5260 §5: every currentdate of a run sees the same moment. */
-static int64_t run_now(sv_run *r)
+int64_t sv_run_now(sv_run *r)
 {
     if (!r->now_known) {
         r->now = r->cb->now ? r->cb->now(r->cb->user) : (int64_t)time(NULL);
@@ -179,15 +179,16 @@ static int run_currentdate(sv_run *r, const sv_args *a)
         rc = sv_run_string(r, &a->positional[0].strs[0], &part);
     if (rc)
         return rc;
-    sv_datetime t = {run_now(r), 0};
+    sv_datetime t = {sv_run_now(r), 0};
     rc = date_value(r, a, &mt, &part, &t);
     return rc < 0 ? rc : sv_matching_end(&mt, rc);
 }
 
 /* ---- the definitions --------------------------------------------------------------------- */
 
+/* :list too (RFC 6134 §2.3: any test with a match type). */
 #define MATCH_TAGS SV_TAG_IS, SV_TAG_CONTAINS, SV_TAG_MATCHES, SV_TAG_REGEX, SV_TAG_VALUE, \
-                   SV_TAG_COUNT, SV_TAG_COMPARATOR
+                   SV_TAG_COUNT, SV_TAG_LIST, SV_TAG_COMPARATOR
 
 static const uint8_t date_tags[] = {MATCH_TAGS, SV_TAG_ZONE, SV_TAG_ORIGINALZONE, SV_TAG_INDEX,
                                     SV_TAG_LAST, SV_TAG_COUNT_};

@@ -1,6 +1,7 @@
 /* ext_dsn.c — RFC 6009: the envelope parts of delivery status notifications (§3
  * envelope-dsn: "notify", "ret", "envid", "orcpt") and of deliver-by (§4
- * envelope-deliverby: "bytimeabsolute", "bytimerelative", "bymode", "bytrace"), and the
+ * envelope-deliverby: "bytimeabsolute", "bytimerelative", "bymode", "bytrace", and the
+ * envelope test's :zone for "bytimeabsolute"), and the
  * redirect tags that set them on the redirected message (§5 redirect-dsn :notify, :ret;
  * §6 redirect-deliverby :bytimerelative, :bytimeabsolute, :bymode, :bytrace). The values come
  * from the caller's sieve_envelope. */
@@ -10,7 +11,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static const char *const dsn_parts[] = {"notify", "ret", "envid", "orcpt"};
 static const char *const by_parts[] = {"bytimeabsolute", "bytimerelative", "bymode", "bytrace"};
@@ -104,13 +104,39 @@ static int parse_rfc3339(const char *s, size_t n, int64_t *out)
     return 0;
 }
 
-static int64_t now_of(const sv_run *r)
+int sv_envelope_zone_check(sv_vctx *v, const sv_args *a)
 {
-    return r->cb->now ? r->cb->now(r->cb->user) : (int64_t)time(NULL);
+    const sv_value *z = sv_args_tag(a, SV_TAG_ENVELOPE_ZONE);
+    if (!z || sv_string_has_variables(z->strs[0].s, z->strs[0].len) ||
+        !sv_zone_parse(z->strs[0].s, z->strs[0].len, NULL))
+        return 0;
+    return sv_vctx_error(v, z->strs[0].pos, "invalid :zone \"%s\" (expected +hhmm or -hhmm)",
+                         z->strs[0].s);
 }
 
-int sv_envelope_part(sv_run *r, const char *part, size_t len, sv_envelope_value_fn fn,
-                     void *user)
+/* "bytimeabsolute" (§4): the deadline as an RFC 3339 date-time, in UTC ("Z"), or under
+ * :zone in that zone (as the date extension's "iso8601" shows it); a :zone that is not a
+ * zone at run time gives no value. 0 with *out empty when there is none. */
+static int bytime_absolute(sv_run *r, const sv_args *a, int64_t deadline, lm_buf *out)
+{
+    const sv_value *z = a ? sv_args_tag(a, SV_TAG_ENVELOPE_ZONE) : NULL;
+    if (!z) {
+        char buf[48];
+        format_utc(deadline, buf, sizeof buf);
+        lm_buf_puts(out, buf);
+        return out->oom ? SIEVE_E_NOMEM : 0;
+    }
+    sv_str s;
+    int zone, rc = sv_run_string(r, &z->strs[0], &s);
+    if (rc || sv_zone_parse(s.s, s.len, &zone))
+        return rc;
+    sv_datetime t = {deadline, 0};
+    rc = sv_date_part("iso8601", 7, &t, zone, out);
+    return rc == SIEVE_E_NOMEM ? rc : 0;
+}
+
+int sv_envelope_part(sv_run *r, const sv_args *a, const char *part, size_t len,
+                     sv_envelope_value_fn fn, void *user)
 {
     const sieve_envelope *e = r->env;
     char buf[48];
@@ -145,10 +171,14 @@ int sv_envelope_part(sv_run *r, const char *part, size_t len, sv_envelope_value_
     else if (lm_eq_nocase(part, len, "bytrace"))
         v = e->by_deadline ? (e->by_trace ? "on" : "off") : NULL;
     else if (e->by_deadline && lm_eq_nocase(part, len, "bytimeabsolute")) {
-        format_utc(e->by_deadline, buf, sizeof buf);
-        v = buf;
+        lm_buf b = LM_BUF_INIT;
+        int rc = bytime_absolute(r, a, e->by_deadline, &b);
+        if (!rc && b.len)
+            rc = fn(r, user, b.data, b.len);
+        lm_buf_free(&b);
+        return rc;
     } else if (e->by_deadline && lm_eq_nocase(part, len, "bytimerelative")) {
-        snprintf(buf, sizeof buf, "%lld", (long long)(e->by_deadline - now_of(r)));
+        snprintf(buf, sizeof buf, "%lld", (long long)(e->by_deadline - sv_run_now(r)));
         v = buf;
     }
     return v ? fn(r, user, v, strlen(v)) : 0;
@@ -189,17 +219,6 @@ static int bymode_valid(const char *s, size_t n)
     return lm_eq_nocase(s, n, "notify") || lm_eq_nocase(s, n, "return");
 }
 
-/* A constant string of tag `t` that `ok` refuses is a compile error. */
-static int check_const(sv_vctx *v, const sv_args *a, int t, int (*ok)(const char *, size_t))
-{
-    const sv_value *x = sv_args_tag(a, t);
-    if (!x || sv_string_has_variables(x->strs[0].s, x->strs[0].len) ||
-        ok(x->strs[0].s, x->strs[0].len))
-        return 0;
-    return sv_vctx_error(v, x->strs[0].pos, "invalid :%s value \"%s\"", sv_tags[t].name,
-                         x->strs[0].s);
-}
-
 static int date_valid(const char *s, size_t n)
 {
     int64_t t;
@@ -208,11 +227,11 @@ static int date_valid(const char *s, size_t n)
 
 int sv_redirect_dsn_validate(sv_vctx *v, const sv_args *a)
 {
-    int rc;
-    if ((rc = check_const(v, a, SV_TAG_DSN_NOTIFY, notify_valid)) ||
-        (rc = check_const(v, a, SV_TAG_DSN_RET, ret_valid)) ||
-        (rc = check_const(v, a, SV_TAG_BYMODE, bymode_valid)) ||
-        (rc = check_const(v, a, SV_TAG_BYTIMEABSOLUTE, date_valid)))
+    int rc; /* a constant value the tag's check refuses is a compile error */
+    if ((rc = sv_vctx_check_tag(v, a, SV_TAG_DSN_NOTIFY, notify_valid, NULL)) ||
+        (rc = sv_vctx_check_tag(v, a, SV_TAG_DSN_RET, ret_valid, NULL)) ||
+        (rc = sv_vctx_check_tag(v, a, SV_TAG_BYMODE, bymode_valid, NULL)) ||
+        (rc = sv_vctx_check_tag(v, a, SV_TAG_BYTIMEABSOLUTE, date_valid, NULL)))
         return rc;
     if ((sv_args_tag(a, SV_TAG_BYMODE) || sv_args_tag(a, SV_TAG_BYTRACE)) &&
         !sv_args_tag(a, SV_TAG_BYTIMERELATIVE) && !sv_args_tag(a, SV_TAG_BYTIMEABSOLUTE))
@@ -225,12 +244,9 @@ int sv_redirect_dsn_validate(sv_vctx *v, const sv_args *a)
 static int string_param(sv_run *r, const sv_args *a, int t, const char *name,
                         int (*ok)(const char *, size_t))
 {
-    const sv_value *x = sv_args_tag(a, t);
-    if (!x)
-        return 0;
     sv_str s;
-    int rc = sv_run_string(r, &x->strs[0], &s);
-    if (rc)
+    int rc = sv_run_tag_string(r, a, t, &s);
+    if (rc || !s.s)
         return rc;
     if (!ok(s.s, s.len))
         return sv_run_error(r, a->pos, "invalid :%s value \"%s\"", sv_tags[t].name, s.s);
@@ -253,7 +269,7 @@ int sv_redirect_dsn_params(sv_run *r, const sv_args *a)
     const sv_value *x;
     if ((x = sv_args_tag(a, SV_TAG_BYTIMERELATIVE))) {
         uint64_t n = x->number > (uint64_t)INT32_MAX * 64 ? (uint64_t)INT32_MAX * 64 : x->number;
-        deadline = now_of(r) + (int64_t)n;
+        deadline = sv_run_now(r) + (int64_t)n;
     } else if ((x = sv_args_tag(a, SV_TAG_BYTIMEABSOLUTE))) {
         sv_str s;
         if ((rc = sv_run_string(r, &x->strs[0], &s)))

@@ -71,10 +71,12 @@ static int make_view(sv_run *r, struct sv_header_view **out)
 }
 
 /* Calls fn for each live field in order, with the flag that deletes it (NULL when the header
- * is unedited and the caller only reads). */
+ * is unedited and the caller only reads). Of the message's own fields, only those at the
+ * `npos` positions `pos` when `pos` is not NULL (the fields of one name: sv_field_index_find);
+ * the added fields are all visited. */
 typedef int (*walk_fn)(sv_run *r, void *user, const mailparse_header *h, uint8_t *deleted);
 
-static int walk(sv_run *r, walk_fn fn, void *user)
+static int walk_some(sv_run *r, walk_fn fn, void *user, const uint32_t *pos, size_t npos)
 {
     struct sv_header_view *v = current_view(r);
     int rc;
@@ -82,7 +84,9 @@ static int walk(sv_run *r, walk_fn fn, void *user)
         if (!f->deleted && (rc = fn(r, user, &f->h, &f->deleted)))
             return rc;
     const mailparse_part *top = mailparse_message_part(r->msg, 0);
-    for (size_t i = 0; top && i < top->header_count; i++) {
+    size_t n = !top ? 0 : pos ? npos : top->header_count;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = pos ? pos[k] : k;
         const mailparse_header *h = mailparse_message_header_at(r->msg, top->header_first + i);
         if (h && !(v && v->deleted[i]) && (rc = fn(r, user, h, v ? &v->deleted[i] : NULL)))
             return rc;
@@ -91,6 +95,11 @@ static int walk(sv_run *r, walk_fn fn, void *user)
         if (!f->deleted && (rc = fn(r, user, &f->h, &f->deleted)))
             return rc;
     return 0;
+}
+
+static int walk(sv_run *r, walk_fn fn, void *user)
+{
+    return walk_some(r, fn, user, NULL, 0);
 }
 
 static int same_name(const mailparse_header *h, const char *name, size_t len)
@@ -140,6 +149,7 @@ void sv_run_set_message(sv_run *r, const mailparse_message *m)
     r->msg = m;
     r->hview = NULL;
     r->addr_memo = NULL;
+    r->findex = NULL; /* a new message may sit where the old one was: the index is not its */
 }
 
 size_t sv_message_size(sv_run *r)
@@ -158,15 +168,37 @@ int sv_fields_each(sv_run *r, const char *name, size_t len, uint64_t index, int 
     select_ctx c = {name, len, 0, 0, fn, user};
     if (!name || memchr(name, '\0', len))
         return 0;
+    const uint32_t *pos;
+    size_t npos;
+    int rc = sv_field_index_find(r, name, len, &pos, &npos);
+    if (rc)
+        return rc;
     if (index) {
-        int rc = walk(r, count_named, &c);
-        if (rc)
+        if ((rc = walk_some(r, count_named, &c, pos, npos)))
             return rc;
         if (!(c.want = pick_index(index, last, c.seen)))
             return 0;
         c.seen = 0;
     }
-    return walk(r, call_named, &c);
+    return walk_some(r, call_named, &c, pos, npos);
+}
+
+typedef struct all_ctx {
+    sv_field_fn fn;
+    void *user;
+} all_ctx;
+
+static int call_all(sv_run *r, void *user, const mailparse_header *h, uint8_t *deleted)
+{
+    (void)deleted;
+    const all_ctx *c = user;
+    return c->fn(r, c->user, h);
+}
+
+int sv_fields_all(sv_run *r, sv_field_fn fn, void *user)
+{
+    all_ctx c = {fn, user};
+    return walk(r, call_all, &c);
 }
 
 /* ---- the edits the result keeps ---------------------------------------------------------- */
@@ -268,6 +300,19 @@ static int field_name_valid(const char *s, size_t n)
 /* A value may hold any character but NUL (line breaks become folding). */
 static int field_value_valid(const char *s, size_t n) { return !memchr(s, '\0', n); }
 
+/* Non-zero when the value holds a control character other than tab and line breaks: RFC 5322
+ * §3.2.5 unstructured text has them only in its obsolete form (§4.1 obs-utext), which RFC
+ * 5293 §4 still accepts; a constant one earns a warning and the field is added as written. */
+static int field_value_has_controls(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+            return 1;
+    }
+    return 0;
+}
+
 static size_t max_field(const sieve_engine *e)
 {
     return e->o.max_header_edit_size ? e->o.max_header_edit_size : SV_EDIT_MAX_FIELD;
@@ -341,41 +386,38 @@ static int validate_addheader(sv_vctx *v, const sv_args *a)
 {
     const sv_str *name = &a->positional[0].strs[0], *value = &a->positional[1].strs[0];
     int vname = sv_string_has_variables(name->s, name->len) && sv_vctx_has(v, "variables");
-    int vvalue = sv_string_has_variables(value->s, value->len) && sv_vctx_has(v, "variables");
     if (!vname && !field_name_valid(name->s, name->len))
         return sv_vctx_error(v, name->pos, "addheader: invalid header field name \"%s\"", name->s);
-    if (vname || vvalue)
+    if (vname)
         return 0; /* checked at run time */
     /* The value as the run will see it: encoded characters decoded (a ${hex:00} is a NUL). */
     lm_buf dec = LM_BUF_INIT;
-    const char *val = value->s;
-    size_t vlen = value->len;
-    if (sv_vctx_has(v, "encoded-character") &&
-        !sv_decode_encoded_characters(value->s, value->len, &dec) && !dec.oom) {
-        val = dec.data ? dec.data : "";
-        vlen = dec.len;
-    }
-    int rc = 0;
-    if (!field_value_valid(val, vlen))
+    const char *val;
+    size_t vlen;
+    int rc = sv_vctx_constant(v, value, &dec, &val, &vlen);
+    if (rc > 0 && !field_value_valid(val, vlen))
         rc = sv_vctx_error(v, value->pos, "addheader: the value of \"%s\" holds a NUL "
                            "character", name->s);
-    else if (name->len + 2 + vlen > max_field(v->engine))
+    else if (rc > 0 && field_value_has_controls(val, vlen) &&
+             sv_vctx_warning(v, value->pos, "addheader: the value of \"%s\" holds a control "
+                             "character (obsolete syntax)", name->s))
+        rc = SIEVE_E_NOMEM;
+    if (rc > 0 && name->len + 2 + vlen > max_field(v->engine))
         rc = sv_vctx_error(v, value->pos, "addheader: the field \"%s\" is longer than %zu "
                            "octets", name->s, max_field(v->engine));
     lm_buf_free(&dec);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 static int validate_deleteheader(sv_vctx *v, const sv_args *a)
 {
-    int ok = sv_check_index(v, a, SV_TAG_EDIT_INDEX, SV_TAG_EDIT_LAST);
+    if (!sv_check_index(v, a, SV_TAG_EDIT_INDEX, SV_TAG_EDIT_LAST))
+        return 0; /* the tags first: the name is not looked at then */
     const sv_str *name = &a->positional[0].strs[0];
     if (!(sv_string_has_variables(name->s, name->len) && sv_vctx_has(v, "variables")) &&
         !field_name_valid(name->s, name->len))
         return sv_vctx_error(v, name->pos, "deleteheader: invalid header field name \"%s\"",
                              name->s);
-    if (!ok)
-        return 0;
     if (sv_args_tag(a, SV_TAG_COUNT))
         return sv_vctx_error(v, a->pos, "deleteheader cannot use the :count match type");
     return sv_check_matching(v, a, a->positional[1].type == SV_T_STRLIST ? &a->positional[1]
@@ -394,8 +436,8 @@ static int run_addheader(sv_run *r, const sv_args *a)
     if (!field_name_valid(name.s, name.len))
         return sv_run_error(r, a->pos, "addheader: invalid header field name \"%s\"", name.s);
     if (!field_value_valid(value.s, value.len))
-        return sv_run_error(r, a->pos, "addheader: the value of \"%s\" holds a NUL character",
-                            name.s);
+        return sv_run_error(r, a->pos, "addheader: the value of \"%s\" holds a NUL "
+                            "character", name.s);
     char *folded, *text;
     size_t flen, tlen;
     if ((rc = fold_value(r, value.s, value.len, &folded, &flen, &text, &tlen)))
@@ -507,7 +549,7 @@ static int run_deleteheader(sv_run *r, const sv_args *a)
 static const uint8_t addheader_tags[] = {SV_TAG_EDIT_LAST, SV_TAG_COUNT_};
 static const uint8_t deleteheader_tags[] = {SV_TAG_IS, SV_TAG_CONTAINS, SV_TAG_MATCHES,
                                             SV_TAG_REGEX, SV_TAG_VALUE, SV_TAG_COUNT,
-                                            SV_TAG_COMPARATOR, SV_TAG_EDIT_INDEX,
+                                            SV_TAG_LIST, SV_TAG_COMPARATOR, SV_TAG_EDIT_INDEX,
                                             SV_TAG_EDIT_LAST, SV_TAG_COUNT_};
 
 static const sv_cmd_def editheader_commands[] = {

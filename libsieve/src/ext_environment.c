@@ -60,7 +60,7 @@ static int run_environment(sv_run *r, const sv_args *a)
 
 static const uint8_t environment_tags[] = {SV_TAG_IS, SV_TAG_CONTAINS, SV_TAG_MATCHES,
                                            SV_TAG_REGEX, SV_TAG_VALUE, SV_TAG_COUNT,
-                                           SV_TAG_COMPARATOR, SV_TAG_COUNT_};
+                                           SV_TAG_LIST, SV_TAG_COMPARATOR, SV_TAG_COUNT_};
 
 static const sv_cmd_def environment_commands[] = {
     {"environment", SV_KIND_TEST, SV_CTL_NONE, 2, {SV_T_STRING, SV_T_STRLIST}, environment_tags,

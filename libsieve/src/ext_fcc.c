@@ -9,11 +9,12 @@
 
 #include <string.h>
 
-/* RFC 8580 §4: :flags, :create and :specialuse go with :fcc only. A constant mailbox name
+/* RFC 8580 §4: :flags, :create and :specialuse (and RFC 9042's :mailboxid) go with :fcc only. A constant mailbox name
  * must be non-empty UTF-8. */
 int sv_fcc_validate(sv_vctx *v, const sv_args *a)
 {
-    static const int needs_fcc[] = {SV_TAG_FLAGS, SV_TAG_CREATE, SV_TAG_SPECIALUSE};
+    static const int needs_fcc[] = {SV_TAG_FLAGS, SV_TAG_CREATE, SV_TAG_SPECIALUSE,
+                                    SV_TAG_MAILBOXID};
     const sv_value *fcc = sv_args_tag(a, SV_TAG_FCC);
     if (!fcc) {
         for (size_t i = 0; i < sizeof needs_fcc / sizeof needs_fcc[0]; i++)
@@ -26,7 +27,7 @@ int sv_fcc_validate(sv_vctx *v, const sv_args *a)
     if (!sv_string_has_variables(s->s, s->len) && (s->len == 0 || memchr(s->s, '\0', s->len) ||
                                                    !lm_utf8_valid(s->s, s->len)))
         return sv_vctx_error(v, s->pos, "invalid :fcc mailbox name \"%s\"", s->s);
-    return 0;
+    return sv_mailboxid_validate(v, a);
 }
 
 int sv_fcc_params(sv_run *r, const sv_args *a)
@@ -66,9 +67,9 @@ int sv_fcc_params(sv_run *r, const sv_args *a)
             (rc = sv_result_param(r, "fcc_specialuse", s.s, s.len)))
             return rc;
     }
-    if (sv_args_tag(a, SV_TAG_CREATE))
-        return sv_result_param(r, "fcc_create", "yes", 3);
-    return 0;
+    if (sv_args_tag(a, SV_TAG_CREATE) && (rc = sv_result_param(r, "fcc_create", "yes", 3)))
+        return rc;
+    return sv_mailboxid_param(r, a, "fcc_mailboxid"); /* RFC 9042 §4.3 */
 }
 
 const sv_ext_def sv_ext_fcc = {"fcc", NULL, 0};

@@ -279,8 +279,8 @@ int sv_imap4flags_of_action(sv_run *r, const sv_args *a, const char **flags)
 
 static const uint8_t no_tags[] = {SV_TAG_COUNT_};
 static const uint8_t hasflag_tags[] = {SV_TAG_IS, SV_TAG_CONTAINS, SV_TAG_MATCHES, SV_TAG_REGEX,
-                                       SV_TAG_VALUE, SV_TAG_COUNT, SV_TAG_COMPARATOR,
-                                       SV_TAG_COUNT_};
+                                       SV_TAG_VALUE, SV_TAG_COUNT, SV_TAG_LIST,
+                                       SV_TAG_COMPARATOR, SV_TAG_COUNT_};
 
 #define FLAG_ARGS 2, {SV_T_STRING | SV_T_OPTIONAL, SV_T_STRLIST}
 

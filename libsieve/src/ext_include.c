@@ -184,10 +184,14 @@ static int validate_global(sv_vctx *v, const sv_args *a)
     if (!sv_vctx_has(v, "variables"))
         sv_vctx_error(v, a->pos, "global needs the \"variables\" extension");
     const sv_value *names = &a->positional[0];
-    for (size_t i = 0; i < names->count; i++)
-        if (!sv_var_name_valid(names->strs[i].s, names->strs[i].len, 0))
-            sv_vctx_error(v, names->strs[i].pos, "invalid variable name \"%s\"",
-                          names->strs[i].s);
+    for (size_t i = 0; i < names->count; i++) {
+        int rc = sv_var_name_valid(names->strs[i].s, names->strs[i].len, 0)
+                     ? sv_declare_variable(v, &names->strs[i], 1)
+                     : sv_vctx_error(v, names->strs[i].pos, "invalid variable name \"%s\"",
+                                     names->strs[i].s);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 
@@ -251,8 +255,11 @@ static int copy_marked(const marks *m, sv_vars *from, sv_vars *to)
 static int global_name(const sv_run *r, const char *name, size_t len, const char **rest,
                        size_t *rlen)
 {
+    /* the namespace of include, also declared by vnd.stalwart.expressions (as sieve-rs has it) */
     int x = sv_find_extension(r->script->engine, "include", 7);
-    if (len <= 7 || !lm_eq_nocase(name, 7, "global.") || x < 0 || !(r->script->required >> x & 1))
+    int y = sv_find_extension(r->script->engine, "vnd.stalwart.expressions", 24);
+    uint64_t declared = (x < 0 ? 0 : 1ull << x) | (y < 0 ? 0 : 1ull << y);
+    if (len <= 7 || !lm_eq_nocase(name, 7, "global.") || !(r->script->required & declared))
         return 0;
     *rest = name + 7;
     *rlen = len - 7;

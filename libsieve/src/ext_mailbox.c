@@ -3,6 +3,15 @@
  * (ext_core.c): its tag needs this extension, and the action carries SIEVE_ACTION_CREATE. */
 #include "engine.h"
 
+#include "lm_utf8.h"
+
+#include <string.h>
+
+int sv_mailbox_name_valid(const char *s, size_t n)
+{
+    return n > 0 && !memchr(s, '\0', n) && lm_utf8_valid(s, n);
+}
+
 /* True when every mailbox named exists; with no callback nothing is known to exist. */
 static int run_mailboxexists(sv_run *r, const sv_args *a)
 {

@@ -26,11 +26,6 @@ static int entry_valid(const char *s, size_t n)
     return 1;
 }
 
-static int mailbox_valid(const char *s, size_t n)
-{
-    return n > 0 && !memchr(s, '\0', n) && lm_utf8_valid(s, n);
-}
-
 /* The value of `entry` (of `mailbox`, NULL: the server's) in the run's arena: 1 with *out
  * set, 0 when absent (or no callback), or SIEVE_E_NOMEM. Values longer than
  * MAX_METADATA_VALUE are cut there. */
@@ -70,7 +65,7 @@ static int mailbox_of(sv_run *r, const sv_args *a, int server, const char **mb, 
     int rc = sv_run_string(r, &a->positional[0].strs[0], &s);
     if (rc)
         return rc;
-    *ok = mailbox_valid(s.s, s.len);
+    *ok = sv_mailbox_name_valid(s.s, s.len);
     *mb = s.s;
     return 0;
 }
@@ -78,7 +73,7 @@ static int mailbox_of(sv_run *r, const sv_args *a, int server, const char **mb, 
 static int validate_mailbox(sv_vctx *v, const sv_args *a)
 {
     const sv_str *s = &a->positional[0].strs[0];
-    if (!sv_string_has_variables(s->s, s->len) && !mailbox_valid(s->s, s->len))
+    if (!sv_string_has_variables(s->s, s->len) && !sv_mailbox_name_valid(s->s, s->len))
         return sv_vctx_error(v, s->pos, "invalid mailbox name \"%s\"", s->s);
     return 0;
 }

@@ -52,11 +52,20 @@ static const sv_args *enclosing_loop(const sv_vctx *v, size_t i)
     return NULL;
 }
 
+/* How deep foreverypart loops may nest in engine `e`: its option, within the bounds. */
+static unsigned loop_depth(const sieve_engine *e)
+{
+    unsigned d = e->o.max_foreverypart_depth;
+    if (!d)
+        return SV_DEFAULT_LOOP_DEPTH;
+    return d < SV_MIN_LOOP_DEPTH ? SV_MIN_LOOP_DEPTH : d > SV_MAX_LOOPS ? SV_MAX_LOOPS : d;
+}
+
 static int validate_foreverypart(sv_vctx *v, const sv_args *a)
 {
-    if (enclosing_loop(v, SV_MAX_LOOPS - 1))
-        return sv_vctx_error(v, a->pos, "foreverypart loops nested more than %d deep",
-                             SV_MAX_LOOPS);
+    unsigned max = loop_depth(v->engine);
+    if (enclosing_loop(v, max - 1))
+        return sv_vctx_error(v, a->pos, "foreverypart loops nested more than %u deep", max);
     return 0;
 }
 
@@ -66,9 +75,10 @@ static int validate_foreverypart(sv_vctx *v, const sv_args *a)
 static int run_foreverypart(sv_run *r, const sv_args *a)
 {
     if (!r->block_end) {
-        if (r->nloops >= SV_MAX_LOOPS)
-            return sv_run_error(r, a->pos, "foreverypart loops nested more than %d deep (with "
-                                "the scripts that include this one)", SV_MAX_LOOPS);
+        unsigned max = loop_depth(r->top->engine);
+        if (r->nloops >= max)
+            return sv_run_error(r, a->pos, "foreverypart loops nested more than %u deep (with "
+                                "the scripts that include this one)", max);
         struct sv_loop *l = &r->loops[r->nloops];
         const sv_value *name = sv_args_tag(a, SV_TAG_NAME);
         l->parent = r->nloops ? r->loops[r->nloops - 1].part : SIZE_MAX;
@@ -245,6 +255,8 @@ static int validate_extracttext(sv_vctx *v, const sv_args *a)
         sv_vctx_error(v, a->pos, "extracttext outside a foreverypart loop");
     if (!sv_var_name_valid(var->s, var->len, 0))
         sv_vctx_error(v, var->pos, "invalid variable name \"%s\"", var->s);
+    else if (sv_declare_variable(v, var, 0))
+        return SIEVE_E_NOMEM;
     /* Two modifiers of the same precedence on one command (RFC 5229 §4.1). */
     unsigned mods = modifiers_of(a);
     for (unsigned m = 1; m && m <= SV_MOD_LENGTH; m <<= 1)

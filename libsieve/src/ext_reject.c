@@ -24,6 +24,11 @@ int sv_reject_conflict(sv_run *r, int type, sv_pos pos)
     const sieve_result *res = r->result;
     for (size_t i = 0; i < res->count; i++) {
         int other = res->actions[i].type;
+        if (res->actions[i].performed) {
+            if (refusal && is_refusal(other))
+                return 1; /* refused already: once is enough */
+            continue;
+        }
         if (refusal && is_refusal(other))
             return sv_run_error(r, pos, "%s: the message was already refused by %s (line %u); a "
                                 "script may refuse it only once", sieve_action_name(type),

@@ -50,7 +50,7 @@ static int run_virustest(sv_run *r, const sv_args *a)
 }
 
 #define MATCH_TAGS SV_TAG_IS, SV_TAG_CONTAINS, SV_TAG_MATCHES, SV_TAG_REGEX, SV_TAG_VALUE, \
-                   SV_TAG_COUNT, SV_TAG_COMPARATOR
+                   SV_TAG_COUNT, SV_TAG_LIST, SV_TAG_COMPARATOR
 
 static const uint8_t spamtest_tags[] = {MATCH_TAGS, SV_TAG_PERCENT, SV_TAG_COUNT_};
 static const uint8_t virustest_tags[] = {MATCH_TAGS, SV_TAG_COUNT_};

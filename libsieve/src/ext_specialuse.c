@@ -4,7 +4,6 @@
 #include "engine.h"
 
 #include "lm_ascii.h"
-#include "lm_utf8.h"
 
 #include <string.h>
 
@@ -21,29 +20,16 @@ static int use_valid(const char *s, size_t n)
     return 1;
 }
 
-static int mailbox_valid(const char *s, size_t n)
-{
-    return n > 0 && !memchr(s, '\0', n) && lm_utf8_valid(s, n);
-}
-
 int sv_specialuse_validate(sv_vctx *v, const sv_args *a)
 {
-    const sv_value *x = sv_args_tag(a, SV_TAG_SPECIALUSE);
-    if (!x || sv_string_has_variables(x->strs[0].s, x->strs[0].len))
-        return 0;
-    if (!use_valid(x->strs[0].s, x->strs[0].len))
-        return sv_vctx_error(v, x->strs[0].pos, "invalid special-use flag \"%s\"", x->strs[0].s);
-    return 0;
+    return sv_vctx_check_tag(v, a, SV_TAG_SPECIALUSE, use_valid, "special-use flag");
 }
 
 int sv_specialuse_param(sv_run *r, const sv_args *a)
 {
-    const sv_value *x = sv_args_tag(a, SV_TAG_SPECIALUSE);
-    if (!x)
-        return 0;
     sv_str s;
-    int rc = sv_run_string(r, &x->strs[0], &s);
-    if (rc)
+    int rc = sv_run_tag_string(r, a, SV_TAG_SPECIALUSE, &s);
+    if (rc || !s.s)
         return rc;
     if (!use_valid(s.s, s.len))
         return sv_run_error(r, a->pos, "invalid special-use flag \"%s\"", s.s);
@@ -53,9 +39,19 @@ int sv_specialuse_param(sv_run *r, const sv_args *a)
 static int validate_specialuse_exists(sv_vctx *v, const sv_args *a)
 {
     const sv_value *mb = &a->positional[0], *uses = &a->positional[1];
-    if (mb->type != SV_T_NONE && !sv_string_has_variables(mb->strs[0].s, mb->strs[0].len) &&
-        !mailbox_valid(mb->strs[0].s, mb->strs[0].len))
-        return sv_vctx_error(v, mb->strs[0].pos, "invalid mailbox name \"%s\"", mb->strs[0].s);
+    if (mb->type != SV_T_NONE) {
+        /* Not an error: the test is false then (§3). */
+        lm_buf buf = LM_BUF_INIT;
+        const char *text;
+        size_t len;
+        int rc = sv_vctx_constant(v, &mb->strs[0], &buf, &text, &len);
+        if (rc > 0 && !sv_mailbox_name_valid(text, len))
+            rc = sv_vctx_warning(v, mb->strs[0].pos, "specialuse_exists: invalid mailbox name "
+                                 "\"%s\": the test is false", mb->strs[0].s);
+        lm_buf_free(&buf);
+        if (rc < 0)
+            return rc;
+    }
     for (size_t i = 0; i < uses->count; i++) {
         const sv_str *s = &uses->strs[i];
         if (!sv_string_has_variables(s->s, s->len) && !use_valid(s->s, s->len))
@@ -75,7 +71,7 @@ static int run_specialuse_exists(sv_run *r, const sv_args *a)
     if (mbv->type != SV_T_NONE) {
         if ((rc = sv_run_string(r, &mbv->strs[0], &s)))
             return rc;
-        if (!mailbox_valid(s.s, s.len))
+        if (!sv_mailbox_name_valid(s.s, s.len))
             return 0;
         mailbox = s.s;
     }

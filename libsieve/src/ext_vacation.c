@@ -2,9 +2,7 @@
  * response period and its bounds (§4.1), response tracking through the caller's duplicate
  * store (§4.2), the rules on when not to reply (§4.5, §4.6, §5; RFC 3834 §2), and the reply
  * itself (§4.3, §4.4; RFC 3834 §3, §5) built with libmailbuild. */
-#include "engine.h"
-
-#include "mailbuild.h"
+#include "outgoing.h"
 
 #include "lm_alloc.h"
 #include "lm_ascii.h"
@@ -13,7 +11,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define DAY 86400u
 #define DEFAULT_PERIOD (7u * DAY)   /* RFC 5230 §4.1: :days defaults to 7 */
@@ -59,16 +56,19 @@ typedef struct vacation {
     sv_str *addresses;         /* :addresses, expanded */
     size_t naddresses;
     const char *sender;        /* the address replied to */
-    const char *sender_name;   /* its display name in the message, or NULL */
+    const char *to, *to_name;  /* the address the To of the reply names (NULL: the sender),
+                                * and its display name in the message, or NULL */
     const char *recipient;     /* the user's address the message was sent to, or NULL */
 } vacation;
 
-/* Non-zero when `addr` is one of the user's: the envelope recipient, the original
- * recipient, the configured addresses, or :addresses. */
+/* Non-zero when `addr` is one of the user's: the envelope recipient, the configured
+ * addresses, :addresses, and the original recipient when the site says so. */
 static int is_user_address(const vacation *va, const char *addr)
 {
     const sv_run *r = va->r;
-    if (addr_eq(addr, r->env->to ? r->env->to : "") || addr_eq(addr, r->env->orig_to ? r->env->orig_to : ""))
+    if (addr_eq(addr, r->env->to ? r->env->to : ""))
+        return 1;
+    if (r->opts->vacation_use_orig_recipient && addr_eq(addr, r->env->orig_to ? r->env->orig_to : ""))
         return 1;
     for (const char *const *u = r->opts->user_addresses; u && *u; u++)
         if (addr_eq(addr, *u))
@@ -112,7 +112,14 @@ static int find_sender_name(vacation *va, const mailparse_address *ad)
 {
     if (!addr_eq(ad->address, va->sender) || !ad->name || !*ad->name)
         return 0;
-    va->sender_name = ad->name;
+    va->to_name = ad->name;
+    return 1;
+}
+
+static int first_named(vacation *va, const mailparse_address *ad)
+{
+    va->to = ad->address;
+    va->to_name = ad->name && *ad->name ? ad->name : NULL;
     return 1;
 }
 
@@ -177,8 +184,7 @@ static const char *reason_not_to_reply(vacation *va)
         return "the sender is the user";
     if (is_system_sender(va->sender))
         return "the sender is a system address (MAILER-DAEMON, owner-, -request …)";
-    const mailparse_header *h = mailparse_part_header(r->msg, 0, "auto-submitted", 0);
-    if (h && !field_has_token(r, "auto-submitted", "no"))
+    if (sv_outgoing_auto_submitted(r->msg))
         return "the message is auto-submitted";
     static const char *const list_fields[] = {"list-id", "list-help", "list-subscribe",
                                               "list-unsubscribe", "list-post", "list-owner",
@@ -196,42 +202,12 @@ static const char *reason_not_to_reply(vacation *va)
                                               "resent-bcc"};
     for (size_t i = 0; i < sizeof rcpt_fields / sizeof rcpt_fields[0] && !va->recipient; i++)
         each_address(va, rcpt_fields[i], find_recipient);
-    if (!va->recipient)
+    if (!va->recipient && !r->opts->vacation_dont_check_recipient)
         return "none of the user's addresses is a recipient in the message";
     return NULL;
 }
 
 /* ---- the reply ---------------------------------------------------------------------------- */
-
-static int64_t run_now(const sv_run *r)
-{
-    return r->cb->now ? r->cb->now(r->cb->user) : (int64_t)time(NULL);
-}
-
-static int64_t reply_clock(void *user)
-{
-    return run_now(user);
-}
-
-/* The random octets of the reply (its Message-ID) come from a generator seeded with the
- * reply's own content and time, so a run is reproducible. */
-static void reply_random(void *user, unsigned char *buf, size_t len)
-{
-    uint64_t *s = user;
-    for (size_t i = 0; i < len; i++) {
-        uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        buf[i] = (unsigned char)(z ^ (z >> 31));
-    }
-}
-
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-    return (h ^ 0xff) * 0x100000001b3ull; /* a separator between fields */
-}
 
 /* A part of a :mime reason copied into the reply (RFC 5230 §4.4). */
 static int mime_part(mailbuild_message *mb, const mailparse_message *pm, size_t id, int depth,
@@ -289,14 +265,6 @@ static int set_mime_body(mailbuild_message *mb, const sv_str *reason)
     return rc;
 }
 
-/* One line: CR and LF (a variable may hold them) become spaces. */
-static void one_line(char *s)
-{
-    for (; *s; s++)
-        if (*s == '\r' || *s == '\n')
-            *s = ' ';
-}
-
 typedef struct reply_parts {
     const sv_str *from;        /* :from, or NULL */
     const char *subject;
@@ -304,25 +272,6 @@ typedef struct reply_parts {
     int mime;
     uint64_t seed;
 } reply_parts;
-
-/* Adds the :from address ("Name <addr>" or "addr"); MAILBUILD_E_ADDRESS when it has none. */
-static int add_from(mailbuild_message *mb, const char *text, size_t len)
-{
-    mailparse_values *vals = NULL;
-    const mailparse_address_list *l = NULL;
-    int rc = mailparse_values_new(&vals);
-    if (rc)
-        return MAILBUILD_E_NOMEM;
-    rc = mailparse_parse_addresses(vals, text, len, NULL, NULL, &l);
-    if (rc)
-        rc = MAILBUILD_E_NOMEM;
-    else if (!l || l->count != 1 || !l->items[0].address)
-        rc = MAILBUILD_E_ADDRESS;
-    else
-        rc = mailbuild_add_address(mb, "From", l->items[0].name, l->items[0].address);
-    mailparse_values_free(vals);
-    return rc;
-}
 
 /* Printable ASCII without the characters `bad` (and without spaces when `no_space`). */
 static int plain_ascii(const char *s, const char *bad, int no_space)
@@ -363,23 +312,19 @@ static int build_reply(vacation *va, const reply_parts *rp, char **out, size_t *
 {
     sv_run *r = va->r;
     uint64_t seed = rp->seed;
-    mailbuild_options mo;
-    mailbuild_options_init(&mo);
-    mo.clock = reply_clock;
-    mo.clock_user = r;
-    mo.random = reply_random;
-    mo.random_user = &seed;
     mailbuild_message *mb = NULL;
-    int rc = mailbuild_message_new(&mo, &mb);
+    int rc = sv_outgoing_new(r, &seed, &mb);
     if (rc)
         return rc;
-    const char *me = r->env->to && *r->env->to ? r->env->to : va->recipient;
+    /* From: the user's address the message was sent to (RFC 5230 §4.5 found it), else the
+     * envelope recipient. */
+    const char *me = va->recipient ? va->recipient : r->env->to && *r->env->to ? r->env->to : NULL;
     if (rp->from)
-        rc = add_from(mb, rp->from->s, rp->from->len);
-    else
+        rc = sv_outgoing_address(mb, "From", rp->from->s, rp->from->len);
+    else if (me)
         rc = mailbuild_add_address(mb, "From", NULL, me);
     if (!rc)
-        rc = add_to(mb, va->sender_name, va->sender);
+        rc = add_to(mb, va->to_name, va->to ? va->to : va->sender);
     if (!rc)
         rc = mailbuild_set_subject(mb, rp->subject);
     const char *id = mailparse_message_id(r->msg);
@@ -447,21 +392,44 @@ static int tag_string(sv_run *r, const sv_args *a, int t, sv_str *out)
     return x ? sv_run_string(r, &x->strs[0], out) : 0;
 }
 
-/* RFC 5230 §4.3: "Auto: " and the original subject, or a plain one when it has none. */
-static char *default_subject(sv_run *r)
+/* The site's subject template with "%{subject}" or "%s" made `subject` and "%%" a "%"; any
+ * other "%" stays as written. */
+static void subject_template(const char *t, const char *subject, lm_buf *out)
+{
+    while (*t) {
+        if (t[0] == '%' && t[1] == '%') {
+            lm_buf_putc(out, '%');
+            t += 2;
+        } else if (t[0] == '%' && t[1] == 's') {
+            lm_buf_puts(out, subject);
+            t += 2;
+        } else if (strncmp(t, "%{subject}", 10) == 0) {
+            lm_buf_puts(out, subject);
+            t += 10;
+        } else {
+            lm_buf_putc(out, *t++);
+        }
+    }
+}
+
+/* The subject of a reply without :subject: the site's template or subject, else RFC 5230
+ * §4.3's "Auto: " and the original subject (not twice), or a plain one when it has none. */
+static void default_subject(sv_run *r, lm_buf *out)
 {
     const char *orig = mailparse_message_subject(r->msg);
-    if (!orig || !*orig)
-        return lm_arena_strndup(r->arena, "Automated reply", 15);
-    if (lm_strncasecmp(orig, "Auto:", 5) == 0)
-        return lm_arena_strndup(r->arena, orig, strlen(orig));
-    size_t n = strlen(orig);
-    char *s = lm_arena_alloc(r->arena, n + 7);
-    if (s) {
-        memcpy(s, "Auto: ", 6);
-        memcpy(s + 6, orig, n + 1);
+    const sieve_run_options *o = r->opts;
+    if (o->vacation_subject_template && *o->vacation_subject_template)
+        subject_template(o->vacation_subject_template, orig ? orig : "", out);
+    else if (o->vacation_default_subject && *o->vacation_default_subject)
+        lm_buf_puts(out, o->vacation_default_subject);
+    else if (!orig || !*orig)
+        lm_buf_puts(out, "Automated reply");
+    else if (lm_strncasecmp(orig, "Auto:", 5) == 0)
+        lm_buf_puts(out, orig);
+    else {
+        lm_buf_puts(out, "Auto: ");
+        lm_buf_puts(out, orig);
     }
-    return s;
 }
 
 static int add_number_param(sv_run *r, const char *name, uint64_t n)
@@ -477,10 +445,10 @@ static const char *handle_of(sv_run *r, const sv_str *handle, const sv_str *subj
                              const sv_str *from, const sv_str *reason, int mime, uint64_t *hash)
 {
     uint64_t h = 0xcbf29ce484222325ull;
-    h = fnv1a(h, subject->s ? subject->s : "", subject->len);
-    h = fnv1a(h, from->s ? from->s : "", from->len);
-    h = fnv1a(h, mime ? "mime" : "", mime ? 4 : 0);
-    h = fnv1a(h, reason->s, reason->len);
+    h = sv_outgoing_hash(h, subject->s ? subject->s : "", subject->len);
+    h = sv_outgoing_hash(h, from->s ? from->s : "", from->len);
+    h = sv_outgoing_hash(h, mime ? "mime" : "", mime ? 4 : 0);
+    h = sv_outgoing_hash(h, reason->s, reason->len);
     *hash = h;
     if (handle->s)
         return handle->s;
@@ -518,10 +486,20 @@ static int run_vacation(sv_run *r, const sv_args *a)
     }
     if (from.s && !from.len)
         from.s = NULL; /* an empty :from is no :from */
-    char *subj = subject.s ? lm_arena_strndup(r->arena, subject.s, subject.len) : default_subject(r);
+    /* The Subject: the script's (encoded words it wrote decoded), or the default; on one
+     * line and bounded. */
+    lm_buf sb = LM_BUF_INIT, raw = LM_BUF_INIT;
+    if (subject.s && subject.len)
+        rc = sv_outgoing_subject(subject.s, subject.len, 1, &sb);
+    else {
+        default_subject(r, &raw);
+        rc = raw.oom ? SIEVE_E_NOMEM : sv_outgoing_subject(raw.data ? raw.data : "", raw.len, 0, &sb);
+    }
+    char *subj = rc ? NULL : lm_arena_strndup(r->arena, sb.data ? sb.data : "", sb.len);
+    lm_buf_free(&sb);
+    lm_buf_free(&raw);
     if (!subj)
-        return SIEVE_E_NOMEM;
-    one_line(subj);
+        return rc ? rc : SIEVE_E_NOMEM;
     uint64_t period = vacation_period(r->opts, a);
     uint64_t hash;
     const char *hd = handle_of(r, &handle, &subject, &from, &reason, mime, &hash);
@@ -548,9 +526,16 @@ static int run_vacation(sv_run *r, const sv_args *a)
         if (seen > 0)
             skip = "a reply was sent to this sender within the response period";
     }
-    if (va.sender) {
+    if (r->opts->vacation_to_header_ignore_envelope) {
+        /* The To names who the message says sent it (RFC 5322 §3.6.2), whatever the
+         * envelope says. */
+        static const char *const author_fields[] = {"sender", "resent-from", "from"};
+        for (size_t i = 0; !va.to && i < sizeof author_fields / sizeof author_fields[0]; i++)
+            each_address(&va, author_fields[i], first_named);
+    }
+    if (va.sender && !va.to) {
         static const char *const name_fields[] = {"reply-to", "from", "sender"};
-        for (size_t i = 0; !va.sender_name && i < sizeof name_fields / sizeof name_fields[0]; i++)
+        for (size_t i = 0; !va.to_name && i < sizeof name_fields / sizeof name_fields[0]; i++)
             each_address(&va, name_fields[i], find_sender_name);
     }
 
@@ -558,7 +543,8 @@ static int run_vacation(sv_run *r, const sv_args *a)
     size_t message_len = 0;
     if (!skip) {
         reply_parts rp = {from.s ? &from : NULL, subj, &reason, mime,
-                          hash ^ (uint64_t)run_now(r) ^ fnv1a(0, va.sender, strlen(va.sender))};
+                          hash ^ (uint64_t)sv_run_now(r) ^
+                              sv_outgoing_hash(0, va.sender, strlen(va.sender))};
         rc = build_reply(&va, &rp, &message, &message_len);
         if (rc == MAILBUILD_E_NOMEM)
             return SIEVE_E_NOMEM;
@@ -596,7 +582,7 @@ static int run_vacation(sv_run *r, const sv_args *a)
 static const uint8_t vacation_tags[] = {
     SV_TAG_DAYS, SV_TAG_VACATION_SECONDS, SV_TAG_SUBJECT, SV_TAG_FROM, SV_TAG_ADDRESSES,
     SV_TAG_VACATION_MIME, SV_TAG_VACATION_HANDLE, SV_TAG_FCC, SV_TAG_FLAGS, SV_TAG_CREATE,
-    SV_TAG_SPECIALUSE, SV_TAG_COUNT_};
+    SV_TAG_SPECIALUSE, SV_TAG_MAILBOXID, SV_TAG_COUNT_};
 
 static const sv_cmd_def vacation_commands[] = {
     {"vacation", SV_KIND_COMMAND, SV_CTL_NONE, 1, {SV_T_STRING}, vacation_tags,

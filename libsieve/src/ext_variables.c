@@ -31,8 +31,10 @@ static int check_name(sv_vctx *v, const sv_str *name, const char *cmd)
 {
     if (sv_var_name_valid(name->s, name->len, 0))
         return 0;
-    /* include (RFC 6609 §3.5): "global.NAME" sets the global variable NAME */
-    if (sv_vctx_has(v, "include") && name->len > 7 && lm_eq_nocase(name->s, 7, "global.") &&
+    /* include (RFC 6609 §3.5): "global.NAME" sets the global variable NAME (also declared by
+     * vnd.stalwart.expressions, as sieve-rs has it) */
+    if ((sv_vctx_has(v, "include") || sv_vctx_has(v, "vnd.stalwart.expressions")) &&
+        name->len > 7 && lm_eq_nocase(name->s, 7, "global.") &&
         sv_var_name_valid(name->s + 7, name->len - 7, 0))
         return 0;
     if (sv_var_name_valid(name->s, name->len, 1))
@@ -41,9 +43,147 @@ static int check_name(sv_vctx *v, const sv_str *name, const char *cmd)
     return sv_vctx_error(v, name->pos, "%s: invalid variable name \"%s\"", cmd, name->s);
 }
 
+/* ---- declared variables -------------------------------------------------------------------- */
+
+#define DEFAULT_MAX_VARIABLES 255
+
+typedef struct declared_name {
+    const char *name;          /* in the syntax tree */
+    size_t len;
+    sv_pos pos;
+    int global;
+    unsigned depth;            /* (scoped) the depth of the block whose own it is; 0: none's */
+} declared_name;
+
+typedef struct name_list {
+    declared_name *items;
+    size_t n, cap;
+} name_list;
+
+struct sv_declared {
+    name_list names;
+    name_list scoped;          /* vnd.stalwart.expressions: the variables of the open blocks */
+    size_t locals;
+    int over;                  /* the limit was reported */
+};
+
+void sv_declared_free(struct sv_declared *d)
+{
+    if (!d)
+        return;
+    lm_free(d->names.items);
+    lm_free(d->scoped.items);
+    lm_free(d);
+}
+
+static declared_name *find_name(const name_list *l, const sv_str *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i].len == name->len && lm_eq_nocase(name->s, name->len, l->items[i].name))
+            return &l->items[i];
+    return NULL;
+}
+
+static int add_name(name_list *l, const sv_str *name, int global, unsigned depth)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        declared_name *items = lm_realloc(l->items, cap * sizeof *items);
+        if (!items)
+            return SIEVE_E_NOMEM;
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n++] = (declared_name){name->s, name->len, name->pos, global, depth};
+    return 0;
+}
+
+/* The most local variables a script may declare (sieve_options.max_variables). */
+static size_t max_variables(const sv_vctx *v)
+{
+    return v->engine->o.max_variables ? v->engine->o.max_variables : DEFAULT_MAX_VARIABLES;
+}
+
+static struct sv_declared *declared_of(sv_vctx *v)
+{
+    if (!v->declared)
+        v->declared = lm_calloc(1, sizeof *v->declared);
+    return v->declared;
+}
+
+int sv_scope_variable(sv_vctx *v, const sv_str *name, int script_wide)
+{
+    if (!sv_vctx_has(v, "vnd.stalwart.expressions") || memchr(name->s, '.', name->len))
+        return 0;
+    struct sv_declared *d = declared_of(v);
+    if (!d)
+        return SIEVE_E_NOMEM;
+    const declared_name *x = find_name(&d->names, name);
+    if ((x && x->global) || find_name(&d->scoped, name))
+        return 0; /* a global one, or one of a block still open */
+    if (d->scoped.n >= max_variables(v))
+        return 0; /* past the limit the compile fails (sv_declare_variable) */
+    return add_name(&d->scoped, name, 0, script_wide ? 0 : v->scope_depth);
+}
+
+void sv_scope_close(sv_vctx *v, void (*fn)(void *user, const sv_str *name), void *user)
+{
+    struct sv_declared *d = v->declared;
+    size_t kept = 0;
+    for (size_t i = 0; d && i < d->scoped.n; i++) {
+        declared_name x = d->scoped.items[i];
+        if (x.depth > 0 && x.depth == v->scope_depth) {
+            sv_str name = {x.name, x.len, x.pos, 0, 0};
+            fn(user, &name);
+        } else {
+            d->scoped.items[kept++] = x;
+        }
+    }
+    if (d)
+        d->scoped.n = kept;
+    if (v->scope_depth > 0)
+        v->scope_depth--;
+}
+
+int sv_declare_variable(sv_vctx *v, const sv_str *name, int global)
+{
+    if (memchr(name->s, '.', name->len))
+        return 0;
+    struct sv_declared *d = declared_of(v);
+    if (!d || (!global && sv_scope_variable(v, name, 0)))
+        return SIEVE_E_NOMEM;
+    const declared_name *x = find_name(&d->names, name);
+    if (x) {
+        /* RFC 6609 §3.4: a name is global from its declaration on; one the script used as
+         * its own before cannot become global. */
+        if (global && !x->global)
+            return sv_vctx_error(v, name->pos, "global: the variable \"%s\" was used as a "
+                                 "local one before", name->s);
+        return 0;
+    }
+    size_t max = max_variables(v);
+    if (!global && d->locals >= max) {
+        if (d->over++)
+            return 0;
+        return sv_vctx_error(v, name->pos, "the variable \"%s\" is one more than the %zu a "
+                             "script may declare", name->s, max);
+    }
+    if (add_name(&d->names, name, global, 0))
+        return SIEVE_E_NOMEM;
+    d->locals += !global;
+    return 0;
+}
+
+/* ---- set ---------------------------------------------------------------------------------- */
+
 static int validate_set(sv_vctx *v, const sv_args *a)
 {
-    int rc = check_name(v, &a->positional[0].strs[0], "set");
+    const sv_str *name = &a->positional[0].strs[0];
+    int rc = check_name(v, name, "set");
+    if (!rc && sv_args_tag(a, SV_TAG_LOCAL)) /* vnd.stalwart.expressions: the script's own */
+        rc = sv_scope_variable(v, name, 1);
+    if (!rc && sv_var_name_valid(name->s, name->len, 0))
+        rc = sv_declare_variable(v, name, 0);
     if (rc)
         return rc;
     /* §4.1: two modifiers of the same precedence are an error. */
@@ -92,6 +232,9 @@ static const struct {
     {"global", "include"},
     {"env", "vnd.dovecot.environment"},
     {"tst", "vnd.dovecot.testsuite"},
+    {"global", "vnd.stalwart.expressions"},
+    {"header", "vnd.stalwart.expressions"},
+    {"body", "vnd.stalwart.expressions"},
 };
 
 typedef struct ref_check {
@@ -105,6 +248,10 @@ static int check_namespace(void *user, const char *name, size_t len, lm_buf *out
 {
     (void)out;
     ref_check *c = user;
+    /* "${header.x-y}" is a reference only in vnd.stalwart.expressions' grammar; elsewhere it
+     * is no RFC 5229 variable name, so the text stays as written. */
+    if (!sv_var_name_valid(name, len, 1) && !sv_vctx_has(c->v, "vnd.stalwart.expressions"))
+        return 0;
     const char *dot = memchr(name, '.', len);
     size_t nlen = dot ? (size_t)(dot - name) : len;
     for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++)
@@ -119,6 +266,9 @@ static int check_namespace(void *user, const char *name, size_t len, lm_buf *out
 
 int sv_check_variable_references(sv_vctx *v, sv_pos pos, const char *s, size_t len)
 {
+    if (sv_string_max_match_index(s, len) >= SV_MAX_CAPTURES)
+        return sv_vctx_error(v, pos, "a match variable past the last one, ${%d}, is used",
+                             SV_MAX_CAPTURES - 1);
     ref_check c = {v, pos, 0};
     lm_buf scratch = LM_BUF_INIT;
     int rc = sv_expand(s, len, NULL, NULL, check_namespace, &c, 0, &scratch);
@@ -155,7 +305,7 @@ static int run_string(sv_run *r, const sv_args *a)
 static const uint8_t set_tags[] = {
     SV_TAG_MOD_LOWER, SV_TAG_MOD_UPPER, SV_TAG_MOD_LOWERFIRST, SV_TAG_MOD_UPPERFIRST,
     SV_TAG_MOD_QUOTEWILDCARD, SV_TAG_MOD_QUOTEREGEX, SV_TAG_MOD_ENCODEURL, SV_TAG_MOD_LENGTH,
-    SV_TAG_COUNT_,
+    SV_TAG_LOCAL, SV_TAG_COUNT_,
 };
 static const uint8_t string_tags[] = {SV_TAG_IS, SV_TAG_CONTAINS, SV_TAG_MATCHES, SV_TAG_REGEX,
                                       SV_TAG_VALUE, SV_TAG_COUNT, SV_TAG_LIST, SV_TAG_COMPARATOR,

@@ -217,6 +217,12 @@ static void string_token(sv_lexer *lx, const struct str_scan *s, sv_token *t)
     t->bad = s->nul || s->cr || s->utf8 || s->too_long;
 }
 
+/* An octet take_octet() would take as it is, and that ends no quoted string. */
+static int plain_octet(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 /* quoted-string (RFC 5228 §2.4.2): "\" takes the next octet as it is, so \" and \\ give " and
  * \, and an undefined escape such as \a is just "a". */
 static void quoted_string(sv_lexer *lx, sv_token *t)
@@ -224,6 +230,13 @@ static void quoted_string(sv_lexer *lx, sv_token *t)
     struct str_scan s = {.start = t->pos};
     lx->off++;
     for (;;) {
+        size_t run = lx->off; /* plain text is taken a run at a time */
+        while (run < lx->len && plain_octet(lx->p[run]))
+            run++;
+        if (run > lx->off) {
+            put(lx, &s, lx->p + lx->off, run - lx->off);
+            lx->off = run;
+        }
         if (lx->off < lx->len && lx->p[lx->off] == '\\')
             lx->off++;
         else if (lx->off < lx->len && lx->p[lx->off] == '"')

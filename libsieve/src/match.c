@@ -68,12 +68,15 @@ static int key_literal(int canon, const unsigned char *p, size_t n, lm_buf *out)
 
 /* Splits a key into literals, '?' and '*' (RFC 5228 §2.7.1: "\" quotes the next character;
  * a "\" at the very end stands for itself). Literal characters are put in the comparator's
- * canonical form so they compare with the value's. 0 (the count in `*ntoks`) or an error. */
+ * canonical form so they compare with the value's: in `lits`, or, when that form is the key's
+ * own octets and no "\" needs dropping, left in the key (`*in_key` set: the offsets are the
+ * key's). 0 (the count in `*ntoks`) or an error. */
 static int parse_key(int cmp, const char *key, size_t klen, wc_tok *toks, lm_buf *lits,
-                     size_t *ntoks)
+                     size_t *ntoks, int *in_key)
 {
     const unsigned char *k = (const unsigned char *)key;
     int canon = cmp == SV_CMP_UNICODE_CASEMAP && lm_utf8_valid(key, klen);
+    *in_key = !canon && !memchr(key, '\\', klen);
     size_t n = 0, wild = 0;
     for (size_t i = 0; i < klen;) {
         if (k[i] == '*' || k[i] == '?') {
@@ -88,17 +91,20 @@ static int parse_key(int cmp, const char *key, size_t klen, wc_tok *toks, lm_buf
             i++;
         uint32_t cp;
         size_t clen = canon ? sv_utf8_char(k + i, klen - i, &cp) : 1;
-        size_t before = lits->len;
-        int rc = key_literal(canon, k + i, clen, lits);
-        if (rc)
-            return rc;
+        size_t before = *in_key ? i : lits->len;
+        if (!*in_key) {
+            int rc = key_literal(canon, k + i, clen, lits);
+            if (rc)
+                return rc;
+        }
+        size_t added = *in_key ? clen : lits->len - before;
         if (n > 0 && toks[n - 1].kind == TOK_LIT) {
-            toks[n - 1].len += lits->len - before;
+            toks[n - 1].len += added;
         } else {
             wc_tok *t = &toks[n++];
             t->kind = TOK_LIT;
             t->off = before;
-            t->len = lits->len - before;
+            t->len = added;
             t->cap = 0;
         }
         i += clen;
@@ -157,6 +163,26 @@ static size_t match_segment(wc_state *st, const wc_tok *t, size_t n, size_t pos)
     return pos;
 }
 
+/* The first place at or after `pos` where a segment starting with the ASCII octet `c` can
+ * start: a character's first octet equal to `c` (ASCII case ignored when folding); the
+ * value's end when there is none. An ASCII octet never lies inside a UTF-8 sequence, so
+ * without a map every such octet starts a character; with one, it must not be marked as the
+ * middle of one. */
+static size_t next_candidate(const wc_state *st, size_t pos, unsigned char c)
+{
+    const sv_prepared *v = st->v;
+    unsigned char lo = st->fold ? (unsigned char)lm_to_lower(c) : c;
+    unsigned char up = st->fold ? (unsigned char)lm_to_upper(c) : c;
+    if (lo == up && !v->map) {
+        const unsigned char *p = memchr(v->s + pos, c, v->len - pos);
+        return p ? (size_t)(p - v->s) : v->len;
+    }
+    for (; pos < v->len; pos++)
+        if ((v->s[pos] == lo || v->s[pos] == up) && (!v->map || v->map[pos] != SV_PREP_MID))
+            return pos;
+    return v->len;
+}
+
 /* Where the segment [t, t + n) matches first at or after `from` (ending at the value's end
  * when `anchored`): its start in `*at` and its end in `*end`. 1, 0, or SIEVE_E_LIMIT. */
 static int find_segment(wc_state *st, const wc_tok *t, size_t n, size_t from, int anchored,
@@ -185,7 +211,15 @@ static int find_segment(wc_state *st, const wc_tok *t, size_t n, size_t from, in
         *end = e;
         return 1;
     }
+    /* A segment that starts with an ASCII literal can only start where that octet is. */
+    int skip = n > 0 && t[0].kind == TOK_LIT && t[0].len > 0 && st->lit[t[0].off] < 0x80;
     for (size_t s = from;; s = next_char(v, s)) {
+        if (skip) {
+            size_t c = next_candidate(st, s, st->lit[t[0].off]);
+            st->work += c - s;   /* counted as if each place had been tried */
+            if ((s = c) >= v->len)
+                return 0;
+        }
         if (st->work > SV_MATCHES_MAX_WORK)
             return SIEVE_E_LIMIT;
         size_t e = match_segment(st, t, n, s);
@@ -247,7 +281,7 @@ static int match_wildcard(int cmp, const char *value, size_t vlen, const char *k
 {
     sv_prepared pv;
     lm_buf lits = LM_BUF_INIT;
-    wc_tok *toks = NULL;
+    wc_tok small[32], *toks = NULL;   /* most keys have a few wildcards: no allocation */
     int rc = sv_prepare(cmp, value, vlen, 1, &pv);   /* "?" needs the map */
     if (rc)
         goto out;
@@ -258,17 +292,20 @@ static int match_wildcard(int cmp, const char *value, size_t vlen, const char *k
         else if (key[i] == '*' || key[i] == '?')
             most += 2;
     }
-    if (!(toks = lm_calloc(most, sizeof *toks))) {
+    if (most <= sizeof small / sizeof small[0]) {
+        toks = small;
+    } else if (!(toks = lm_calloc(most, sizeof *toks))) {
         rc = SIEVE_E_NOMEM;
         goto out;
     }
     size_t ntoks;
-    if ((rc = parse_key(cmp, key, klen, toks, &lits, &ntoks)) != 0)
+    int in_key;
+    if ((rc = parse_key(cmp, key, klen, toks, &lits, &ntoks, &in_key)) != 0)
         goto out;
     wc_state st;
     memset(&st, 0, sizeof st);
     st.v = &pv;
-    st.lit = (const unsigned char *)(lits.data ? lits.data : "");
+    st.lit = (const unsigned char *)(in_key ? key : lits.data ? lits.data : "");
     st.fold = pv.fold;
     rc = wildcard_run(&st, toks, ntoks);
     if (rc != 1 || !caps)
@@ -290,7 +327,8 @@ static int match_wildcard(int cmp, const char *value, size_t vlen, const char *k
     }
     caps->count = count;
 out:
-    lm_free(toks);
+    if (toks != small)
+        lm_free(toks);
     lm_buf_free(&lits);
     sv_prepared_free(&pv);
     return rc;

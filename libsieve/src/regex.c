@@ -237,14 +237,35 @@ static int translate_escape(const unsigned char *k, size_t klen, size_t *i, int 
     return 1;
 }
 
+/* With SV_REGEX_NAMED_GROUPS, the length of the "(?<name>" or "(?P<name>" opening a named
+ * group at k[i] (the name a letter or "_", then letters, digits and "_"), else 0. */
+static size_t named_group_len(const unsigned char *k, size_t klen, size_t i, unsigned flags)
+{
+    if (!(flags & SV_REGEX_NAMED_GROUPS) || klen - i < 2 || k[i + 1] != '?')
+        return 0;
+    size_t j = i + 2;
+    if (j < klen && k[j] == 'P')
+        j++;
+    if (j >= klen || k[j] != '<')
+        return 0;
+    size_t name = ++j;
+    while (j < klen && (lm_is_alnum(k[j]) || k[j] == '_'))
+        j++;
+    if (j == name || lm_is_digit(k[name]) || j >= klen || k[j] != '>')
+        return 0;
+    return j + 1 - i;
+}
+
 /* Translates a POSIX extended regular expression (with the GNU escapes \w \W \s \S \b \B \<
  * \> \` \' and back-references) into ICU syntax with the same meaning: literals are written
  * as escapes, "$" becomes \z (ICU's "$" also matches before a final line end), stacked
  * quantifiers ("a*?", which POSIX reads as (a*)?) are folded into one, and the constructs
  * POSIX calls errors — a quantifier with nothing before it, unbalanced parentheses, a bad
  * bracket or interval, a trailing "\" — are SIEVE_E_SYNTAX. With `icase` (i;ascii-casemap)
- * ASCII letters match either case; back-references still compare exactly. */
-static int translate(const unsigned char *k, size_t klen, int icase, lm_buf *out)
+ * ASCII letters match either case; back-references still compare exactly. `flags` (SV_REGEX_*)
+ * allows more: a named group is written as the plain group it is numbered as. */
+static int translate(const unsigned char *k, size_t klen, int icase, unsigned flags,
+                     lm_buf *out)
 {
     size_t depth = 0;
     int atom = 0;   /* the last item can take a quantifier */
@@ -284,7 +305,10 @@ static int translate(const unsigned char *k, size_t klen, int icase, lm_buf *out
                 return SIEVE_E_SYNTAX;
             break;
         }
-        case '(':
+        case '(': {
+            size_t named = named_group_len(k, klen, i, flags);
+            if (named) /* read up to its ">", then on as after a "(" */
+                i += named - 1;
             if (i + 1 < klen && (is_simple_quantifier(k[i + 1]) || k[i + 1] == '{'))
                 return SIEVE_E_SYNTAX;
             depth++;
@@ -292,6 +316,7 @@ static int translate(const unsigned char *k, size_t klen, int icase, lm_buf *out
             atom = 0;
             i++;
             break;
+        }
         case ')':
             if (depth == 0)
                 return SIEVE_E_SYNTAX;
@@ -352,7 +377,8 @@ static int translate(const unsigned char *k, size_t klen, int icase, lm_buf *out
 
 /* Compiles `key` for comparator `cmp`: 0 with `*re` set, SIEVE_E_SYNTAX, SIEVE_E_LIMIT (too
  * long), SIEVE_E_UNSUPPORTED (a comparator :regex cannot use) or SIEVE_E_NOMEM. */
-static int regex_compile(const char *key, size_t klen, int cmp, URegularExpression **re)
+static int regex_compile(const char *key, size_t klen, int cmp, unsigned flags,
+                         URegularExpression **re)
 {
     *re = NULL;
     if (!sv_comparator_supports(cmp, SV_MATCH_REGEX))
@@ -363,7 +389,8 @@ static int regex_compile(const char *key, size_t klen, int cmp, URegularExpressi
         return SIEVE_E_SYNTAX;
     lm_buf pat = LM_BUF_INIT;
     UChar *u = NULL;
-    int rc = translate((const unsigned char *)key, klen, cmp == SV_CMP_ASCII_CASEMAP, &pat);
+    int rc = translate((const unsigned char *)key, klen, cmp == SV_CMP_ASCII_CASEMAP, flags,
+                       &pat);
     if (rc == 0 && pat.len == 0 && lm_buf_puts(&pat, "(?:)"))
         rc = SIEVE_E_NOMEM;   /* ICU refuses an empty pattern; POSIX matches everywhere */
     if (rc)
@@ -384,9 +411,8 @@ static int regex_compile(const char *key, size_t klen, int cmp, URegularExpressi
         rc = SIEVE_E_SYNTAX;
         goto out;
     }
-    uint32_t flags = UREGEX_DOTALL;   /* POSIX "." matches a line end too */
     UParseError perr;
-    *re = uregex_open(u, ulen, flags, &perr, &err);
+    *re = uregex_open(u, ulen, UREGEX_DOTALL, &perr, &err); /* POSIX "." matches a line end */
     if (U_FAILURE(err)) {
         uregex_close(*re);
         *re = NULL;
@@ -398,12 +424,12 @@ out:
     return rc;
 }
 
-int sv_regex_valid(const char *key, size_t klen, int comparator)
+int sv_regex_valid(const char *key, size_t klen, int comparator, unsigned flags)
 {
     URegularExpression *re;
     if (!key && klen)
         return 0;
-    if (regex_compile(key ? key : "", klen, comparator, &re))
+    if (regex_compile(key ? key : "", klen, comparator, flags, &re))
         return 0;
     uregex_close(re);
     return 1;
@@ -460,7 +486,7 @@ int sv_regex_match(const sv_matcher *m, const char *value, size_t vlen, const ch
     URegularExpression *re = NULL;
     UChar *u = NULL;
     int32_t *map = NULL, ulen = 0;
-    int rc = regex_compile(key, klen, m->comparator, &re);
+    int rc = regex_compile(key, klen, m->comparator, m->regex_flags, &re);
     if (rc)
         return rc == SIEVE_E_UNSUPPORTED ? SIEVE_E_INVAL : rc;
     if ((rc = value_to_utf16(value, vlen, &u, &map, &ulen)) != 0)

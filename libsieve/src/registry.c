@@ -2,6 +2,7 @@
  * that says which of them scripts may require (RFC 5228 §3.2 require, RFC 5804 §1.7 for the
  * capability string). */
 #include "engine.h"
+#include "expr.h"
 
 #include "lm_alloc.h"
 #include "lm_record.h"
@@ -83,6 +84,13 @@ const sv_tag_def sv_tags[SV_TAG_COUNT_] = {
     [SV_TAG_DUP_LAST] = {"last", SV_T_NONE, SV_GROUP_NONE, "duplicate"},
     [SV_TAG_EDIT_INDEX] = {"index", SV_T_NUMBER, SV_GROUP_NONE, "editheader"},
     [SV_TAG_EDIT_LAST] = {"last", SV_T_NONE, SV_GROUP_NONE, "editheader"},
+    [SV_TAG_HEADERS] = {"headers", SV_T_STRLIST, SV_GROUP_NONE, "enclose"},
+    [SV_TAG_MAILBOXID] = {"mailboxid", SV_T_STRING, SV_GROUP_NONE, "mailboxid"},
+    [SV_TAG_ENVELOPE_ZONE] = {"zone", SV_T_STRING, SV_GROUP_NONE, "envelope-deliverby"},
+    [SV_TAG_QUERY_SET] = {"set", SV_T_STRING, SV_GROUP_NONE, "vnd.libmail.query"},
+    [SV_TAG_LOCAL] = {"local", SV_T_NONE, SV_GROUP_NONE, "vnd.stalwart.expressions"},
+    [SV_TAG_ADDR_NAME] = {"name", SV_T_NONE, SV_GROUP_ADDRESS_PART, "vnd.stalwart.expressions"},
+    [SV_TAG_BODY_SUBJECT] = {"subject", SV_T_NONE, SV_GROUP_NONE, "vnd.stalwart.expressions"},
 };
 
 /* Extensions that add no command of their own: they allow a tag, a comparator, or a
@@ -105,27 +113,173 @@ const sv_ext_def *const sv_extensions[] = {
     &ext_named[6], &ext_named[7], &ext_named[8],
     &sv_ext_body, &sv_ext_date, &sv_ext_index, &sv_ext_editheader, &sv_ext_spamtest,
     &sv_ext_spamtestplus, &sv_ext_virustest, &sv_ext_duplicate,
-    &sv_ext_include, &sv_ext_foreverypart, &sv_ext_mime, &sv_ext_extracttext,
+    &sv_ext_include, &sv_ext_while, &sv_ext_foreverypart, &sv_ext_mime, &sv_ext_extracttext,
     &sv_ext_variables, &sv_ext_reject, &sv_ext_ereject, &sv_ext_imap4flags, &sv_ext_mailbox,
     &sv_ext_ihave, &sv_ext_environment,
     &sv_ext_vacation, &sv_ext_vacation_seconds, &sv_ext_enotify, &sv_ext_fcc,
     &sv_ext_specialuse, &sv_ext_mboxmetadata, &sv_ext_servermetadata, &sv_ext_extlists,
     &sv_ext_envelope_dsn, &sv_ext_redirect_dsn, &sv_ext_envelope_deliverby,
-    &sv_ext_redirect_deliverby, &sv_ext_convert,
+    &sv_ext_redirect_deliverby, &sv_ext_convert, &sv_ext_replace, &sv_ext_enclose,
+    &sv_ext_mailboxid, &sv_ext_expressions, &sv_ext_query,
 };
 const size_t sv_extension_count = sizeof sv_extensions / sizeof sv_extensions[0];
+
+/* The extensions none of whose commands reads the decoded bodies of the message (part bodies
+ * and text): a run of a script that requires only these leaves the bodies undecoded. One not
+ * listed is assumed to read them, which is always safe. */
+static const sv_ext_def *const header_only[] = {
+    &sv_ext_core, &sv_ext_fileinto, &sv_ext_envelope,
+    &ext_named[0], &ext_named[1], &ext_named[2], &ext_named[3], &ext_named[4], &ext_named[5],
+    &ext_named[6], &ext_named[7], &ext_named[8],
+    &sv_ext_date, &sv_ext_index, &sv_ext_editheader, &sv_ext_spamtest, &sv_ext_spamtestplus,
+    &sv_ext_virustest, &sv_ext_duplicate, &sv_ext_include, &sv_ext_variables, &sv_ext_reject,
+    &sv_ext_ereject, &sv_ext_imap4flags, &sv_ext_mailbox, &sv_ext_environment,
+    &sv_ext_vacation, &sv_ext_vacation_seconds, &sv_ext_enotify, &sv_ext_fcc,
+    &sv_ext_specialuse, &sv_ext_mboxmetadata, &sv_ext_servermetadata, &sv_ext_extlists,
+    &sv_ext_envelope_dsn, &sv_ext_redirect_dsn, &sv_ext_envelope_deliverby,
+    &sv_ext_redirect_deliverby,
+};
+
+static int is_header_only(const sv_ext_def *x)
+{
+    for (size_t i = 0; i < sizeof header_only / sizeof header_only[0]; i++)
+        if (header_only[i] == x)
+            return 1;
+    return 0;
+}
 
 int sv_extension_implies(const sieve_engine *e, int x)
 {
     static const struct {
         const char *ext, *implies;
-    } implied[] = {{"spamtestplus", "spamtest"}};
+    } implied[] = {{"spamtestplus", "spamtest"}, {"vacation-seconds", "vacation"}};
     if (x < 0 || (size_t)x >= e->nexts)
         return -1;
     for (size_t i = 0; i < sizeof implied / sizeof implied[0]; i++)
         if (strcmp(e->exts[x]->name, implied[i].ext) == 0)
             return sv_find_extension(e, implied[i].implies, strlen(implied[i].implies));
     return -1;
+}
+
+int sv_extension_needs(const sieve_engine *e, int x)
+{
+    static const struct {
+        const char *ext, *needs;
+    } needed[] = {{"extracttext", "foreverypart"}};
+    if (x < 0 || (size_t)x >= e->nexts)
+        return -1;
+    for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
+        if (strcmp(e->exts[x]->name, needed[i].ext) == 0)
+            return sv_find_extension(e, needed[i].needs, strlen(needed[i].needs));
+    return -1;
+}
+
+
+/* The names an engine looks up while compiling, each table with open addressing over the
+ * distinct names (ASCII case ignored): a slot holds the first entry of its name, the others of
+ * that name chained after it in the order they were added. */
+typedef struct name_entry {
+    const char *name;
+    size_t len;
+    uint32_t value;            /* commands: extension << 16 | command; tags: the tag id */
+    uint32_t next;             /* the next entry of the same name + 1; 0: none */
+} name_entry;
+
+typedef struct name_table {
+    size_t mask;               /* slots - 1, a power of two at least twice the entries */
+    uint32_t *slots;           /* the first entry of a name + 1; 0: an empty slot */
+    name_entry *entries;
+    uint32_t count;
+} name_table;
+
+struct sv_names {
+    name_table commands, tags;
+};
+
+static int table_init(name_table *t, size_t n)
+{
+    size_t nslots = 16;
+    while (nslots < 2 * n)
+        nslots *= 2;
+    t->mask = nslots - 1;
+    t->count = 0;
+    t->slots = lm_calloc(nslots, sizeof *t->slots);
+    t->entries = lm_calloc(n ? n : 1, sizeof *t->entries);
+    return t->slots && t->entries ? 0 : SIEVE_E_NOMEM;
+}
+
+static int same_name(const name_entry *x, const char *name, size_t len)
+{
+    /* Scripts mostly write names as they are defined: the exact octets first. */
+    return x->len == len &&
+           (memcmp(x->name, name, len) == 0 || lm_strncasecmp(x->name, name, len) == 0);
+}
+
+/* The first entry named `name`, or NULL. */
+static const name_entry *table_find(const name_table *t, const char *name, size_t len)
+{
+    for (size_t j = sv_hash_nocase(name, len) & t->mask; t->slots[j]; j = (j + 1) & t->mask) {
+        const name_entry *x = &t->entries[t->slots[j] - 1];
+        if (same_name(x, name, len))
+            return x;
+    }
+    return NULL;
+}
+
+static const name_entry *table_next(const name_table *t, const name_entry *x)
+{
+    return x->next ? &t->entries[x->next - 1] : NULL;
+}
+
+/* Adds an entry (table_init made room for it). */
+static void table_add(name_table *t, const char *name, uint32_t value)
+{
+    size_t len = strlen(name), j = sv_hash_nocase(name, len) & t->mask;
+    uint32_t at = t->count++;
+    t->entries[at] = (name_entry){name, len, value, 0};
+    while (t->slots[j] && !same_name(&t->entries[t->slots[j] - 1], name, len))
+        j = (j + 1) & t->mask;
+    if (!t->slots[j]) {
+        t->slots[j] = at + 1;
+        return;
+    }
+    name_entry *x = &t->entries[t->slots[j] - 1];
+    while (x->next)
+        x = &t->entries[x->next - 1];
+    x->next = at + 1;
+}
+
+static void names_free(struct sv_names *n)
+{
+    if (n) {
+        lm_free(n->commands.slots);
+        lm_free(n->commands.entries);
+        lm_free(n->tags.slots);
+        lm_free(n->tags.entries);
+        lm_free(n);
+    }
+}
+
+/* The engine's commands, extension by extension, and its tags in id order. */
+static int names_new(const sieve_engine *e, struct sv_names **out)
+{
+    size_t ncommands = 0, ntags = SV_TAG_COUNT_ + e->nxtags;
+    for (size_t i = 0; i < e->nexts; i++)
+        ncommands += e->exts[i]->ncommands;
+    struct sv_names *n = lm_calloc(1, sizeof *n);
+    if (!n || table_init(&n->commands, ncommands) || table_init(&n->tags, ntags)) {
+        names_free(n);
+        return SIEVE_E_NOMEM;
+    }
+    for (size_t i = 0; i < e->nexts; i++)
+        for (size_t k = 0; k < e->exts[i]->ncommands; k++)
+            table_add(&n->commands, e->exts[i]->commands[k].name, (uint32_t)(i << 16 | k));
+    for (int t = 0; t < SV_TAG_COUNT_; t++)
+        table_add(&n->tags, sv_tags[t].name, (uint32_t)t);
+    for (size_t t = 0; t < e->nxtags; t++)
+        table_add(&n->tags, e->xtags[t].name, (uint32_t)(SV_TAG_EXTRA + t));
+    *out = n;
+    return 0;
 }
 
 int sv_find_extension(const sieve_engine *e, const char *name, size_t len)
@@ -137,19 +291,52 @@ int sv_find_extension(const sieve_engine *e, const char *name, size_t len)
     return -1;
 }
 
+/* The first command named `name` of kind `kind` among the extensions in `among` (bit i). */
+static const sv_cmd_def *find_command(const sieve_engine *e, const char *name, size_t len,
+                                      int kind, uint64_t among, size_t *ext)
+{
+    const name_table *t = &e->names->commands;
+    for (const name_entry *x = table_find(t, name, len); x; x = table_next(t, x)) {
+        size_t i = x->value >> 16;
+        const sv_cmd_def *d = &e->exts[i]->commands[x->value & 0xffff];
+        if (d->kind == kind && (among >> i & 1)) {
+            if (ext)
+                *ext = i;
+            return d;
+        }
+    }
+    return NULL;
+}
+
+static int takes_tag(const sv_cmd_def *def, int tag)
+{
+    for (const uint8_t *t = def ? def->tags : NULL; t && *t != SV_TAG_COUNT_; t++)
+        if (*t == tag)
+            return 1;
+    return 0;
+}
+
+int sv_tag_by_name(const sieve_engine *e, const char *name, size_t len, const sv_cmd_def *def)
+{
+    const name_table *t = &e->names->tags;
+    const name_entry *first = table_find(t, name, len);
+    for (const name_entry *x = first; x; x = table_next(t, x))
+        if (takes_tag(def, (int)x->value))
+            return (int)x->value;
+    return first ? (int)first->value : -1;
+}
+
 const sv_cmd_def *sv_find_command(const sieve_engine *e, const char *name, size_t len, int kind,
                                   size_t *ext)
 {
-    for (size_t i = 0; i < e->nexts; i++)
-        for (size_t k = 0; k < e->exts[i]->ncommands; k++) {
-            const sv_cmd_def *d = &e->exts[i]->commands[k];
-            if (d->kind == kind && lm_eq_nocase(name, len, d->name)) {
-                if (ext)
-                    *ext = i;
-                return d;
-            }
-        }
-    return NULL;
+    return find_command(e, name, len, kind, ~0ull, ext);
+}
+
+const sv_cmd_def *sv_find_command_in(const sieve_engine *e, const char *name, size_t len,
+                                     int kind, uint64_t required, size_t *ext)
+{
+    const sv_cmd_def *d = find_command(e, name, len, kind, required | 1, ext);
+    return d ? d : find_command(e, name, len, kind, ~0ull, ext);
 }
 
 int sv_command_index(const sieve_engine *e, const sv_cmd_def *def)
@@ -177,14 +364,6 @@ const sv_cmd_def *sv_command_at(const sieve_engine *e, int index)
     return NULL;
 }
 
-const sv_value *sv_args_tag(const sv_args *a, int t)
-{
-    for (size_t i = 0; i < a->ntags; i++)
-        if (a->tag[i] == t)
-            return &a->tag_value[i];
-    return NULL;
-}
-
 void sieve_options_init(sieve_options *opts)
 {
     if (!opts)
@@ -202,6 +381,47 @@ const sv_tag_def *sv_tag(const sieve_engine *e, int t)
     if (e && t >= SV_TAG_EXTRA && (size_t)(t - SV_TAG_EXTRA) < e->nxtags)
         return &e->xtags[t - SV_TAG_EXTRA];
     return NULL;
+}
+
+/* vnd.stalwart.expressions: the host's functions, copied into one block (records, then the
+ * names). 0, SIEVE_E_INVAL (a bad name, a built-in's name, too many arguments) or
+ * SIEVE_E_NOMEM. */
+static int copy_functions(sieve_engine *e, const sieve_options *o)
+{
+    e->o.functions = NULL;
+    e->o.nfunctions = 0;
+    if (!o->nfunctions)
+        return 0;
+    if (!o->functions || o->nfunctions > 1024)
+        return SIEVE_E_INVAL;
+    size_t size = o->nfunctions * sizeof *e->functions;
+    for (size_t i = 0; i < o->nfunctions; i++) {
+        const char *name = o->functions[i].name;
+        size_t n = name ? strlen(name) : 0;
+        unsigned args;
+        if (!n || n > 64 || o->functions[i].args > 16 || sv_expr_func_find(name, n, &args) >= 0 ||
+            !(lm_is_alpha((unsigned char)name[0]) || name[0] == '_'))
+            return SIEVE_E_INVAL;
+        for (size_t k = 0; k < n; k++)
+            if (!lm_is_alnum((unsigned char)name[k]) && name[k] != '_')
+                return SIEVE_E_INVAL;
+        size += n + 1;
+    }
+    char *block = lm_malloc(size);
+    if (!block)
+        return SIEVE_E_NOMEM;
+    e->functions = (sieve_function *)(void *)block;
+    char *names = block + o->nfunctions * sizeof *e->functions;
+    for (size_t i = 0; i < o->nfunctions; i++) {
+        size_t n = strlen(o->functions[i].name) + 1;
+        memcpy(names, o->functions[i].name, n);
+        e->functions[i] = (sieve_function){names, o->functions[i].args};
+        names += n;
+    }
+    e->nfunctions = o->nfunctions;
+    e->o.functions = e->functions;
+    e->o.nfunctions = e->nfunctions;
+    return 0;
 }
 
 int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra, size_t nextra,
@@ -225,8 +445,15 @@ int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra
         e->exts[e->nexts++] = sv_extensions[i];
     for (size_t i = 0; i < nextra; i++)
         e->exts[e->nexts++] = extra[i];
+    for (size_t i = 0; i < e->nexts; i++)
+        e->header_only |= (uint64_t)is_header_only(e->exts[i]) << i;
     e->xtags = tags;
     e->nxtags = ntags;
+    int rc = names_new(e, &e->names);
+    if (rc) {
+        lm_free(e);
+        return rc;
+    }
     e->enabled = e->nexts >= 64 ? ~0ull : (1ull << e->nexts) - 1;
     for (const char *p = o.disabled_extensions; p && *p;) {
         while (*p == ' ')
@@ -236,7 +463,7 @@ int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra
             break;
         int i = sv_find_extension(e, p, n);
         if (i < 0) {
-            lm_free(e);
+            sieve_engine_free(e);
             return SIEVE_E_INVAL;
         }
         e->enabled &= ~(1ull << i);
@@ -244,13 +471,17 @@ int sv_engine_new_with(const sieve_options *opts, const sv_ext_def *const *extra
     }
     e->o = o;
     e->o.disabled_extensions = NULL; /* not kept: the caller's string */
+    if ((rc = copy_functions(e, &o))) {
+        sieve_engine_free(e);
+        return rc;
+    }
     /* The capability string: the extensions a script may require, space-separated. */
     size_t len = 1;
     for (size_t i = 1; i < e->nexts; i++)
         if (e->enabled >> i & 1)
             len += strlen(e->exts[i]->name) + 1;
     if (!(e->capabilities = lm_calloc(1, len))) {
-        lm_free(e);
+        sieve_engine_free(e);
         return SIEVE_E_NOMEM;
     }
     for (size_t i = 1; i < e->nexts; i++)
@@ -273,6 +504,8 @@ void sieve_engine_free(sieve_engine *e)
     if (!e)
         return;
     lm_free(e->capabilities);
+    lm_free(e->functions);
+    names_free(e->names);
     lm_free(e);
 }
 

@@ -59,15 +59,28 @@ int sv_result_add(sv_run *r, int type, const char *target, size_t target_len,
     if (!target)
         target = "";
     int rc = sv_reject_conflict(r, type, pos);
-    if (rc)
+    if (rc < 0)
         return rc;
+    int dropped = rc == 1; /* a refusal after a performed one */
     /* What the action does to the implicit keep, whether or not it is new (a reject cancels
      * it too: RFC 5429 §2.1); vacation and notify leave it (RFC 5230 §4.7, RFC 5435 §3). */
     if (!(options & SIEVE_ACTION_COPY) && type != SIEVE_ACTION_VACATION &&
         type != SIEVE_ACTION_NOTIFY)
         res->implicit_keep = 0;
     res->last_new = 0;
+    if (dropped)
+        return 0;
     sv_action *same = find_same(res, type, target, target_len);
+    if (same && type == SIEVE_ACTION_KEEP && same->type != SIEVE_ACTION_KEEP) {
+        /* keep after fileinto "INBOX": one action, and it is the keep (RFC 5228 §4.3). */
+        char *empty = lm_malloc(1);
+        if (!empty)
+            return SIEVE_E_NOMEM;
+        empty[0] = '\0';
+        lm_free(same->target);
+        same->target = empty;
+        same->type = SIEVE_ACTION_KEEP;
+    }
     if (same) {
         same->options &= options | ~(unsigned)SIEVE_ACTION_COPY; /* one without :copy wins */
         /* RFC 5232 §5: the flags of the last keep or fileinto of a mailbox win. */
@@ -114,6 +127,11 @@ int sv_result_add(sv_run *r, int type, const char *target, size_t target_len,
         memcpy(a->flags, flags, fl + 1);
     }
     a->nedits = res->nedits;
+    a->version = res->nversions;
+    if (type == SIEVE_ACTION_REDIRECT && res->enclosed) {
+        a->version = res->redirect_version; /* RFC 5703 §6: redirect sends it unenclosed */
+        a->nedits = res->redirect_edits;
+    }
     res->count++;
     res->last_new = 1;
     return 0;
@@ -180,10 +198,95 @@ const char *sieve_result_implicit_keep_flags(const sieve_result *r)
     return r ? r->implicit_flags : NULL;
 }
 
+/* ---- messages rebuilt by replace and enclose (RFC 5703 §5-6) ------------------------------- */
+
+/* Non-zero when an action (or a later redirect) delivers rebuilt message `k` (1-based). */
+static int version_used(const sieve_result *res, size_t k)
+{
+    if (res->enclosed && res->redirect_version == k)
+        return 1;
+    for (size_t i = 0; i < res->count; i++)
+        if (res->actions[i].version == k)
+            return 1;
+    return 0;
+}
+
+int sv_result_rebuilt(sv_run *r, unsigned char *bytes, size_t len, sv_pos pos)
+{
+    sieve_result *res = r->result;
+    if (res->nversions >= SV_MAX_REBUILDS) {
+        lm_free(bytes);
+        return sv_run_error(r, pos, "the message was rebuilt more than %d times (replace, "
+                            "enclose)", SV_MAX_REBUILDS);
+    }
+    sv_version *v = lm_realloc(res->versions, (res->nversions + 1) * sizeof *v);
+    if (!v) {
+        lm_free(bytes);
+        return SIEVE_E_NOMEM;
+    }
+    res->versions = v;
+    /* The run's own reading of a message: zero copy (the bytes stay with the version). */
+    mailparse_options po;
+    mailparse_options_init(&po);
+    po.flags = MAILPARSE_F_ZERO_COPY | MAILPARSE_F_NO_HTML_TO_TEXT;
+    mailparse_message *m = NULL;
+    int rc = mailparse_parse(bytes, len, &po, &m);
+    if (rc) {
+        lm_free(bytes);
+        return rc == MAILPARSE_E_NOMEM ? SIEVE_E_NOMEM
+               : sv_run_error(r, pos, "the rebuilt message cannot be read (%s)",
+                              mailparse_strerror(rc));
+    }
+    v[res->nversions++] = (sv_version){bytes, len, res->nedits, m};
+    sv_run_set_message(r, m);
+    /* The message before: no test reads it again, and its bytes are kept only while an
+     * action delivers it. */
+    if (res->nversions > 1) {
+        sv_version *prev = &v[res->nversions - 2];
+        mailparse_message_free(prev->parsed);
+        prev->parsed = NULL;
+        if (!version_used(res, res->nversions - 1)) {
+            lm_free(prev->bytes);
+            prev->bytes = NULL;
+        }
+    }
+    return 0;
+}
+
+void sv_result_versions_free(sieve_result *res)
+{
+    if (!res)
+        return;
+    for (size_t k = 0; k < res->nversions; k++) {
+        mailparse_message_free(res->versions[k].parsed);
+        lm_free(res->versions[k].bytes);
+    }
+    lm_free(res->versions);
+    res->versions = NULL;
+    res->nversions = 0;
+    res->enclosed = 0;
+    res->redirect_version = res->redirect_edits = 0;
+    for (size_t i = 0; i < res->count; i++)
+        res->actions[i].version = 0;
+}
+
+const unsigned char *sieve_result_action_message(const sieve_result *r, size_t i, size_t *len,
+                                                 size_t *first_edit)
+{
+    size_t k = !r ? 0 : i < r->count ? r->actions[i].version : i == r->count ? r->nversions : 0;
+    const sv_version *v = k && k <= r->nversions ? &r->versions[k - 1] : NULL;
+    if (len)
+        *len = v && v->bytes ? v->len : 0;
+    if (first_edit)
+        *first_edit = v && v->bytes ? v->first_edit : 0;
+    return v ? v->bytes : NULL;
+}
+
 void sieve_result_free(sieve_result *r)
 {
     if (!r)
         return;
+    sv_result_versions_free(r);
     lm_free(r->implicit_flags);
     for (size_t i = 0; i < r->count; i++) {
         lm_free(r->actions[i].target);

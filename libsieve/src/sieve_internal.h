@@ -165,8 +165,9 @@ int sv_comparator_supports(int cmp, int match);
 
 /* Match variables (RFC 5229 §3.2): ${0} is the whole matched value, ${1}.. what each
  * wildcard (or regex group) matched. `count` is how many are set. RFC 5229 needs ${0}..${9};
- * Pigeonhole's tests read up to ${26}, so 32 are kept (wildcards past ${31} match, unrecorded). */
-#define SV_MAX_CAPTURES 32
+ * Pigeonhole's tests read up to ${26}, so ${0}..${32} are kept (wildcards past the 32nd
+ * match, unrecorded); a script referring to a higher one does not compile. */
+#define SV_MAX_CAPTURES 33
 typedef struct sv_captures {
     size_t count;
     lm_buf value[SV_MAX_CAPTURES];
@@ -175,13 +176,20 @@ typedef struct sv_captures {
 void sv_captures_init(sv_captures *c);
 void sv_captures_free(sv_captures *c);
 
+/* :regex syntax beyond POSIX ERE (sv_matcher.regex_flags, sv_regex_valid()):
+ * SV_REGEX_NAMED_GROUPS lets a group be named, "(?<name>re)" or "(?P<name>re)" (the name a
+ * letter or "_", then letters, digits and "_"); it is numbered as a plain group is
+ * (vnd.stalwart.expressions, as sieve-rs reads its regexes). */
+#define SV_REGEX_NAMED_GROUPS 1u
+
 /* How to compare; for SV_MATCH_REGEX `regex_time_limit` bounds the time of one match (ICU
- * steps; 0 = the default). */
+ * steps; 0 = the default) and `regex_flags` (SV_REGEX_*) widens the syntax. */
 typedef struct sv_matcher {
     int comparator;            /* sv_comparator */
     int match;                 /* sv_match_type (not COUNT) */
     int relation;              /* sv_relation, for SV_MATCH_VALUE */
     int32_t regex_time_limit;
+    unsigned regex_flags;
 } sv_matcher;
 
 /* Compares one value of a test with one key. Returns 1 on a match, 0 on none, or
@@ -194,8 +202,9 @@ int sv_match(const sv_matcher *m, const char *value, size_t vlen, const char *ke
 /* RFC 5231 :count — `count` values compared with `key` under `relation` and the comparator
  * (i;ascii-numeric in practice). 1, 0 or a negative error. */
 int sv_match_count(const sv_matcher *m, size_t count, const char *key, size_t klen);
-/* Non-zero when `key` is a valid regex for :regex (for compile-time checks of constants). */
-int sv_regex_valid(const char *key, size_t klen, int comparator);
+/* Non-zero when `key` is a valid regex for :regex with those SV_REGEX_* `flags` (for
+ * compile-time checks of constants). */
+int sv_regex_valid(const char *key, size_t klen, int comparator, unsigned flags);
 
 /* ---- variables and string expansion (variables.c) -------------------------------------- */
 
@@ -219,6 +228,16 @@ void sv_vars_set_max_value(sv_vars *v, size_t max_value);
 int sv_vars_set(sv_vars *v, const char *name, size_t nlen, const char *value, size_t vlen);
 /* The value of a variable, or NULL when it was never set (its value is then ""). */
 const char *sv_vars_get(const sv_vars *v, const char *name, size_t nlen, size_t *len);
+/* Lists (vnd.stalwart.expressions): sets a variable to `n` items (at most SV_MAX_LIST_ITEMS;
+ * whole items only, as many as fit the value size limit); its value, as sv_vars_get() and
+ * "${name}" read it, is the items joined by CRLF. 0, SIEVE_E_LIMIT or SIEVE_E_NOMEM.
+ * sv_vars_get_list() returns 1 when the variable holds a list (sv_vars_set() makes it a string
+ * again), with where each item ends in its value in (*ends)[0 .. *n - 1], else 0. */
+#define SV_MAX_LIST_ITEMS 4096
+int sv_vars_set_list(sv_vars *v, const char *name, size_t nlen, const char *const *items,
+                     const size_t *lens, size_t n);
+int sv_vars_get_list(const sv_vars *v, const char *name, size_t nlen, const size_t **ends,
+                     size_t *n);
 
 /* Non-zero when `name` is a valid variable name (RFC 5229 §3: identifier, or a namespace
  * prefix "ns.name" when `allow_namespace`), each part at most SV_MAX_VAR_NAME octets and at
@@ -229,6 +248,8 @@ int sv_var_name_valid(const char *name, size_t len, int allow_namespace);
 /* Non-zero when the string holds a variable reference that expansion would replace (so it is
  * not a constant). */
 int sv_string_has_variables(const char *s, size_t len);
+/* The highest match variable index ("${N}") `s` refers to; 0 when it refers to none. */
+size_t sv_string_max_match_index(const char *s, size_t len);
 
 /* A namespaced variable lookup ("env.x", "tst.path"): appends the value to `out` and returns
  * 1, returns 0 when the namespace is unknown (the reference then stays as written), or a
@@ -274,7 +295,10 @@ int sv_decode_encoded_characters(const char *s, size_t len, lm_buf *out);
 
 /* ---- address and date parts (address_part.c, date_part.c) ------------------------------ */
 
-enum { SV_ADDR_ALL = 0, SV_ADDR_LOCALPART, SV_ADDR_DOMAIN, SV_ADDR_USER, SV_ADDR_DETAIL };
+/* SV_ADDR_NAME (address :name, vnd.stalwart.expressions) is the display name: the address test
+ * takes it from the parsed mailbox, sv_address_part() does not serve it. */
+enum { SV_ADDR_ALL = 0, SV_ADDR_LOCALPART, SV_ADDR_DOMAIN, SV_ADDR_USER, SV_ADDR_DETAIL,
+       SV_ADDR_NAME };
 
 /* The part of an address ("local@domain"; no angle brackets) an address test compares
  * (RFC 5228 §2.7.4, RFC 5233 :user/:detail with the separators in `delims`, e.g. "+").
@@ -288,10 +312,18 @@ int sv_address_part(int part, const char *addr, size_t len, const char *delims,
  * no quotes unquoted. 0, SIEVE_E_SYNTAX (not one valid mailbox) or SIEVE_E_NOMEM. */
 int sv_redirect_address(const char *s, size_t len, lm_buf *out);
 
+/* An envelope path as the envelope test reads it (RFC 5321 §4.1.2): "<" and ">" around it
+ * optional, a source route ("@relay1,@relay2:") skipped, then local-part "@" domain, or a
+ * local part alone (the "<MAILER-DAEMON>" some systems give). Returns 1 with the mailbox in
+ * *out (a pointer into `path`; empty for the null path "" or "<>"), or 0 when the path is not
+ * valid: the test then has no address to compare, not even with :all. */
+int sv_envelope_path(const char *path, size_t len, const char **out, size_t *out_len);
+
 /* Calls `fn` for each mailbox address ("local@domain", or the group/empty forms RFC 5228
- * §2.7.4 describes) in a header value, parsed with libmailparse. `fn` returns 0 to go on.
- * Returns 0 or the first non-zero of `fn`, or SIEVE_E_NOMEM. */
-typedef int (*sv_address_fn)(void *user, const char *addr, size_t len);
+ * §2.7.4 describes) in a header value, parsed with libmailparse, with its display name
+ * (RFC 2047 decoded; NULL when the mailbox has none or the value is not an address list).
+ * `fn` returns 0 to go on. Returns 0 or the first non-zero of `fn`, or SIEVE_E_NOMEM. */
+typedef int (*sv_address_fn)(void *user, const char *addr, size_t len, const char *name);
 int sv_header_addresses(const char *value, size_t len, sv_address_fn fn, void *user);
 
 /* A point in time with its zone, as the date extension (RFC 5260) reads it. */

@@ -44,6 +44,11 @@ typedef struct sv_var {
     char *name;
     size_t nlen;
     lm_buf value;
+    /* A list (sv_vars_set_list): `value` holds the items joined by CRLF, ends[i] is where the
+     * i-th ends in it. */
+    int is_list;
+    size_t *ends;
+    size_t nitems;
 } sv_var;
 
 struct sv_vars {
@@ -84,6 +89,7 @@ void sv_vars_free(sv_vars *v)
     for (size_t i = 0; i < v->count; i++) {
         lm_free(v->items[i].name);
         lm_buf_free(&v->items[i].value);
+        lm_free(v->items[i].ends);
     }
     lm_free(v->items);
     lm_free(v);
@@ -118,7 +124,7 @@ static sv_var *add_var(sv_vars *v, const char *name, size_t nlen, int *rc)
     if (!copy)
         return NULL;
     sv_var *var = &v->items[v->count++];
-    *var = (sv_var){copy, nlen, LM_BUF_INIT};
+    *var = (sv_var){copy, nlen, LM_BUF_INIT, 0, NULL, 0};
     *rc = 0;
     return var;
 }
@@ -132,6 +138,8 @@ int sv_vars_set(sv_vars *v, const char *name, size_t nlen, const char *value, si
     sv_var *var = find_var(v, name, nlen);
     if (!var && !(var = add_var(v, name, nlen, &rc)))
         return rc;
+    var->is_list = 0;
+    var->nitems = 0;
     lm_buf *b = &var->value;
     uintptr_t at = (uintptr_t)value, base = (uintptr_t)b->data;
     if (vlen && b->data && at >= base && at < base + b->len) {
@@ -161,6 +169,57 @@ const char *sv_vars_get(const sv_vars *v, const char *name, size_t nlen, size_t 
     if (len)
         *len = var->value.len;
     return var->value.data ? var->value.data : "";
+}
+
+int sv_vars_set_list(sv_vars *v, const char *name, size_t nlen, const char *const *items,
+                     const size_t *lens, size_t n)
+{
+    if (!v || (!name && nlen) || (!items && n) || (!lens && n))
+        return SIEVE_E_INVAL;
+    if (n > SV_MAX_LIST_ITEMS)
+        n = SV_MAX_LIST_ITEMS;
+    int rc = 0;
+    sv_var *var = find_var(v, name, nlen);
+    if (!var && !(var = add_var(v, name, nlen, &rc)))
+        return rc;
+    /* Built apart and then swapped in: the items may be pieces of the variable's old value. */
+    lm_buf b = LM_BUF_INIT;
+    size_t *ends = n ? lm_malloc(n * sizeof *ends) : NULL, count = 0;
+    if (n && !ends)
+        return SIEVE_E_NOMEM;
+    /* Whole items only, within the size limit. */
+    for (size_t i = 0; i < n; i++) {
+        size_t need = lens[i] + (i ? 2 : 0);
+        if (need > v->max_value || b.len > v->max_value - need)
+            break;
+        if ((i && lm_buf_append(&b, "\r\n", 2)) ||
+            (lens[i] && lm_buf_append(&b, items[i], lens[i]))) {
+            lm_buf_free(&b);
+            lm_free(ends);
+            return SIEVE_E_NOMEM;
+        }
+        ends[count++] = b.len;
+    }
+    lm_buf_free(&var->value);
+    lm_free(var->ends);
+    var->value = b;
+    var->ends = ends;
+    var->nitems = count;
+    var->is_list = 1;
+    return 0;
+}
+
+int sv_vars_get_list(const sv_vars *v, const char *name, size_t nlen, const size_t **ends,
+                     size_t *n)
+{
+    *ends = NULL;
+    *n = 0;
+    const sv_var *var = v && (name || !nlen) ? find_var(v, name, nlen) : NULL;
+    if (!var || !var->is_list)
+        return 0;
+    *ends = var->ends;
+    *n = var->nitems;
+    return 1;
 }
 
 /* ---- names and references ----------------------------------------------------------------- */
@@ -211,11 +270,30 @@ static size_t scan_name(const char *s, size_t n, name_info *ni)
 
 /* A variable reference "${name}" at `s` (s[0] == '$'): returns its whole length, with the
  * name's length in *nlen, or 0 when `s` does not start one. */
+/* vnd.stalwart.expressions: "${header.<path>}" with a path that is no plain name
+ * ("header.to:cc[*].addr[1]", "header.content-type"): the length of the path after
+ * "header.". The namespace callback checks it. */
+static size_t scan_header_path(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] && (lm_is_alnum((unsigned char)s[i]) || strchr("_.-:[]*", s[i])))
+        i++;
+    return i;
+}
+
 static size_t scan_ref(const char *s, size_t n, name_info *ni, size_t *nlen)
 {
     if (n < 4 || s[1] != '{')
         return 0;
     size_t k = scan_name(s + 2, n - 2, ni);
+    if (n - 2 > 7 && lm_eq_nocase(s + 2, 7, "header.") && (2 + k >= n || s[2 + k] != '}')) {
+        size_t p = scan_header_path(s + 9, n - 9);
+        if (p && 9 + p < n && s[9 + p] == '}') {
+            *ni = (name_info){2, p, 0};
+            *nlen = 7 + p;
+            return 7 + p + 3;
+        }
+    }
     if (k == 0 || 2 + k >= n || s[2 + k] != '}')
         return 0;
     *nlen = k;
@@ -273,6 +351,25 @@ static size_t match_index(const char *s, size_t n)
     for (; i < n; i++)
         idx = idx * 10 + (size_t)(s[i] - '0');
     return idx;
+}
+
+size_t sv_string_max_match_index(const char *s, size_t len)
+{
+    size_t i = 0, max = 0;
+    while (i < len) {
+        const char *d = memchr(s + i, '$', len - i);
+        if (!d)
+            break;
+        size_t p = (size_t)(d - s), nlen;
+        name_info ni;
+        size_t rlen = scan_ref(s + p, len - p, &ni, &nlen);
+        if (rlen && ni.numeric) {
+            size_t idx = match_index(s + p + 2, nlen);
+            max = idx > max ? idx : max;
+        }
+        i = rlen ? p + rlen : p + 1;
+    }
+    return max;
 }
 
 int sv_expand(const char *s, size_t len, const sv_vars *vars, const sv_captures *caps,

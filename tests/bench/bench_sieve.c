@@ -37,7 +37,8 @@ typedef struct {
     size_t actions;
 } bench;
 
-static const sieve_envelope env = {.from = "owner-list@lists.example.org",
+static const sieve_envelope env = {.struct_size = sizeof(sieve_envelope),
+                                   .from = "owner-list@lists.example.org",
                                    .to = "bob+folder@example.org"};
 
 static int run_message(bench *b, const sieve_script *s)

@@ -5,6 +5,8 @@
  * options. */
 #include "sieve_testsuite.h"
 
+#include "sieve_harness.h"
+
 /* The testsuite's own tags: the engine numbers an extra extension's tags from SV_TAG_EXTRA. */
 enum {
     SV_TAG_TS_SMTP = SV_TAG_EXTRA, SV_TAG_TS_FOLDER, SV_TAG_TS_APPEND_RESULT,
@@ -26,6 +28,7 @@ const size_t ts_tag_count = sizeof ts_tags / sizeof ts_tags[0];
 #include "lm_alloc.h"
 #include "lm_ascii.h"
 #include "lm_buf.h"
+#include "lm_utf8.h"
 
 #include <regex.h>
 #include <stdio.h>
@@ -102,7 +105,18 @@ struct ts_host {
     sieve_run_options main_opts;   /* the same with the settings applied */
     int have_main_base;
     char *separators, *user_email; /* the applied settings' strings */
+    char *vacation_subject, *vacation_template;
     const char *user_addresses[2];
+    char *no_add, *no_delete;      /* editheader's protected fields, from the settings */
+    /* Fixtures compile with an engine of the settings' limits (editheader's field size,
+     * include's counts): made on a reload that changes them, kept until the host goes since
+     * the scripts compiled with one refer to it. NULL: the runner's engine. */
+    sieve_engine **engines;
+    size_t nengines;
+    const sieve_engine *fixture_engine;
+    /* how far the current result was performed (test_result_execute) */
+    int keep_performed;
+    const char *carried_flags;     /* test_multiscript: imap4flags' flags of the scripts before */
 };
 
 /* The real Sieve extensions (IANA registry and Dovecot's vendor ones) a fixture may require
@@ -159,6 +173,31 @@ static const char *config_get(const ts_host *h, const char *key)
     return NULL;
 }
 
+/* The setting `prefix`/`item`/`field` of a Pigeonhole setting list ("sieve_extlists_list",
+ * ":addrbook:default", "name"; `item` is `n` octets), or NULL. */
+static const char *config_item(const ts_host *h, const char *prefix, const char *item, size_t n,
+                               const char *field)
+{
+    char key[512];
+    if ((size_t)snprintf(key, sizeof key, "%s/%.*s/%s", prefix, (int)n, item, field) >=
+        sizeof key)
+        return NULL;
+    return config_get(h, key);
+}
+
+/* A Dovecot boolean setting. */
+static int config_yes(const char *v)
+{
+    return v && (!strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "true"));
+}
+
+/* The engine fixtures compile and load with: the runner's, unless the settings change its
+ * limits (update_fixture_engine). */
+static const sieve_engine *fixture_engine(const ts_host *h)
+{
+    return h->fixture_engine ? h->fixture_engine : h->engine;
+}
+
 /* ---- the error log ----------------------------------------------------------------------- */
 
 static void log_clear(ts_host *h)
@@ -212,36 +251,9 @@ static void update_scanners(ts_host *h);
 
 /* ---- the message and the envelope ------------------------------------------------------ */
 
-struct first_addr {
-    char *out;
-    int nomem;
-};
-
-static int take_first(void *user, const char *addr, size_t len)
-{
-    struct first_addr *f = user;
-    if (!len)
-        return 0;
-    f->out = lm_strndup(addr, len);
-    f->nomem = !f->out;
-    return 1;
-}
-
-/* The first address of the field named (NULL when none). */
-static char *first_address(const mailparse_message *m, const char *field, int *nomem)
-{
-    const mailparse_header *hd = mailparse_part_header(m, 0, field, 0);
-    struct first_addr f = {NULL, 0};
-    if (hd && sv_header_addresses(hd->raw_value, hd->raw_value_len, take_first, &f) ==
-                  SIEVE_E_NOMEM)
-        f.nomem = 1;
-    *nomem |= f.nomem;
-    return f.out;
-}
-
 static void env_refresh(ts_host *h)
 {
-    memset(&h->env, 0, sizeof h->env);
+    sieve_envelope_init(&h->env);
     h->env.from = h->env_from;
     h->env.to = h->env_to;
     h->env.orig_to = h->env_orig_to;
@@ -257,9 +269,9 @@ static int derive_envelope(ts_host *h)
     int nomem = 0;
     char *to = NULL, *from = NULL;
     for (size_t i = 0; !to && i < 2; i++)
-        to = first_address(h->msg, to_fields[i], &nomem);
+        to = sh_first_address(h->msg, to_fields[i], &nomem);
     for (size_t i = 0; !from && i < 3; i++)
-        from = first_address(h->msg, from_fields[i], &nomem);
+        from = sh_first_address(h->msg, from_fields[i], &nomem);
     int rc = nomem ? SIEVE_E_NOMEM : 0;
     if (!rc)
         rc = set_string(&h->env_to, to ? to : "recipient@example.com",
@@ -299,7 +311,10 @@ static int set_message(ts_host *h, sv_run *r, const char *text, size_t len, int 
     if (r)
         sv_run_set_message(r, m); /* editheader's view starts again too */
     update_scanners(h);
-    return derive ? derive_envelope(h) : 0;
+    int rc = derive ? derive_envelope(h) : 0;
+    if (derive && r)
+        r->env = &h->env; /* the run's copy of the envelope names the strings just freed */
+    return rc;
 }
 
 /* An envelope path as test_set gives it: brackets dropped, "<>" the null path. */
@@ -396,6 +411,15 @@ static int run_test_set(sv_run *r, const sv_args *a)
 
 /* ---- the result ------------------------------------------------------------------------ */
 
+/* Makes `res` the run's result (taking it), nothing of it performed yet. */
+static void result_replace(sv_run *r, sieve_result *res)
+{
+    sieve_result_free(r->result);
+    r->result = res;
+    r->redirects = 0;
+    host_of(r)->keep_performed = 0;
+}
+
 /* An empty result in place of the run's (the implicit keep in force again). */
 static int result_fresh(sv_run *r)
 {
@@ -403,9 +427,7 @@ static int result_fresh(sv_run *r)
     if (!n)
         return SIEVE_E_NOMEM;
     n->implicit_keep = 1;
-    sieve_result_free(r->result);
-    r->result = n;
-    r->redirects = 0;
+    result_replace(r, n);
     return 0;
 }
 
@@ -596,18 +618,38 @@ static char *stored_flags(const char *flags, const char *text, size_t len)
     return lm_buf_take(&b, NULL);
 }
 
-/* Stores a message in `mailbox`. Returns 1 when stored, 0 when the mailbox does not exist
- * (logged), or SIEVE_E_NOMEM. */
+/* Why the suite's mail store (Dovecot's maildir layout: "." separates the levels) refuses a
+ * mailbox name, or NULL when it takes it. */
+static const char *mailbox_name_problem(const char *name)
+{
+    size_t n = strlen(name);
+    if (!n)
+        return "Invalid mailbox name: Name is empty";
+    if (!lm_utf8_valid(name, n))
+        return "Invalid mailbox name: Name is not valid UTF-8";
+    if (strchr(name, '/'))
+        return "Invalid mailbox name: Name must not have '/' characters";
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+            return "Invalid mailbox name: Name has control characters";
+    if (name[0] == '.' || name[n - 1] == '.' || strstr(name, ".."))
+        return "Invalid mailbox name: Name has an empty hierarchy level";
+    return NULL;
+}
+
+/* Stores a message in `mailbox`. Returns 1 when stored, 0 when the mailbox name is not valid or
+ * the mailbox does not exist (logged), or SIEVE_E_NOMEM. */
 static int store(ts_host *h, const char *text, size_t len, const char *mailbox,
                  const char *flags, int create)
 {
-    ts_folder *f = folder_find(h, mailbox);
-    if (!f && create && folder_create(h, mailbox, &f))
+    const char *bad = mailbox_name_problem(mailbox);
+    ts_folder *f = bad ? NULL : folder_find(h, mailbox);
+    if (!f && !bad && create && folder_create(h, mailbox, &f))
         return SIEVE_E_NOMEM;
     if (!f) {
-        char buf[300];
-        snprintf(buf, sizeof buf, "failed to store into mailbox '%s': Mailbox doesn't exist",
-                 mailbox);
+        char buf[400];
+        snprintf(buf, sizeof buf, "failed to store into mailbox '%s': %s", mailbox,
+                 bad ? bad : "Mailbox doesn't exist");
         return log_add(h, buf) ? SIEVE_E_NOMEM : 0;
     }
     if (grow((void **)&f->msgs, f->n, sizeof *f->msgs))
@@ -671,152 +713,25 @@ static const char *param_of(const sv_action *act, const char *name)
     return NULL;
 }
 
-/* A mailto: notification (RFC 5436) as a message to each recipient of the URI. */
-static int capture_notify(ts_host *h, const sv_action *act)
+/* The current message as a delivery would write it: the first `nedits` of editheader's edits
+ * of `res` applied (those made before the action: sieve_result_action_edits), and `extra`
+ * (a field with its CRLF, or NULL) on top. */
+static int delivered_message(const ts_host *h, const sieve_result *res, size_t nedits,
+                             const char *extra, char **out, size_t *out_len)
 {
-    const char *uri = act->target;
-    if (strncmp(uri, "mailto:", 7))
-        return 0;
-    const char *text = param_of(act, "message");
-    if (!text)
-        text = "";
-    size_t n = strcspn(uri + 7, "?");
-    char *list = lm_strndup(uri + 7, n);
-    if (!list)
-        return SIEVE_E_NOMEM;
-    int rc = 0;
-    for (char *p = list; !rc && *p;) {
-        size_t k = strcspn(p, ",");
-        char save = p[k];
-        p[k] = '\0';
-        lm_buf b = LM_BUF_INIT;
-        lm_buf_puts(&b, "From: postmaster@example.com\r\nTo: ");
-        lm_buf_puts(&b, p);
-        lm_buf_puts(&b, "\r\nSubject: ");
-        lm_buf_puts(&b, text);
-        lm_buf_puts(&b, "\r\nAuto-Submitted: auto-notified\r\n\r\n");
-        lm_buf_puts(&b, text);
-        lm_buf_puts(&b, "\r\n");
-        rc = b.oom ? SIEVE_E_NOMEM : capture(h, "", p, b.data, b.len);
-        lm_buf_free(&b);
-        p[k] = save;
-        p += k + (save != '\0');
-    }
-    lm_free(list);
-    return rc;
+    sieve_result view = *res; /* the same result, seen without the later edits */
+    if (nedits < view.nedits)
+        view.nedits = nedits;
+    return sh_edited_message(h->text, h->len, &view, 0, extra, out, out_len);
 }
 
-/* The header fields of a message, each with its line end, and where the body starts. */
-typedef struct fields {
-    char **f;
-    size_t n;
-    const char *body;
-    size_t body_len;
-} fields;
-
-static void fields_free(fields *fs)
-{
-    for (size_t i = 0; i < fs->n; i++)
-        lm_free(fs->f[i]);
-    lm_free(fs->f);
-}
-
-static int fields_insert(fields *fs, size_t at, const char *text, size_t len)
-{
-    char *c = lm_strndup(text, len);
-    if (!c || grow((void **)&fs->f, fs->n, sizeof *fs->f)) {
-        lm_free(c);
-        return SIEVE_E_NOMEM;
-    }
-    memmove(fs->f + at + 1, fs->f + at, (fs->n - at) * sizeof *fs->f);
-    fs->f[at] = c;
-    fs->n++;
-    return 0;
-}
-
-static int fields_split(const char *text, size_t len, fields *fs)
-{
-    memset(fs, 0, sizeof *fs);
-    size_t at = 0;
-    while (at < len && text[at] != '\r' && text[at] != '\n') {
-        size_t end = at;
-        do { /* a field with its continuation lines */
-            const char *nl = memchr(text + end, '\n', len - end);
-            end = nl ? (size_t)(nl - text) + 1 : len;
-        } while (end < len && (text[end] == ' ' || text[end] == '\t'));
-        if (fields_insert(fs, fs->n, text + at, end - at)) {
-            fields_free(fs);
-            return SIEVE_E_NOMEM;
-        }
-        at = end;
-    }
-    fs->body = text + at;
-    fs->body_len = len - at;
-    return 0;
-}
-
-static int field_is(const char *f, const char *name)
-{
-    size_t n = strlen(name);
-    return !lm_strncasecmp(f, name, n) && (f[n] == ':' || f[n] == ' ' || f[n] == '\t');
-}
-
-/* The current message as a delivery would write it: editheader's edits of `res` applied
- * (sieve.h), and `extra` (a field with its CRLF, or NULL) on top. */
-static int delivered_message(const ts_host *h, const sieve_result *res, const char *extra,
-                             char **out, size_t *out_len)
-{
-    fields fs;
-    if (fields_split(h->text, h->len, &fs))
-        return SIEVE_E_NOMEM;
-    int rc = extra ? fields_insert(&fs, 0, extra, strlen(extra)) : 0;
-    size_t first = extra != NULL; /* the field added here is not the script's to edit */
-    for (size_t i = 0; !rc && i < sieve_result_edit_count(res); i++) {
-        int kind, last;
-        const char *name, *value;
-        size_t index;
-        if (sieve_result_edit_at(res, i, &kind, &name, &value, &index, &last))
-            continue;
-        if (kind == SIEVE_EDIT_ADD) {
-            lm_buf b = LM_BUF_INIT;
-            lm_buf_puts(&b, name);
-            lm_buf_puts(&b, ": ");
-            lm_buf_puts(&b, value);
-            lm_buf_puts(&b, "\r\n");
-            rc = b.oom ? SIEVE_E_NOMEM : fields_insert(&fs, last ? fs.n : first, b.data, b.len);
-            lm_buf_free(&b);
-            continue;
-        }
-        for (size_t k = first, seen = 0; k < fs.n; k++)
-            if (field_is(fs.f[k], name) && ++seen == index) {
-                lm_free(fs.f[k]);
-                memmove(fs.f + k, fs.f + k + 1, (fs.n - k - 1) * sizeof *fs.f);
-                fs.n--;
-                break;
-            }
-    }
-    lm_buf b = LM_BUF_INIT;
-    for (size_t k = 0; k < fs.n; k++)
-        lm_buf_puts(&b, fs.f[k]);
-    lm_buf_append(&b, fs.body, fs.body_len);
-    fields_free(&fs);
-    *out_len = b.len;
-    *out = lm_buf_take(&b, NULL);
-    if (rc || !*out) {
-        lm_free(*out);
-        *out = NULL;
-        return SIEVE_E_NOMEM;
-    }
-    return 0;
-}
-
-/* Stores the message as delivered (edits applied). */
-static int store_delivered(ts_host *h, const sieve_result *res, const char *mailbox,
-                           const char *flags, int create)
+/* Stores the message as delivered (the first `nedits` edits applied). */
+static int store_delivered(ts_host *h, const sieve_result *res, size_t nedits,
+                           const char *mailbox, const char *flags, int create)
 {
     char *text;
     size_t len;
-    if (delivered_message(h, res, NULL, &text, &len))
+    if (delivered_message(h, res, nedits, NULL, &text, &len))
         return SIEVE_E_NOMEM;
     int rc = store(h, text, len, mailbox, flags, create);
     lm_free(text);
@@ -846,11 +761,71 @@ static const char *trimmed_path(const char *v, char *buf, size_t size)
     return buf;
 }
 
+/* The envelope sender a Pigeonhole address-source setting names: "sender", "recipient",
+ * "orig_recipient", "user_email", "postmaster", or an "<address>" (copied into `buf`). */
+static const char *address_source(const ts_host *h, const char *setting, char *buf, size_t size)
+{
+    char how[320];
+    trimmed_path(setting, how, sizeof how);
+    if (!strcmp(how, "sender"))
+        return h->env_from ? h->env_from : "";
+    if (!strcmp(how, "recipient"))
+        return h->env_to ? h->env_to : "";
+    if (!strcmp(how, "orig_recipient"))
+        return h->env_orig_to ? h->env_orig_to : "";
+    if (!strcmp(how, "user_email"))
+        return user_address(h);
+    if (!strcmp(how, "postmaster"))
+        return "postmaster@example.com";
+    return trimmed_path(setting, buf, size);
+}
+
+/* The address of a :from the library accepted: one mailbox, "addr" or "Name <addr>". */
+static const char *from_address(const char *from, char *buf, size_t size)
+{
+    const char *lt = strrchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    if (!gt)
+        return trimmed_path(from, buf, size);
+    snprintf(buf, size, "%.*s", (int)(gt - lt - 1), lt + 1);
+    return buf;
+}
+
+/* A mailto: notification (RFC 5436) as Pigeonhole sends it: the message the library made,
+ * to each recipient, from the null sender when the message came from it, else from what
+ * sieve_notify_mailto_envelope_from says, else :from, sieve_user_email or the postmaster.
+ * Nothing when the library said not to notify. */
+static int capture_notify(ts_host *h, const sv_action *act)
+{
+    const char *mail = param_of(act, "mail"), *rcpts = param_of(act, "recipients");
+    if (!mail || !rcpts)
+        return 0;
+    char buf[320];
+    const char *cfg = config_get(h, "sieve_notify_mailto_envelope_from"), *v;
+    const char *sender = "postmaster@example.com";
+    if (h->env_from && !*h->env_from)
+        sender = "";
+    else if (cfg)
+        sender = address_source(h, cfg, buf, sizeof buf);
+    else if ((v = param_of(act, "from")))
+        sender = from_address(v, buf, sizeof buf);
+    else if ((v = config_get(h, "sieve_user_email")) && *v)
+        sender = v;
+    int rc = 0;
+    for (const char *p = rcpts; !rc && *p;) {
+        size_t l = strcspn(p, "\n");
+        char to[320];
+        snprintf(to, sizeof to, "%.*s", (int)l, p);
+        rc = capture(h, sender, to, mail, strlen(mail));
+        p += l + (p[l] == '\n');
+    }
+    return rc;
+}
+
 /* redirect as Pigeonhole's delivery does it: not when the message already went through this
  * user (an X-Sieve-Redirected-From field naming them or the recipient: a loop), the envelope sender as
  * sieve_redirect_envelope_from says (the null sender stays null), and an
  * X-Sieve-Redirected-From field naming the user added. */
-static int redirect(ts_host *h, const sieve_result *res, const char *to)
+static int redirect(ts_host *h, const sieve_result *res, size_t nedits, const char *to)
 {
     const char *user = user_address(h);
     for (long i = 0;; i++) {
@@ -863,49 +838,54 @@ static int redirect(ts_host *h, const sieve_result *res, const char *to)
             (h->env_to && lm_eq_nocase(addr, strlen(addr), h->env_to)))
             return 1;
     }
-    char how[320], from[320];
+    char from[320];
     const char *cfg = config_get(h, "sieve_redirect_envelope_from");
-    trimmed_path(cfg ? cfg : "sender", how, sizeof how);
     const char *sender = h->env_from ? h->env_from : "";
-    if (*sender && cfg) {
-        if (!strcmp(how, "recipient"))
-            sender = h->env_to ? h->env_to : "";
-        else if (!strcmp(how, "orig_recipient"))
-            sender = h->env_orig_to ? h->env_orig_to : "";
-        else if (!strcmp(how, "user_email"))
-            sender = user;
-        else if (strcmp(how, "sender"))
-            sender = trimmed_path(cfg, from, sizeof from);
-    }
+    if (*sender && cfg)
+        sender = address_source(h, cfg, from, sizeof from);
     char extra[400];
     snprintf(extra, sizeof extra, "X-Sieve-Redirected-From: %s\r\n", user);
     char *text;
     size_t len;
-    if (delivered_message(h, res, extra, &text, &len))
+    if (delivered_message(h, res, nedits, extra, &text, &len))
         return SIEVE_E_NOMEM;
     int rc = capture(h, sender, to, text, len);
     lm_free(text);
     return rc ? rc : 1;
 }
 
-/* Performs the actions of `res`, and its implicit keep when `implicit` and in force. Returns
- * 1 when everything was done, 0 when something failed (logged), or SIEVE_E_NOMEM. */
-static int execute_result(ts_host *h, const sieve_result *res, int implicit)
+/* The flags a store gets: the action's own, else those the scripts before left (in
+ * test_multiscript imap4flags' internal flags live on from one script to the next). */
+static const char *store_flags(const ts_host *h, const char *flags)
 {
-    int ok = 1, rc = 0;
+    return flags ? flags : h->carried_flags;
+}
+
+/* Performs the actions of `res` not performed yet (and marks them), and with `implicit` its
+ * implicit keep when in force and not done yet; with `defer_keep` keep actions are left to a
+ * later script (test_multiscript). When something fails (logged) the message is kept in INBOX
+ * as received, as Pigeonhole's failure keep does. Returns 1 when everything was done, 0 when
+ * something failed, or SIEVE_E_NOMEM. */
+static int execute_result(ts_host *h, sieve_result *res, int implicit, int defer_keep)
+{
+    int ok = 1, rc = 0, keep_tried = 0;
     for (size_t i = 0; rc >= 0 && i < res->count; i++) {
-        const sv_action *act = &res->actions[i];
+        sv_action *act = &res->actions[i];
         const char *v;
+        if (act->performed || (defer_keep && act->type == SIEVE_ACTION_KEEP))
+            continue;
+        act->performed = 1;
         switch (act->type) {
         case SIEVE_ACTION_KEEP:
-            rc = store_delivered(h, res, "INBOX", act->flags, 0);
+            rc = store_delivered(h, res, act->nedits, "INBOX", store_flags(h, act->flags), 0);
+            keep_tried = 1;
             break;
         case SIEVE_ACTION_FILEINTO:
-            rc = store_delivered(h, res, act->target, act->flags,
+            rc = store_delivered(h, res, act->nedits, act->target, store_flags(h, act->flags),
                                  (act->options & SIEVE_ACTION_CREATE) != 0);
             break;
         case SIEVE_ACTION_REDIRECT:
-            rc = redirect(h, res, act->target);
+            rc = redirect(h, res, act->nedits, act->target);
             break;
         case SIEVE_ACTION_REJECT:
         case SIEVE_ACTION_EREJECT:
@@ -933,9 +913,14 @@ static int execute_result(ts_host *h, const sieve_result *res, int implicit)
         if (rc == 0)
             ok = 0;
     }
-    if (rc >= 0 && implicit && res->implicit_keep &&
-        (rc = store_delivered(h, res, "INBOX", res->implicit_flags, 0)) == 0)
-        ok = 0;
+    if (rc >= 0 && implicit && res->implicit_keep && !h->keep_performed) {
+        h->keep_performed = keep_tried = 1;
+        if ((rc = store_delivered(h, res, res->nedits, "INBOX",
+                                  store_flags(h, res->implicit_flags), 0)) == 0)
+            ok = 0;
+    }
+    if (rc >= 0 && !ok && !keep_tried)
+        rc = store(h, h->text, h->len, "INBOX", NULL, 0);
     return rc < 0 ? rc : ok;
 }
 
@@ -944,7 +929,7 @@ static int run_test_result_execute(sv_run *r, const sv_args *a)
     (void)a;
     ts_host *h = host_of(r);
     log_clear(h);
-    return execute_result(h, r->result, 1);
+    return execute_result(h, r->result, 1, 0);
 }
 
 /* test_message :smtp N / :folder "box" N: makes that message the current one. */
@@ -1058,7 +1043,7 @@ static int compile_fixture(ts_host *h, const char *path, sieve_script **out)
         return log_add(h, buf);
     }
     sieve_diagnostics *d = NULL;
-    int rc = sieve_compile(h->engine, src, len, out, &d);
+    int rc = sieve_compile(fixture_engine(h), src, len, out, &d);
     lm_free(src);
     for (size_t i = 0; i < sieve_diagnostics_count(d); i++) {
         int sev;
@@ -1161,45 +1146,110 @@ static int run_test_script_run(sv_run *r, const sv_args *a)
             rc = 0;
         }
     } else {
-        sieve_result_free(r->result);
-        r->result = res;
-        r->redirects = 0;
+        result_replace(r, res);
     }
     return rc ? rc : ok;
 }
 
-/* Pigeonhole's multiscript delivery: each script's actions are performed; the next script
- * runs only while the message is still kept; the last implicit keep is performed. */
+/* Makes `text` the message the fixtures run on, in place of the current one, which is
+ * handed back in *saved_* for swap_back(): the .svtest run keeps its own. 0 or
+ * SIEVE_E_NOMEM. */
+static int swap_message(ts_host *h, char *text, size_t len, char **saved_text,
+                        size_t *saved_len, mailparse_message **saved_msg)
+{
+    mailparse_message *m = NULL;
+    int rc = mailparse_parse((const unsigned char *)text, len, NULL, &m);
+    if (rc) { /* the next script then sees the message as it was */
+        lm_free(text);
+        return rc == MAILPARSE_E_NOMEM ? SIEVE_E_NOMEM : 0;
+    }
+    if (!*saved_text) {
+        *saved_text = h->text;
+        *saved_len = h->len;
+        *saved_msg = h->msg;
+    } else {
+        lm_free(h->text);
+        mailparse_message_free(h->msg);
+    }
+    h->text = text;
+    h->len = len;
+    h->msg = m;
+    update_scanners(h);
+    return 0;
+}
+
+static void swap_back(ts_host *h, char *saved_text, size_t saved_len,
+                      mailparse_message *saved_msg)
+{
+    if (!saved_text)
+        return;
+    lm_free(h->text);
+    mailparse_message_free(h->msg);
+    h->text = saved_text;
+    h->len = saved_len;
+    h->msg = saved_msg;
+    update_scanners(h);
+}
+
+/* Pigeonhole's multiscript delivery: the scripts run one after another while the message is
+ * kept. Each script's actions are performed but its keep, which the next script decides on;
+ * the next one sees the message as the edits before left it, and imap4flags' flags as they
+ * were; the last keep is performed. */
 static int run_test_multiscript(sv_run *r, const sv_args *a)
 {
     ts_host *h = host_of(r);
     const sv_value *list = &a->positional[0];
     log_clear(h);
     int ok = 1, rc = 0, kept = 1;
+    char *saved_text = NULL, *flags = NULL;
+    size_t saved_len = 0;
+    mailparse_message *saved_msg = NULL;
     for (size_t i = 0; ok && kept && i < list->count; i++) {
         sv_str path;
         sieve_script *s = NULL;
         sieve_result *res = NULL;
-        if ((rc = sv_run_string(r, &list->strs[i], &path)) || (rc = compile_fixture(h, path.s, &s)))
-            return rc;
-        if (!s)
-            return 0;
+        if ((rc = sv_run_string(r, &list->strs[i], &path)) ||
+            (rc = compile_fixture(h, path.s, &s)) || !s) {
+            ok = 0;
+            break;
+        }
         ok = run_fixture(h, s, &res);
         sieve_script_free(s);
-        if (ok < 0 || !res)
-            return ok < 0 ? ok : 0;
+        if (ok < 0 || !res) {
+            rc = ok < 0 ? ok : 0;
+            ok = 0;
+            break;
+        }
+        result_replace(r, res);
         kept = res->implicit_keep;
         for (size_t k = 0; k < res->count; k++)
             kept |= res->actions[k].type == SIEVE_ACTION_KEEP;
         int last = i + 1 == list->count || !kept;
-        int done = execute_result(h, res, last);
-        sieve_result_free(r->result);
-        r->result = res;
-        if (done < 0)
-            return done;
+        h->carried_flags = flags;
+        int done = execute_result(h, res, last, !last);
+        if (done < 0) {
+            rc = done;
+            break;
+        }
         ok = ok && done;
+        if (!last && res->implicit_flags) {
+            lm_free(flags);
+            if (!(flags = lm_strndup(res->implicit_flags, strlen(res->implicit_flags)))) {
+                rc = SIEVE_E_NOMEM;
+                break;
+            }
+        }
+        char *text;
+        size_t len;
+        if (!last && res->nedits &&
+            ((rc = delivered_message(h, res, res->nedits, NULL, &text, &len)) ||
+             (rc = swap_message(h, text, len, &saved_text, &saved_len, &saved_msg))))
+            break;
     }
-    return ok;
+    h->carried_flags = NULL;
+    lm_free(flags);
+    swap_back(h, saved_text, saved_len, saved_msg);
+    return rc ? rc : ok;
 }
 
 /* ---- settings ------------------------------------------------------------------------------ */
@@ -1225,7 +1275,10 @@ static int scanner_status(const ts_host *h, const char *setting, char *buf, size
     char *text = lm_strndup(hd->text ? hd->text : "", hd->text ? hd->text_len : 0);
     if (!text)
         return 0;
+    /* Pigeonhole skips the white space between the colon and the regex. */
     const char *re_text = v[strcspn(v, ":")] ? v + strcspn(v, ":") + 1 : NULL;
+    while (re_text && (*re_text == ' ' || *re_text == '\t'))
+        re_text++;
     int found = 1;
     size_t from = 0, to = strlen(text);
     if (re_text && *re_text) {
@@ -1332,8 +1385,79 @@ static long long parse_seconds(const char *s)
     return -1;
 }
 
+/* 1 when the boolean setting `key` is on ("yes", "1", "true"), 0 when off, -1 when unset. */
+static int config_bool(const ts_host *h, const char *key)
+{
+    const char *v = config_get(h, key);
+    if (!v)
+        return -1;
+    return !strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "true");
+}
+
+/* The vacation settings (Pigeonhole's sieve_vacation_*) as run options. 0 or SIEVE_E_NOMEM. */
+static int vacation_settings(ts_host *h, sieve_run_options *o)
+{
+    const char *v;
+    o->vacation_default_subject = o->vacation_subject_template = NULL;
+    if ((v = config_get(h, "sieve_vacation_default_subject"))) {
+        if (set_string(&h->vacation_subject, v, strlen(v)))
+            return SIEVE_E_NOMEM;
+        o->vacation_default_subject = h->vacation_subject;
+    }
+    if ((v = config_get(h, "sieve_vacation_default_subject_template"))) {
+        if (set_string(&h->vacation_template, v, strlen(v)))
+            return SIEVE_E_NOMEM;
+        o->vacation_subject_template = h->vacation_template;
+    }
+    /* The older name says it the other way round. */
+    o->vacation_dont_check_recipient = config_bool(h, "sieve_vacation_check_recipient") == 0 ||
+                                       config_bool(h, "sieve_vacation_dont_check_recipient") == 1;
+    o->vacation_use_orig_recipient = config_bool(h, "sieve_vacation_use_original_recipient") == 1;
+    o->vacation_to_header_ignore_envelope =
+        config_bool(h, "sieve_vacation_to_header_ignore_envelope") == 1;
+    return 0;
+}
+
 /* The run options the current settings make, from the defaults `base`. Settings libsieve has
  * no option for are ignored. */
+/* editheader's protected fields as Pigeonhole configures them: sieve_editheader_header names
+ * the configured ones, each with .../name (else the item itself), .../forbid_add and
+ * .../forbid_delete; Subject is never protected there. The lists go to h->no_add and
+ * h->no_delete (NULL when empty). 0 or SIEVE_E_NOMEM. */
+static int protected_fields(ts_host *h)
+{
+    static const char prefix[] = "sieve_editheader_header";
+    const char *list = config_get(h, prefix);
+    lm_buf add = LM_BUF_INIT, del = LM_BUF_INIT;
+    for (const char *p = list ? list : ""; *p;) {
+        p += strspn(p, " ");
+        size_t n = strcspn(p, " ");
+        const char *name = config_item(h, prefix, p, n, "name");
+        size_t nlen = name ? strlen(name) : n;
+        if (!name)
+            name = p;
+        if (n && !lm_eq_nocase(name, nlen, "subject")) {
+            lm_buf *to[] = {&add, &del};
+            const char *field[] = {"forbid_add", "forbid_delete"};
+            for (size_t k = 0; k < 2; k++)
+                if (config_yes(config_item(h, prefix, p, n, field[k]))) {
+                    if (to[k]->len)
+                        lm_buf_putc(to[k], ' ');
+                    lm_buf_append(to[k], name, nlen);
+                }
+        }
+        p += n;
+    }
+    int rc = add.oom || del.oom ? SIEVE_E_NOMEM : 0;
+    lm_free(h->no_add);
+    lm_free(h->no_delete);
+    h->no_add = rc || !add.len ? NULL : lm_buf_take(&add, NULL);
+    h->no_delete = rc || !del.len ? NULL : lm_buf_take(&del, NULL);
+    lm_buf_free(&add);
+    lm_buf_free(&del);
+    return rc;
+}
+
 static int apply_settings(ts_host *h, sieve_run_options *o, const sieve_run_options *base)
 {
     *o = *base;
@@ -1354,7 +1478,10 @@ static int apply_settings(ts_host *h, sieve_run_options *o, const sieve_run_opti
     /* Plain numbers, which parse_seconds reads as they are. */
     if ((v = config_get(h, "sieve_variables_max_scope_size")) && (n = parse_seconds(v)) > 0)
         o->max_variables = (size_t)n;
+    /* The older name of the value size setting, and the current one. */
     if ((v = config_get(h, "sieve_variables_max_variable_size")) && (n = parse_seconds(v)) > 0)
+        o->max_variable_size = (size_t)n;
+    if ((v = config_get(h, "sieve_variables_max_value_size")) && (n = parse_seconds(v)) > 0)
         o->max_variable_size = (size_t)n;
     o->user_addresses = NULL;
     if ((v = config_get(h, "sieve_user_email"))) {
@@ -1364,6 +1491,14 @@ static int apply_settings(ts_host *h, sieve_run_options *o, const sieve_run_opti
         h->user_addresses[1] = NULL;
         o->user_addresses = h->user_addresses;
     }
+    if (vacation_settings(h, o))
+        return SIEVE_E_NOMEM;
+    if ((v = config_get(h, "sieve_notify_max_notifications")) && (n = parse_seconds(v)) >= 0)
+        o->max_notify_actions = n ? (size_t)n : SIEVE_NOTIFY_FORBIDDEN;
+    if (protected_fields(h))
+        return SIEVE_E_NOMEM;
+    o->editheader_no_add = h->no_add;
+    o->editheader_no_delete = h->no_delete;
     apply_scanners(h, o);
     return 0;
 }
@@ -1411,13 +1546,56 @@ static int run_test_config_unset(sv_run *r, const sv_args *a)
     return rc ? rc : config_put(host_of(r), key.s, NULL, 0);
 }
 
+/* Fixtures compile with the limits the settings give (Pigeonhole's editheader and include
+ * settings are compile-time limits): an engine of the runner's options with those changed,
+ * made when they differ from the current fixture engine's. 0 or SIEVE_E_NOMEM. */
+static int update_fixture_engine(ts_host *h)
+{
+    sieve_options o = h->engine->o;
+    const char *v;
+    long long n;
+    if ((v = config_get(h, "sieve_editheader_max_header_size")) && (n = parse_seconds(v)) > 0)
+        o.max_header_edit_size = (size_t)n;
+    if ((v = config_get(h, "sieve_include_max_includes")) && (n = parse_seconds(v)) > 0)
+        o.max_includes = (unsigned)n;
+    if ((v = config_get(h, "sieve_include_max_nesting_depth")) && (n = parse_seconds(v)) > 0)
+        o.max_include_depth = (unsigned)n;
+    /* No notify actions at all: a script with one does not compile. */
+    o.notify_forbidden = (v = config_get(h, "sieve_notify_max_notifications")) && parse_seconds(v) == 0;
+    const sieve_engine *cur = fixture_engine(h), *base = h->engine;
+    if (o.max_header_edit_size == base->o.max_header_edit_size &&
+        o.max_includes == base->o.max_includes &&
+        o.max_include_depth == base->o.max_include_depth &&
+        o.notify_forbidden == base->o.notify_forbidden) {
+        h->fixture_engine = NULL;
+        return 0;
+    }
+    if (o.max_header_edit_size == cur->o.max_header_edit_size &&
+        o.max_includes == cur->o.max_includes &&
+        o.max_include_depth == cur->o.max_include_depth &&
+        o.notify_forbidden == cur->o.notify_forbidden)
+        return 0;
+    const sv_ext_def *extra[] = {&ts_ext_testsuite};
+    sieve_engine *e = NULL;
+    if (grow((void **)&h->engines, h->nengines, sizeof *h->engines))
+        return SIEVE_E_NOMEM;
+    int rc = sv_engine_new_with(&o, extra, 1, ts_tags, ts_tag_count, &e);
+    if (rc)
+        return rc == SIEVE_E_NOMEM ? rc : SIEVE_E_INVAL;
+    h->engines[h->nengines++] = e;
+    h->fixture_engine = e;
+    return 0;
+}
+
 static int run_test_config_reload(sv_run *r, const sv_args *a)
 {
     (void)a;
     ts_host *h = host_of(r);
     sieve_run_options base;
     sieve_run_options_init(&base);
-    int rc = apply_settings(h, &h->opts, &base);
+    int rc = update_fixture_engine(h);
+    if (!rc)
+        rc = apply_settings(h, &h->opts, &base);
     if (rc || h->depth)
         return rc;
     /* The .svtest run itself sees them too, on top of its own options. */
@@ -1517,7 +1695,8 @@ static int run_test_binary_load(sv_run *r, const sv_args *a)
     for (size_t i = 0; i < h->nblobs; i++)
         if (!strcmp(h->blobs[i].name, name.s)) {
             sieve_script *s = NULL;
-            if ((rc = sieve_script_load(h->engine, h->blobs[i].bytes, h->blobs[i].len, &s)))
+            if ((rc = sieve_script_load(fixture_engine(h), h->blobs[i].bytes, h->blobs[i].len,
+                                        &s)))
                 return rc == SIEVE_E_NOMEM ? rc : fail_test(r, a->pos, "test_binary_load: the "
                                                             "saved bytecode does not load");
             sieve_script_free(h->script);
@@ -1584,6 +1763,63 @@ static int cb_duplicate(void *user, const char *handle, const char *id, uint64_t
     return 0;
 }
 
+/* A list name without the "urn:ietf:params:sieve" its short form leaves out (RFC 6134 §2.1:
+ * ":addrbook:default" is "urn:ietf:params:sieve:addrbook:default"). */
+static const char *short_list_name(const char *name)
+{
+    static const char urn[] = "urn:ietf:params:sieve:";
+    return !lm_strncasecmp(name, urn, sizeof urn - 1) ? name + sizeof urn - 2 : name;
+}
+
+/* Whether `value` is a key of a Dovecot file dict (lines of key, then value) as the member
+ * entries of a list: "priv/sieve/extlists/" + the member. */
+static int dict_has_member(const ts_host *h, const char *path, const char *value)
+{
+    static const char tst_path[] = "${tst.path}/";
+    static const char prefix[] = "priv/sieve/extlists/";
+    /* ${tst.path} in the suite's settings is the folder of the .svtest file, which relative
+     * paths start from too. */
+    if (!strncmp(path, tst_path, sizeof tst_path - 1))
+        path += sizeof tst_path - 1;
+    size_t len = 0;
+    char *text = read_fixture(h->dir, path, &len);
+    int found = 0;
+    size_t vlen = strlen(value);
+    for (size_t at = 0, line = 0; text && !found && at < len; line++) {
+        size_t n = strcspn(text + at, "\n");
+        found = line % 2 == 0 && n == sizeof prefix - 1 + vlen &&
+                !memcmp(text + at, prefix, sizeof prefix - 1) &&
+                !memcmp(text + at + sizeof prefix - 1, value, vlen);
+        at += n + 1;
+    }
+    lm_free(text);
+    return found;
+}
+
+/* RFC 6134 lists as Pigeonhole's settings make them: sieve_extlists_list names them, each
+ * with .../name and, when it has members, a file dict (.../dict "file" and
+ * .../dict/file/path). A list without a dict is known and empty. */
+static int cb_list_contains(void *user, const char *list, const char *value)
+{
+    static const char prefix[] = "sieve_extlists_list";
+    const ts_host *h = user;
+    const char *names = config_get(h, prefix), *want = short_list_name(list);
+    for (const char *p = names ? names : ""; *p;) {
+        p += strspn(p, " ");
+        size_t n = strcspn(p, " ");
+        const char *name = config_item(h, prefix, p, n, "name");
+        if (n && name && !strcmp(short_list_name(name), want)) {
+            if (!value)
+                return 1;
+            const char *dict = config_item(h, prefix, p, n, "dict");
+            const char *path = config_item(h, prefix, p, n, "dict/file/path");
+            return dict && !strcmp(dict, "file") && path && dict_has_member(h, path, value);
+        }
+        p += n;
+    }
+    return -1;
+}
+
 /* The environment items the suite's tool sets up (RFC 5183): a mail server, at delivery. */
 static long cb_environment(void *user, const char *name, char *buf, size_t size)
 {
@@ -1617,6 +1853,7 @@ int ts_host_new(const sieve_engine *engine, const char *dir, ts_report_fn report
     h->cb.metadata = cb_metadata;
     h->cb.duplicate = cb_duplicate;
     h->cb.environment = cb_environment;
+    h->cb.list_contains = cb_list_contains;
     sieve_run_options base;
     sieve_run_options_init(&base);
     int rc = apply_settings(h, &h->opts, &base);
@@ -1638,6 +1875,13 @@ void ts_host_free(ts_host *h)
 {
     if (!h)
         return;
+    sieve_script_free(h->script); /* before the engine that compiled it */
+    h->script = NULL;
+    for (size_t i = 0; i < h->nengines; i++)
+        sieve_engine_free(h->engines[i]);
+    lm_free(h->engines);
+    lm_free(h->no_add);
+    lm_free(h->no_delete);
     log_clear(h);
     lm_free(h->errors);
     mails_clear(h);
@@ -1669,6 +1913,8 @@ void ts_host_free(ts_host *h)
     lm_free(h->test_name);
     lm_free(h->separators);
     lm_free(h->user_email);
+    lm_free(h->vacation_subject);
+    lm_free(h->vacation_template);
     lm_free(h->dir);
     lm_free(h);
 }

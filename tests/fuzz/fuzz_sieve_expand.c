@@ -30,9 +30,11 @@ static int ns_lookup(void *user, const char *name, size_t len, lm_buf *out)
     return 0;
 }
 
-static int check_address(void *user, const char *addr, size_t len)
+static int check_address(void *user, const char *addr, size_t len, const char *name)
 {
     (void)user;
+    if (name) /* a display name is a whole string (read to its end under ASan) */
+        CHECK(strlen(name) < SIZE_MAX);
     static const char *const delims[] = {NULL, "", "+", "+-_"};
     for (int part = SV_ADDR_ALL; part <= SV_ADDR_DETAIL; part++)
         for (size_t d = 0; d < sizeof delims / sizeof delims[0]; d++) {

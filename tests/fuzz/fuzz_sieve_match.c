@@ -53,7 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *k = nul ? nul + 1 : "";
     size_t klen = nul ? rest - vlen - 1 : 0;
 
-    sv_matcher m = {(int)((mode >> 3) & 3), (int)(mode & 7) % 6, (int)(mode >> 5) % 6, 20};
+    sv_matcher m = {(int)((mode >> 3) & 3), (int)(mode & 7) % 6, (int)(mode >> 5) % 6, 20,
+                    size & 1 ? SV_REGEX_NAMED_GROUPS : 0}; /* an odd size: the vendor syntax */
     sv_captures caps;
     sv_captures_init(&caps);
     if (m.match == SV_MATCH_COUNT) {

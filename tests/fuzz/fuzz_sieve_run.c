@@ -24,7 +24,8 @@ static const char msg[] =
 
 static int run_once(const sieve_script *s, int *keep, size_t *count)
 {
-    static const sieve_envelope env = {.from = "s@example.org", .to = "b+x@example.org"};
+    static const sieve_envelope env = {.struct_size = sizeof(sieve_envelope),
+                                       .from = "s@example.org", .to = "b+x@example.org"};
     sieve_run_options ro;
     sieve_run_options_init(&ro);
     ro.max_instructions = 5000;

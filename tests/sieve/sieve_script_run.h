@@ -77,7 +77,8 @@ static inline int st_run_on(const char *script, const char *msg, char *out, size
     sieve_diagnostics_free(d);
     if (rc)
         return rc;
-    static const sieve_envelope env = {.from = "alice@example.com", .to = "bob@example.org"};
+    static const sieve_envelope env = {.struct_size = sizeof(sieve_envelope),
+                                       .from = "alice@example.com", .to = "bob@example.org"};
     sieve_result *r = NULL;
     d = NULL;
     rc = sieve_run(s, msg, strlen(msg), &env, &st_opts, &r, &d);
@@ -126,7 +127,8 @@ static inline const char *st_run_fails(const char *script)
 static inline int st_run_result(const char *script, const char *msg, const sieve_envelope *env,
                                 sieve_result **out)
 {
-    static const sieve_envelope def = {.from = "alice@example.com", .to = "bob@example.org"};
+    static const sieve_envelope def = {.struct_size = sizeof(sieve_envelope),
+                                       .from = "alice@example.com", .to = "bob@example.org"};
     sieve_script *s = NULL;
     sieve_diagnostics *d = NULL;
     *out = NULL;

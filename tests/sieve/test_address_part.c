@@ -123,16 +123,18 @@ static void unknown_part_is_refused(void **state)
 
 typedef struct collected {
     char items[8][128];
+    char names[8][128];        /* the display names; "(none)" where there is none */
     size_t count;
     int stop_after;
 } collected;
 
-static int collect(void *user, const char *addr, size_t len)
+static int collect(void *user, const char *addr, size_t len, const char *name)
 {
     collected *c = user;
-    assert_true(c->count < 8 && len < 128);
+    assert_true(c->count < 8 && len < 128 && (!name || strlen(name) < 128));
     memcpy(c->items[c->count], addr, len);
     c->items[c->count][len] = '\0';
+    strcpy(c->names[c->count], name ? name : "(none)");
     c->count++;
     return c->stop_after && (int)c->count == c->stop_after ? 42 : 0;
 }
@@ -193,6 +195,22 @@ static void encoded_words_in_display_names(void **state)
     assert_string_equal(c.items[0], "horde@lists.scotsmen.ex");
 }
 
+/* address :name (vnd.stalwart.expressions) compares these. */
+static void display_names_come_with_their_mailboxes(void **state)
+{
+    (void)state;
+    collected c = addresses_of("Giovanni Doe <john.doe@example.org>, bill@example.net, "
+                               "\"Doe, Jane\" <jane@example.org>, =?UTF-8?Q?Caf=C3=A9?= <c@x.org>");
+    assert_int_equal(c.count, 4);
+    assert_string_equal(c.names[0], "Giovanni Doe");
+    assert_string_equal(c.names[1], "(none)");
+    assert_string_equal(c.names[2], "Doe, Jane");
+    assert_string_equal(c.names[3], "Caf\xc3\xa9");
+    c = addresses_of("nonsense"); /* a value that is no address list has no names */
+    assert_int_equal(c.count, 1);
+    assert_string_equal(c.names[0], "(none)");
+}
+
 static void invalid_header_is_seen_whole(void **state)
 {
     (void)state;
@@ -230,6 +248,63 @@ static void callback_result_stops_the_walk(void **state)
     assert_int_equal(c.count, 1);
 }
 
+/* ---- envelope paths ------------------------------------------------------------------------ */
+
+static void expect_path(const char *path, const char *want)
+{
+    const char *out = NULL;
+    size_t len = 99;
+    assert_int_equal(sv_envelope_path(path, strlen(path), &out, &len), 1);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(out, want, len);
+}
+
+static void envelope_path_without_source_route(void **state)
+{
+    (void)state;
+    /* envelope.svtest "Envelope - source route". */
+    expect_path("<@cola.example.org:stephan@example.org>", "stephan@example.org");
+    expect_path("<@cola.example.org,@mx.utwente.nl:stephan@example.org>", "stephan@example.org");
+    expect_path("@a.example,@b.example,@c.example:s@example.org", "s@example.org");
+    expect_path("<stephan@example.org>", "stephan@example.org");
+    expect_path("stephan@example.org", "stephan@example.org");
+}
+
+static void envelope_path_forms_seen_in_the_wild(void **state)
+{
+    (void)state;
+    expect_path("", "");          /* the null path */
+    expect_path("<>", "");
+    expect_path("<MAILER-DAEMON>", "MAILER-DAEMON");
+    expect_path("..japanese...localpart..@example.com", "..japanese...localpart..@example.com");
+    expect_path("japanese@_example.com", "japanese@_example.com");
+    expect_path("japanese@example-.com", "japanese@example-.com");
+    expect_path("\"john doe\"@example.com", "\"john doe\"@example.com");
+    expect_path("joe@[192.0.2.1]", "joe@[192.0.2.1]");
+}
+
+static void envelope_path_invalid(void **state)
+{
+    (void)state;
+    /* envelope.svtest "invalid paths", "syntax errors", "source route errors". */
+    static const char *const bad[] = {
+        "hutsefluts@", "knurft@", "<<stephan@example.org>", "stephan@example.org>",
+        "<stephan@example.org", "<stephan example.org>", "<stephan@@example.org>",
+        "<cola.example.org:stephan@example.org>", "<@.example.org:stephan@example.org>",
+        "<@cola..nl:stephan@example.org>", "<@cola.example.orgstephan@example.org>",
+        "<@cola.example.org@mx.utwente.nl:stephan@example.org>",
+        "<@cola.example.org,mx.utwente.nl:stephan@example.org>",
+        "<@cola.example.org,@mx.utwente.nl,stephan@example.org>", "<@cola.example.org:>",
+        "MAILER-DAEMON@", "a@b..c", "a@.b",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *out = NULL;
+        size_t len = 0;
+        if (sv_envelope_path(bad[i], strlen(bad[i]), &out, &len) != 0)
+            fail_msg("accepted: %s", bad[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,8 +320,12 @@ int main(void)
         cmocka_unit_test(phrases_and_comments_are_not_compared),
         cmocka_unit_test(group_members_but_not_group_names),
         cmocka_unit_test(encoded_words_in_display_names),
+        cmocka_unit_test(display_names_come_with_their_mailboxes),
         cmocka_unit_test(invalid_header_is_seen_whole),
         cmocka_unit_test(callback_result_stops_the_walk),
+        cmocka_unit_test(envelope_path_without_source_route),
+        cmocka_unit_test(envelope_path_forms_seen_in_the_wild),
+        cmocka_unit_test(envelope_path_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

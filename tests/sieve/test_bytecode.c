@@ -40,7 +40,8 @@ static void compile_and_save(unsigned char **bytes, size_t *len)
 /* The result of running `s` as text ("fileinto Junk :copy;+keep"). */
 static void describe(const sieve_script *s, char *out, size_t size)
 {
-    static const sieve_envelope env = {.from = "a@example.com", .to = "b@example.org"};
+    static const sieve_envelope env = {.struct_size = sizeof(sieve_envelope),
+                                       .from = "a@example.com", .to = "b@example.org"};
     sieve_result *r;
     int rc = sieve_run(s, msg, strlen(msg), &env, NULL, &r, NULL);
     snprintf(out, size, "rc=%d:", rc);

@@ -39,7 +39,8 @@ static const char *env_test(const char *test, const sieve_envelope *env)
 static void dsn_envelope_parts(void **state)
 {
     (void)state;
-    sieve_envelope e = {.from = "alice@example.com", .to = "bob@example.org",
+    sieve_envelope e = {.struct_size = sizeof(sieve_envelope),
+                        .from = "alice@example.com", .to = "bob@example.org",
                         .orig_to = "Bob@Example.org", .dsn_notify = "SUCCESS,FAILURE",
                         .dsn_ret = "HDRS", .dsn_envid = "QQ314159"};
     assert_string_equal(env_test("envelope \"notify\" \"failure\"", &e), "yes");
@@ -50,7 +51,8 @@ static void dsn_envelope_parts(void **state)
     assert_string_equal(env_test("envelope \"envid\" \"QQ314159\"", &e), "yes");
     assert_string_equal(env_test("envelope :domain \"orcpt\" \"example.org\"", &e), "yes");
     assert_string_equal(env_test("envelope :localpart \"orcpt\" \"bob\"", &e), "yes");
-    sieve_envelope none = {.from = "alice@example.com", .to = "bob@example.org"};
+    sieve_envelope none = {.struct_size = sizeof(sieve_envelope),
+                           .from = "alice@example.com", .to = "bob@example.org"};
     assert_string_equal(env_test("envelope :matches \"notify\" \"*\"", &none), "no");
     assert_string_equal(env_test("envelope :matches \"ret\" \"*\"", &none), "no");
     assert_string_equal(env_test("envelope :matches \"orcpt\" \"*\"", &none), "no");
@@ -60,7 +62,8 @@ static void deliverby_envelope_parts(void **state)
 {
     (void)state;
     st_opts.callbacks = &clock_cb;
-    sieve_envelope e = {.from = "alice@example.com", .to = "bob@example.org",
+    sieve_envelope e = {.struct_size = sizeof(sieve_envelope),
+                        .from = "alice@example.com", .to = "bob@example.org",
                         .by_deadline = 1700000000 + 3600, .by_mode = "notify", .by_trace = 1};
     assert_string_equal(env_test("envelope \"bytimeabsolute\" \"2023-11-14T23:13:20Z\"", &e), "yes");
     assert_string_equal(env_test("envelope \"bytimerelative\" \"3600\"", &e), "yes");
@@ -73,6 +76,29 @@ static void deliverby_envelope_parts(void **state)
     e.by_deadline = 0;
     assert_string_equal(env_test("envelope :matches \"bytimeabsolute\" \"*\"", &e), "no");
     assert_string_equal(env_test("envelope :matches \"bymode\" \"*\"", &e), "no");
+    st_opts.callbacks = NULL;
+}
+
+/* RFC 6009 §4: envelope :zone shows "bytimeabsolute" in that zone; without it, in UTC. */
+static void envelope_zone_shows_bytimeabsolute_in_that_zone(void **state)
+{
+    (void)state;
+    st_opts.callbacks = &clock_cb;
+    sieve_envelope e = {.struct_size = sizeof(sieve_envelope),
+                        .from = "alice@example.com", .to = "bob@example.org",
+                        .by_deadline = 1700000000 + 3600};
+    assert_string_equal(env_test("envelope :zone \"+0000\" \"bytimeabsolute\" "
+                                 "\"2023-11-14T23:13:20+00:00\"", &e), "yes");
+    assert_string_equal(env_test("envelope :zone \"-0830\" \"bytimeabsolute\" "
+                                 "\"2023-11-14T14:43:20-08:30\"", &e), "yes");
+    assert_string_equal(env_test("envelope :matches :zone \"+0100\" \"bytimeabsolute\" "
+                                 "\"*T00:*:*\"", &e), "yes");
+    /* The zone touches no other part. */
+    assert_string_equal(env_test("envelope :zone \"+0100\" \"bytimerelative\" \"3600\"", &e),
+                        "yes");
+    assert_int_equal(st_compile_errors(E "if envelope :zone \"CET\" \"bytimeabsolute\" \"x\" {}"), 1);
+    assert_int_equal(st_compile_errors("require [\"envelope\", \"envelope-dsn\"];\n"
+                                       "if envelope :zone \"+0100\" \"ret\" \"x\" {}"), 1);
     st_opts.callbacks = NULL;
 }
 
@@ -151,6 +177,7 @@ int main(void)
         cmocka_unit_test(dsn_envelope_parts),
         cmocka_unit_test(deliverby_envelope_parts),
         cmocka_unit_test(parts_need_their_extension),
+        cmocka_unit_test(envelope_zone_shows_bytimeabsolute_in_that_zone),
         cmocka_unit_test(redirect_dsn_tags),
         cmocka_unit_test(redirect_deliverby_tags),
     };

@@ -278,6 +278,7 @@ static void names_and_values_are_checked(void **state)
     assert_int_equal(st_compile_errors("require \"editheader\"; addheader \"\" \"Frop\";"), 1);
     assert_int_equal(st_compile_errors("require \"editheader\"; deleteheader \"X-field:\";"), 1);
     assert_int_equal(st_compile_errors("require \"editheader\"; deleteheader \"X field\";"), 1);
+    /* Another control character is obsolete unstructured text (RFC 5322 §4.1): a warning. */
     assert_int_equal(st_compile_errors("require [\"editheader\", \"encoded-character\"];\n"
                                        "addheader \"X-field\" \"Yeah${hex:07}!\";"), 0);
     assert_int_equal(st_compile_errors("require [\"editheader\", \"encoded-character\"];\n"
@@ -287,6 +288,42 @@ static void names_and_values_are_checked(void **state)
     assert_int_equal(st_run_on("require [\"editheader\", \"variables\"];\n"
                                "set \"h\" \"X-field:\"; addheader \"${h}\" \"Frop\";",
                                msg, out, sizeof out), SIEVE_E_RUNTIME);
+}
+
+/* A constant value with a control character compiles with one warning on its line, and the
+ * field is added with the character kept (Pigeonhole and sieve-rs keep it too). */
+static void control_character_in_value_warns_and_is_kept(void **state)
+{
+    (void)state;
+    const char *script = "require [\"editheader\", \"encoded-character\"];\n"
+                         "addheader \"X-Bell\" \"Ring my ${hex:07}!\";";
+    sieve_script *s = NULL;
+    sieve_diagnostics *d = NULL;
+    assert_int_equal(sieve_compile(st_engine, script, strlen(script), &s, &d), 0);
+    assert_int_equal(sieve_diagnostics_count(d), 1);
+    int sev;
+    unsigned line;
+    const char *text;
+    assert_int_equal(sieve_diagnostic_at(d, 0, &sev, &line, NULL, &text), 0);
+    assert_int_equal(sev, SIEVE_SEVERITY_WARNING);
+    assert_int_equal(line, 2);
+    assert_non_null(strstr(text, "control character"));
+    sieve_diagnostics_free(d);
+    sieve_script_free(s);
+    assert_string_equal(edits("require \"encoded-character\";\n"
+                              "addheader \"X-Bell\" \"Ring my ${hex:07}!\";"),
+                        "+X-Bell: Ring my \a!|");
+    assert_string_equal(yes_no("require \"encoded-character\";\n"
+                               "addheader \"X-Bell\" \"Ring my ${hex:07}!\";\n"
+                               "if header :is \"x-bell\" \"Ring my ${hex:07}!\" { discard; }"),
+                        "yes");
+    /* A value made at run time: the same, without the warning; a NUL fails the run. */
+    assert_string_equal(edits("require \"encoded-character\";\nset \"v\" \"x${hex:07}\";\n"
+                              "addheader \"X-V\" \"${v}\";"),
+                        "+X-V: x\a|");
+    assert_string_equal(edits("require \"encoded-character\";\nset \"v\" \"x${hex:00}y\";\n"
+                              "addheader \"X-V\" \"${v}\";"),
+                        "failed");
 }
 
 static void command_syntax(void **state)
@@ -366,6 +403,7 @@ int main(void)
         cmocka_unit_test(the_configured_field_size),
         cmocka_unit_test(a_failed_run_has_no_edits),
         cmocka_unit_test(names_and_values_are_checked),
+        cmocka_unit_test(control_character_in_value_warns_and_is_kept),
         cmocka_unit_test(command_syntax),
         cmocka_unit_test(the_field_size_limit),
         cmocka_unit_test(the_edit_count_limit),

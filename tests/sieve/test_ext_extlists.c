@@ -42,10 +42,58 @@ static void list_match_type_on_each_test(void **state)
     assert_string_equal(st_test(L "set \"a\" \"alice@example.com\";",
                                 "string :list \"${a}\" \":addrbook:default\""), "yes");
     assert_string_equal(st_test(L, "string :list \"bob@example.org\" \":addrbook:default\""), "no");
+    /* The member found is ${0}. */
+    assert_string_equal(st_test(L "if address :list \"from\" \":addrbook:default\" { }",
+                                "string \"${0}\" \"alice@example.com\""), "yes");
     /* An unknown list holds nothing. */
     assert_string_equal(st_test(L, "address :list \"from\" \":addrbook:other\""), "no");
     st_opts.callbacks = NULL;
     assert_string_equal(st_test(L, "address :list \"from\" \":addrbook:default\""), "no");
+}
+
+/* "tag:example.com,2011:set" holds one value of each test below. */
+static int set_list(void *user, const char *list, const char *value)
+{
+    (void)user;
+    static const char *const held[] = {"2023-11-14", "libmail-sieve", "\\Seen", "0",
+                                       "Hello there.\r\n"};
+    if (strcmp(list, "tag:example.com,2011:set") != 0)
+        return -1;
+    for (size_t i = 0; value && i < sizeof held / sizeof held[0]; i++)
+        if (strcmp(value, held[i]) == 0)
+            return 1;
+    return !value;
+}
+
+static int64_t fixed_now(void *user)
+{
+    (void)user;
+    return 1700000000; /* 2023-11-14T22:13:20Z */
+}
+
+/* RFC 6134 §2.2: every test that takes a match type takes :list. */
+static void list_match_type_on_the_other_tests(void **state)
+{
+    (void)state;
+    sieve_callbacks cb = {.list_contains = set_list, .now = fixed_now};
+    st_opts.callbacks = &cb;
+    st_opts.local_zone = "+0000";
+#define X "require [\"extlists\", \"date\", \"environment\", \"imap4flags\", \"body\", " \
+          "\"spamtest\", \"editheader\"];\n"
+#define SET "\"tag:example.com,2011:set\""
+    assert_string_equal(st_test(X, "currentdate :list \"date\" " SET), "yes");
+    assert_string_equal(st_test(X, "currentdate :list \"year\" " SET), "no");
+    assert_string_equal(st_test(X, "environment :list \"name\" " SET), "yes");
+    assert_string_equal(st_test(X "addflag \"\\\\Seen\";\n", "hasflag :list " SET), "yes");
+    assert_string_equal(st_test(X, "hasflag :list " SET), "no");
+    assert_string_equal(st_test(X, "spamtest :list " SET), "yes");
+    assert_string_equal(st_test(X, "body :raw :list " SET), "yes");
+    assert_int_equal(st_compile_errors(X "deleteheader :list \"subject\" " SET ";"), 0);
+    assert_int_equal(st_compile_errors(X "if currentdate :list \"date\" \"not a list\" {}"), 1);
+#undef X
+#undef SET
+    st_opts.callbacks = NULL;
+    st_opts.local_zone = NULL;
 }
 
 static void valid_ext_list(void **state)
@@ -86,13 +134,28 @@ static void list_names_are_checked(void **state)
     assert_int_equal(st_compile_errors(L "if string :list \"${x}\" \"${y}\" {}"), 0);
 }
 
+/* RFC 6134 §2.2: the list compares its members its own way, so :list takes no comparator. */
+static void list_match_type_takes_no_comparator(void **state)
+{
+    (void)state;
+    assert_int_equal(st_compile_errors(L "if address :list :comparator \"i;ascii-casemap\" "
+                                       "\"from\" \":addrbook:default\" {}"), 1);
+    assert_int_equal(st_compile_errors(L "if header :comparator \"i;octet\" :list \"to\" "
+                                       "\":addrbook:default\" {}"), 1);
+    assert_int_equal(st_compile_errors(L "if string :list :comparator \"i;octet\" \"${x}\" "
+                                       "\":addrbook:default\" {}"), 1);
+    assert_int_equal(st_compile_errors(L "if address :list \"from\" \":addrbook:default\" {}"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(list_match_type_on_each_test),
+        cmocka_unit_test(list_match_type_on_the_other_tests),
         cmocka_unit_test(valid_ext_list),
         cmocka_unit_test(redirect_to_a_list),
         cmocka_unit_test(list_names_are_checked),
+        cmocka_unit_test(list_match_type_takes_no_comparator),
     };
     return cmocka_run_group_tests(tests, st_setup, st_teardown);
 }

@@ -44,6 +44,8 @@ static const struct {
     {"g:nsset", "require [\"include\", \"variables\"]; set \"global.n\" \"global\";"},
     {"nsget", "require [\"include\", \"variables\", \"fileinto\"]; global \"n\"; "
               "fileinto \"n-${n}-${global.n}\";"},
+    {"body", "require [\"body\", \"fileinto\"]; if body :text :contains \"hi.\" "
+             "{ fileinto \"Body\"; }"},
 };
 
 static int fetches;
@@ -127,6 +129,14 @@ static void included_script_actions_join_the_result(void **state)
 {
     (void)state;
     assert_string_equal(run("require \"include\"; include \"a\"; keep;"), "fileinto A;keep;");
+}
+
+/* The message's bodies are there for an included script that reads them, though the script
+ * including it requires no extension that does. */
+static void an_included_script_reads_the_body(void **state)
+{
+    (void)state;
+    assert_string_equal(run("require \"include\"; include \"body\";"), "fileinto Body;");
 }
 
 static void global_location_is_separate_from_personal(void **state)
@@ -397,6 +407,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(included_script_actions_join_the_result),
+        cmocka_unit_test(an_included_script_reads_the_body),
         cmocka_unit_test(global_location_is_separate_from_personal),
         cmocka_unit_test(return_ends_only_the_included_script),
         cmocka_unit_test(return_in_the_top_script_ends_it),

@@ -193,6 +193,32 @@ static void anychild_looks_into_every_part_inside(void **state)
                             "{ fileinto \"a\"; }"), "fileinto a;");
 }
 
+/* RFC 5703 §4.2's example reads a part's "Content-From": with :mime the address test reads a
+ * part's own (Content-*) fields too; without it they stay refused (RFC 5228 §5.1). */
+static void address_mime_reads_a_parts_content_fields(void **state)
+{
+    (void)state;
+    static const char part_from[] =
+        "From: a@example.com\r\n"
+        "Content-Type: multipart/mixed; boundary=X\r\n\r\n--X\r\n"
+        "Content-Type: text/plain\r\n"
+        "Content-From: Tim <tim@example.com>\r\n\r\nhello\r\n--X--\r\n";
+    assert_string_equal(run_on(REQ "if address :mime :anychild :is :all \"content-from\" "
+                               "\"tim@example.com\" { fileinto \"tim\"; }", part_from),
+                        "fileinto tim;");
+    assert_string_equal(run_on(REQ "if address :mime :is :all \"content-from\" "
+                               "\"tim@example.com\" { fileinto \"tim\"; }", part_from), "+keep");
+    assert_string_equal(run_on(REQ "foreverypart { if address :mime :localpart \"Content-From\" "
+                               "\"tim\" { fileinto \"part\"; } }", part_from), "fileinto part;");
+    /* A Content-* field without addresses: no domain to match. */
+    assert_string_equal(run_on(REQ "if address :mime :anychild :domain :contains \"content-type\" "
+                               "\"\" { fileinto \"no\"; }", part_from), "+keep");
+    assert_string_equal(run_on(REQ "if address \"content-from\" \"tim@example.com\" { keep; }",
+                               part_from), "error -6");
+    assert_string_equal(run_on(REQ "if address :mime \"x-test\" \"tim@example.com\" { keep; }",
+                               part_from), "error -6");
+}
+
 static void plain_header_test_in_a_loop_still_reads_the_message(void **state)
 {
     (void)state;
@@ -247,6 +273,49 @@ static void loops_nest_four_deep_not_five(void **state)
     assert_string_equal(run("require \"foreverypart\"; foreverypart { foreverypart { "
                             "foreverypart { foreverypart { foreverypart { break; } } } } }"),
                         "error -6");
+}
+
+/* `depth` foreverypart loops inside each other, the innermost breaking. */
+static const char *nested_loops(unsigned depth)
+{
+    static char src[512];
+    size_t k = (size_t)snprintf(src, sizeof src, "require \"foreverypart\"; ");
+    for (unsigned i = 0; i < depth; i++)
+        k += (size_t)snprintf(src + k, sizeof src - k, "foreverypart { ");
+    k += (size_t)snprintf(src + k, sizeof src - k, "break; ");
+    for (unsigned i = 0; i < depth; i++)
+        k += (size_t)snprintf(src + k, sizeof src - k, "} ");
+    return src;
+}
+
+/* sieve_compile() of `src` under an engine whose max_foreverypart_depth is `option`. */
+static int compile_with_depth(unsigned option, const char *src)
+{
+    sieve_options o;
+    sieve_options_init(&o);
+    o.max_foreverypart_depth = option;
+    sieve_engine *e = NULL;
+    assert_int_equal(sieve_engine_new(&o, &e), 0);
+    sieve_script *s = NULL;
+    int rc = sieve_compile(e, src, strlen(src), &s, NULL);
+    sieve_script_free(s);
+    sieve_engine_free(e);
+    return rc;
+}
+
+static void loop_depth_is_an_engine_option(void **state)
+{
+    (void)state;
+    assert_int_equal(compile_with_depth(0, nested_loops(4)), 0);
+    assert_int_equal(compile_with_depth(0, nested_loops(5)), SIEVE_E_COMPILE);
+    assert_int_equal(compile_with_depth(6, nested_loops(6)), 0);
+    assert_int_equal(compile_with_depth(6, nested_loops(7)), SIEVE_E_COMPILE);
+    /* RFC 5703 §3: at least one loop inside another, whatever the option says. */
+    assert_int_equal(compile_with_depth(1, nested_loops(2)), 0);
+    assert_int_equal(compile_with_depth(1, nested_loops(3)), SIEVE_E_COMPILE);
+    /* The most any engine allows. */
+    assert_int_equal(compile_with_depth(1000, nested_loops(16)), 0);
+    assert_int_equal(compile_with_depth(1000, nested_loops(17)), SIEVE_E_COMPILE);
 }
 
 static void loop_needs_a_block_and_the_extension(void **state)
@@ -402,6 +471,8 @@ int main(void)
         cmocka_unit_test(mime_tags_need_their_extension_and_mime),
         cmocka_unit_test(break_outside_a_loop_is_an_error),
         cmocka_unit_test(loops_nest_four_deep_not_five),
+        cmocka_unit_test(loop_depth_is_an_engine_option),
+        cmocka_unit_test(address_mime_reads_a_parts_content_fields),
         cmocka_unit_test(loop_needs_a_block_and_the_extension),
         cmocka_unit_test(loop_survives_save_and_load),
         cmocka_unit_test(damaged_saved_loops_never_load_unsafely),

@@ -11,6 +11,8 @@
 
 #include "sieve_script_run.h"
 
+#include "mailparse.h"
+
 #define V "require \"vacation\";\n"
 #define VS "require [\"vacation\", \"vacation-seconds\"];\n"
 
@@ -23,7 +25,8 @@ static const char personal[] =
     "\r\n"
     "Shall we?\r\n";
 
-static const sieve_envelope env_alice = {.from = "alice@example.com", .to = "bob@example.org"};
+static const sieve_envelope env_alice = {.struct_size = sizeof(sieve_envelope),
+                                         .from = "alice@example.com", .to = "bob@example.org"};
 
 /* The result of one vacation run on `msg` (the personal message when NULL) and `env`. */
 static sieve_result *vac(const char *script, const char *msg, const sieve_envelope *env)
@@ -299,7 +302,8 @@ static void reply_only_when_the_user_is_a_recipient(void **state)
     assert_non_null(skipped(V "vacation \"x\";", alias, NULL));
     st_opts.user_addresses = mine;
     sieve_result *r = vac(V "vacation \"x\";", alias, NULL);
-    assert_non_null(strstr(sieve_result_action_param(r, 0, "message"), "From: bob@example.org"));
+    /* From: the address of the user the message was sent to. */
+    assert_non_null(strstr(sieve_result_action_param(r, 0, "message"), "From: b.builder@example.org"));
     sieve_result_free(r);
     st_opts.user_addresses = NULL;
     /* A reply to one of :addresses is not sent (the sender is the user). */
@@ -381,6 +385,141 @@ static void fcc_goes_with_the_reply(void **state)
                                        "vacation :fcc \"\" \"x\";"), 1);
 }
 
+/* The Subject of the reply in the "message" of the i-th action, decoded by libmailparse. */
+static char *reply_subject(const sieve_result *r)
+{
+    static char subj[2048];
+    const char *m = sieve_result_action_param(r, 0, "message");
+    assert_non_null(m);
+    const char *p = strstr(m, "\r\nSubject: ");
+    assert_non_null(p);
+    p += 11;
+    size_t n = 0;
+    while (p[n] && !(p[n] == '\r' && p[n + 1] == '\n' && p[n + 2] != ' '))
+        n++;
+    char *dec = NULL;
+    size_t dlen = 0;
+    assert_int_equal(mailparse_rfc2047_decode(p, n, 0, &dec, &dlen, NULL, NULL), 0);
+    snprintf(subj, sizeof subj, "%.*s", (int)dlen, dec);
+    mailparse_free(dec);
+    return subj;
+}
+
+static void vacation_seconds_implies_vacation(void **state)
+{
+    (void)state;
+    /* RFC 6131: requiring "vacation-seconds" makes "vacation" available too. */
+    assert_int_equal(period_of("require \"vacation-seconds\";\nvacation :seconds 120 \"x\";"), 120);
+}
+
+static void subject_defaults_come_from_the_options(void **state)
+{
+    (void)state;
+    const char *nosubj = "From: alice@example.com\r\nTo: bob@example.org\r\n\r\nhi\r\n";
+    st_opts.vacation_default_subject = "Something colorful";
+    sieve_result *r = vac(V "vacation \"x\";", nosubj, NULL);
+    assert_string_equal(sieve_result_action_param(r, 0, "subject"), "Something colorful");
+    sieve_result_free(r);
+    /* The template wins and names the original subject; %% is a percent sign. */
+    st_opts.vacation_subject_template = "Away (100%%): %{subject}";
+    r = vac(V "vacation \"x\";", NULL, NULL);
+    assert_string_equal(sieve_result_action_param(r, 0, "subject"), "Away (100%): Lunch?");
+    assert_string_equal(reply_subject(r), "Away (100%): Lunch?");
+    sieve_result_free(r);
+    /* :subject wins over both. */
+    r = vac(V "vacation :subject \"Gone\" \"x\";", NULL, NULL);
+    assert_string_equal(sieve_result_action_param(r, 0, "subject"), "Gone");
+    sieve_result_free(r);
+    st_opts.vacation_default_subject = NULL;
+    st_opts.vacation_subject_template = NULL;
+}
+
+static void subject_is_bounded_on_a_character(void **state)
+{
+    (void)state;
+    /* 300 three-octet characters: 255 of them and "…" remain. */
+    char script[2048] = V "vacation :subject \"";
+    size_t n = strlen(script);
+    for (int i = 0; i < 300; i++) {
+        memcpy(script + n, "\xe6\x97\xa5", 3);
+        n += 3;
+    }
+    snprintf(script + n, sizeof script - n, "\" \"x\";");
+    sieve_result *r = vac(script, NULL, NULL);
+    const char *subj = sieve_result_action_param(r, 0, "subject");
+    assert_int_equal(strlen(subj), 255 * 3 + 3);
+    assert_memory_equal(subj + 255 * 3, "\xe2\x80\xa6", 3);
+    assert_string_equal(reply_subject(r), subj);
+    sieve_result_free(r);
+    /* 256 characters exactly stay as they are. */
+    char exact[400] = V "vacation :subject \"";
+    n = strlen(exact);
+    memset(exact + n, 'a', 256);
+    snprintf(exact + n + 256, sizeof exact - n - 256, "\" \"x\";");
+    r = vac(exact, NULL, NULL);
+    assert_int_equal(strlen(sieve_result_action_param(r, 0, "subject")), 256);
+    sieve_result_free(r);
+}
+
+static void encoded_words_in_subject_are_decoded(void **state)
+{
+    (void)state;
+    sieve_result *r = vac(V "vacation :subject \"=?utf-8?b?w4TDlsOc?= sadasd\" \"x\";", NULL, NULL);
+    assert_string_equal(sieve_result_action_param(r, 0, "subject"), "\xc3\x84\xc3\x96\xc3\x9c sadasd");
+    assert_string_equal(reply_subject(r), "\xc3\x84\xc3\x96\xc3\x9c sadasd");
+    sieve_result_free(r);
+}
+
+static void original_recipient_counts_only_when_asked(void **state)
+{
+    (void)state;
+    const char *all = "From: alice@example.com\r\nTo: all@example.org\r\nSubject: x\r\n\r\nhi\r\n";
+    sieve_envelope e = env_alice;
+    e.orig_to = "all@example.org";
+    assert_non_null(skipped(V "vacation \"x\";", all, &e));
+    st_opts.vacation_use_orig_recipient = 1;
+    assert_null(skipped(V "vacation \"x\";", all, &e));
+    st_opts.vacation_use_orig_recipient = 0;
+    /* A site may turn the recipient check off: a reply goes, from the envelope recipient. */
+    st_opts.vacation_dont_check_recipient = 1;
+    sieve_result *r = vac(V "vacation \"x\";", all, NULL);
+    assert_non_null(strstr(sieve_result_action_param(r, 0, "message"), "From: bob@example.org\r\n"));
+    sieve_result_free(r);
+    st_opts.vacation_dont_check_recipient = 0;
+}
+
+static void reply_comes_from_the_address_the_message_named(void **state)
+{
+    (void)state;
+    const char *msg = "From: alice@example.com\r\nTo: tss@example.net\r\n"
+                      "Cc: bob@friep.example.com\r\nSubject: x\r\n\r\nhi\r\n";
+    sieve_result *r = vac(V "vacation :addresses \"tss@example.net\" \"x\";", msg, NULL);
+    assert_non_null(strstr(sieve_result_action_param(r, 0, "message"), "From: tss@example.net\r\n"));
+    sieve_result_free(r);
+}
+
+static void to_may_name_the_author_instead_of_the_envelope(void **state)
+{
+    (void)state;
+    const char *msg = "From: \"Alice Example\" <alice@example.com>\r\n"
+                      "Sender: \"Hendrik Jan\" <hj@example.com>\r\nTo: bob@example.org\r\n"
+                      "Subject: x\r\n\r\nhi\r\n";
+    sieve_envelope e = env_alice;
+    e.from = "bounces@lists.example.com";
+    sieve_result *r = vac(V "vacation \"x\";", msg, &e);
+    assert_non_null(strstr(sieve_result_action_param(r, 0, "message"),
+                           "To: <bounces@lists.example.com>\r\n"));
+    sieve_result_free(r);
+    st_opts.vacation_to_header_ignore_envelope = 1;
+    r = vac(V "vacation \"x\";", msg, &e);
+    assert_non_null(strstr(sieve_result_action_param(r, 0, "message"),
+                           "To: \"Hendrik Jan\" <hj@example.com>\r\n"));
+    /* The reply still goes to the envelope sender. */
+    assert_string_equal(sieve_result_action_param(r, 0, "to"), "bounces@lists.example.com");
+    sieve_result_free(r);
+    st_opts.vacation_to_header_ignore_envelope = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +535,13 @@ int main(void)
         cmocka_unit_test(period_is_tracked_through_the_duplicate_callback),
         cmocka_unit_test(arguments_are_checked),
         cmocka_unit_test(fcc_goes_with_the_reply),
+        cmocka_unit_test(vacation_seconds_implies_vacation),
+        cmocka_unit_test(subject_defaults_come_from_the_options),
+        cmocka_unit_test(subject_is_bounded_on_a_character),
+        cmocka_unit_test(encoded_words_in_subject_are_decoded),
+        cmocka_unit_test(original_recipient_counts_only_when_asked),
+        cmocka_unit_test(reply_comes_from_the_address_the_message_named),
+        cmocka_unit_test(to_may_name_the_author_instead_of_the_envelope),
     };
     return cmocka_run_group_tests(tests, st_setup, st_teardown);
 }

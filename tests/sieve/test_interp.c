@@ -63,7 +63,8 @@ static int run_with(const char *script, const char *m, const sieve_envelope *env
 static const char *run(const char *script)
 {
     static char out[1024];
-    static const sieve_envelope env = {.from = "bounce@lists.example.org",
+    static const sieve_envelope env = {.struct_size = sizeof(sieve_envelope),
+                                       .from = "bounce@lists.example.org",
                                        .to = "bob+sieve@example.org"};
     assert_int_equal(run_with(script, msg, &env, NULL, out, sizeof out), 0);
     return out;
@@ -96,6 +97,11 @@ static void actions_and_the_implicit_keep(void **state)
     assert_string_equal(run("redirect \"\\\"S[r]us\\\"@example.net\";"),
                         "redirect \"S[r]us\"@example.net;");
     assert_string_equal(run("redirect \" a . b @ example.net \";"), "redirect a.b@example.net;");
+    /* keep is fileinto the default mailbox (§4.3): after fileinto "INBOX" the one action is
+     * the keep; before it, it stays the keep. */
+    assert_string_equal(run("require \"fileinto\"; fileinto \"INBOX\"; keep;"), "keep;");
+    assert_string_equal(run("require \"fileinto\"; keep; fileinto \"INBOX\";"), "keep;");
+    assert_string_equal(run("require \"fileinto\"; fileinto \"INBOX\";"), "fileinto INBOX;");
 }
 
 static void copy_keeps_the_implicit_keep(void **state)
@@ -187,10 +193,44 @@ static void envelope_test(void **state)
                             "if envelope :is :detail \"to\" \"sieve\" { discard; }"),
                         "discard;");
     char out[256];
-    static const sieve_envelope null_sender = {.from = "", .to = "bob@example.org"};
+    static const sieve_envelope null_sender = {.struct_size = sizeof(sieve_envelope),
+                                               .from = "", .to = "bob@example.org"};
     assert_int_equal(run_with("require \"envelope\"; if envelope :is \"from\" \"\" { discard; }",
                               msg, &null_sender, NULL, out, sizeof out), 0);
     assert_string_equal(out, "discard;");
+}
+
+/* RFC 5321 paths: the source route is not part of the address, and a path that is not valid
+ * matches nothing, not even with :all. */
+static void envelope_paths(void **state)
+{
+    (void)state;
+    char out[256];
+    static const sieve_envelope routed = {.struct_size = sizeof(sieve_envelope),
+                                          .from = "<@relay.example.org,@mx.example.net:"
+                                                  "stephan@example.org>",
+                                          .to = "bob@example.org"};
+    assert_int_equal(run_with("require \"envelope\"; if envelope :all :is \"from\" "
+                              "\"stephan@example.org\" { discard; }", msg, &routed, NULL, out,
+                              sizeof out), 0);
+    assert_string_equal(out, "discard;");
+    static const sieve_envelope broken = {.struct_size = sizeof(sieve_envelope),
+                                          .from = "stephan@", .to = "<@relay.example.org>"};
+    assert_int_equal(run_with("require \"envelope\"; if anyof (envelope :all :is \"from\" "
+                              "\"stephan@\", envelope :all :contains \"to\" \"\") { discard; }",
+                              msg, &broken, NULL, out, sizeof out), 0);
+    assert_string_equal(out, "+keep");
+}
+
+/* A mailbox name made at run time must be UTF-8. */
+static void fileinto_needs_a_utf8_name(void **state)
+{
+    (void)state;
+    char out[256];
+    assert_int_equal(run_with("require [\"fileinto\", \"variables\", \"encoded-character\"]; "
+                              "set \"box\" \"${hex:ff}rop\"; fileinto \"${box}\";", msg, NULL,
+                              NULL, out, sizeof out), SIEVE_E_RUNTIME);
+    assert_string_equal(out, "+keep");
 }
 
 static void exists_and_size(void **state)
@@ -218,6 +258,49 @@ static void relational_value_and_count(void **state)
                             "if address :count \"ge\" :comparator \"i;ascii-numeric\" "
                             "[\"to\", \"cc\"] \"3\" { discard; }"),
                         "+keep"); /* two addresses; the empty group has none */
+}
+
+/* Fields are found by name whatever their case, every one of a name in the message's order
+ * (match variables show which one matched), however many tests ask. */
+static void fields_by_name(void **state)
+{
+    (void)state;
+    static const char many[] =
+        "X-Tag: one\r\nSubject: s\r\nx-tag: two\r\nX-Other: o\r\nX-TAG: three\r\n\r\nbody\r\n";
+    char out[256];
+    assert_int_equal(run_with("require [\"variables\", \"fileinto\", \"relational\", "
+                              "\"comparator-i;ascii-numeric\"];\n"
+                              "if header :matches \"x-TAG\" \"t*\" { fileinto \"${0}\"; }\n"
+                              "if header :count \"eq\" :comparator \"i;ascii-numeric\" "
+                              "\"X-Tag\" \"3\" { fileinto \"three\"; }\n"
+                              "if not exists \"x-ta\" { fileinto \"no-prefix\"; }\n"
+                              "if header :is \"x-other\" \"o\" { fileinto \"other\"; }",
+                              many, NULL, NULL, out, sizeof out), 0);
+    assert_string_equal(out, "fileinto two;fileinto three;fileinto no-prefix;fileinto other;");
+}
+
+/* sieve_envelope is a versioned record: struct_size must be set, and may be that of an older
+ * version (the fields it lacks are unknown). */
+static void envelope_record_versions(void **state)
+{
+    (void)state;
+    char out[256];
+    const char *script = "require \"envelope\"; if envelope :is \"from\" \"bounce@x.example\" "
+                         "{ discard; }";
+    sieve_envelope env;
+    sieve_envelope_init(&env);
+    assert_int_equal(env.struct_size, sizeof env);
+    assert_null(env.from);
+    env.from = "bounce@x.example";
+    assert_int_equal(run_with(script, msg, &env, NULL, out, sizeof out), 0);
+    assert_string_equal(out, "discard;");
+    env.struct_size = offsetof(sieve_envelope, orig_to); /* from and to only */
+    assert_int_equal(run_with(script, msg, &env, NULL, out, sizeof out), 0);
+    assert_string_equal(out, "discard;");
+    env.struct_size = 0;
+    assert_int_equal(run_with(script, msg, &env, NULL, out, sizeof out), SIEVE_E_INVAL);
+    env.struct_size = sizeof env + 8;
+    assert_int_equal(run_with(script, msg, &env, NULL, out, sizeof out), SIEVE_E_INVAL);
 }
 
 static void a_failed_run_keeps(void **state)
@@ -250,9 +333,13 @@ int main(void)
         cmocka_unit_test(header_test_match_types),
         cmocka_unit_test(address_test_parts),
         cmocka_unit_test(envelope_test),
+        cmocka_unit_test(envelope_paths),
+        cmocka_unit_test(fileinto_needs_a_utf8_name),
         cmocka_unit_test(exists_and_size),
         cmocka_unit_test(relational_value_and_count),
         cmocka_unit_test(a_failed_run_keeps),
+        cmocka_unit_test(fields_by_name),
+        cmocka_unit_test(envelope_record_versions),
     };
     return cmocka_run_group_tests(tests, st_setup, st_teardown);
 }

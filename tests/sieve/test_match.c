@@ -13,7 +13,7 @@
 
 static int match(int cmp, int type, const char *v, const char *k)
 {
-    sv_matcher m = {cmp, type, 0, 0};
+    sv_matcher m = {cmp, type, 0, 0, 0};
     return sv_match(&m, v, strlen(v), k, strlen(k), NULL);
 }
 
@@ -24,13 +24,13 @@ static int matches(const char *v, const char *k)
 
 static int value(int cmp, int rel, const char *v, const char *k)
 {
-    sv_matcher m = {cmp, SV_MATCH_VALUE, rel, 0};
+    sv_matcher m = {cmp, SV_MATCH_VALUE, rel, 0, 0};
     return sv_match(&m, v, strlen(v), k, strlen(k), NULL);
 }
 
 static int count(int rel, size_t n, const char *k)
 {
-    sv_matcher m = {SV_CMP_ASCII_NUMERIC, SV_MATCH_COUNT, rel, 0};
+    sv_matcher m = {SV_CMP_ASCII_NUMERIC, SV_MATCH_COUNT, rel, 0, 0};
     return sv_match_count(&m, n, k, strlen(k));
 }
 
@@ -39,7 +39,7 @@ static void expect_caps_cmp(int cmp, const char *v, const char *k, const char *c
 {
     sv_captures c;
     sv_captures_init(&c);
-    sv_matcher m = {cmp, SV_MATCH_MATCHES, 0, 0};
+    sv_matcher m = {cmp, SV_MATCH_MATCHES, 0, 0, 0};
     assert_int_equal(sv_match(&m, v, strlen(v), k, strlen(k), &c), 1);
     size_t n = 0;
     while (want[n])
@@ -90,7 +90,7 @@ static void bad_matchers_are_refused(void **state)
     assert_int_equal(match(SV_CMP_OCTET, 99, "1", "1"), SIEVE_E_INVAL);
     assert_int_equal(value(SV_CMP_OCTET, 17, "1", "1"), SIEVE_E_INVAL);
     assert_int_equal(sv_match(NULL, "a", 1, "a", 1, NULL), SIEVE_E_INVAL);
-    sv_matcher m = {SV_CMP_OCTET, SV_MATCH_IS, 0, 0};
+    sv_matcher m = {SV_CMP_OCTET, SV_MATCH_IS, 0, 0, 0};
     assert_int_equal(sv_match(&m, NULL, 0, NULL, 0, NULL), 1);
     assert_int_equal(sv_match(&m, NULL, 3, "a", 1, NULL), SIEVE_E_INVAL);
 }
@@ -188,6 +188,30 @@ static void matches_follows_the_comparator(void **state)
     assert_int_equal(match(SV_CMP_OCTET, SV_MATCH_MATCHES, "\xf0\x9f\x98\x80!", "?!"), 1);
 }
 
+/* A run after a '*' that starts with an ASCII octet is looked for only where that octet is
+ * (either case when the comparator folds), and only at the start of a character. */
+static void matches_finds_runs_where_they_can_start(void **state)
+{
+    (void)state;
+    int a = SV_CMP_ASCII_CASEMAP, o = SV_CMP_OCTET, u = SV_CMP_UNICODE_CASEMAP;
+    assert_int_equal(match(a, SV_MATCH_MATCHES, "aaaAAAbbb", "*Ab*"), 1);
+    assert_int_equal(match(a, SV_MATCH_MATCHES, "aaaAAAbbb", "*aB*"), 1);
+    assert_int_equal(match(o, SV_MATCH_MATCHES, "aaaAAAbbb", "*ab*"), 0);
+    assert_int_equal(match(o, SV_MATCH_MATCHES, "aaaAAAbbb", "*Ab*"), 1);
+    assert_int_equal(match(a, SV_MATCH_MATCHES, "[SAtalk] re: [ILUG]", "*[ilug]*"), 1);
+    assert_int_equal(match(a, SV_MATCH_MATCHES, "[SAtalk] re: [ILUG", "*[ilug]*"), 0);
+    /* An octet that starts no UTF-8 sequence is a character by itself. */
+    assert_int_equal(match(o, SV_MATCH_MATCHES, "\xc3x", "*x"), 1);
+    assert_int_equal(match(o, SV_MATCH_MATCHES, "\xc3x", "?x"), 1);
+    /* U+00BD decomposes to "1", U+2044, "2": neither digit starts a character there. */
+    assert_int_equal(match(u, SV_MATCH_MATCHES, "x\xc2\xbd", "*2*"), 0);
+    assert_int_equal(match(u, SV_MATCH_MATCHES, "x\xc2\xbd", "*1*"), 0);
+    assert_int_equal(match(u, SV_MATCH_MATCHES, "x\xc2\xbd" "2", "*2*"), 1);
+    assert_int_equal(match(u, SV_MATCH_MATCHES, "x\xc2\xbd" "2", "x*2"), 1);
+    expect_caps_cmp(a, "aXbXc", "*x*", CAPS("aXbXc", "a", "bXc"));
+    expect_caps_cmp(a, "one;Two;three", "*;t*;*", CAPS("one;Two;three", "one", "wo", "three"));
+}
+
 /* Pigeonhole variables/match.svtest: the leftmost '*' takes as little as it can. */
 static void match_variables_follow_rfc5229(void **state)
 {
@@ -243,7 +267,7 @@ static void match_variables_reach_past_nine(void **state)
     const char *fox = "The quick brown fox jumps over the lazy dog.";
     sv_captures c;
     sv_captures_init(&c);
-    sv_matcher m = {SV_CMP_ASCII_CASEMAP, SV_MATCH_MATCHES, 0, 0};
+    sv_matcher m = {SV_CMP_ASCII_CASEMAP, SV_MATCH_MATCHES, 0, 0, 0};
     const char *k = "T?? ????? ????? ?o? ?u??? o?er ?he ???? ?o?.";
     assert_int_equal(sv_match(&m, fox, strlen(fox), k, strlen(k), &c), 1);
     assert_int_equal(c.count, 27);
@@ -349,7 +373,7 @@ static void count_compares_a_number(void **state)
     assert_int_equal(count(SV_REL_GE, 1, "3"), 0);
     assert_int_equal(count(SV_REL_LT, 0, ""), 1);   /* "" is infinity */
     assert_int_equal(count(SV_REL_EQ, SIZE_MAX, "18446744073709551615"), SIZE_MAX == UINT64_MAX);
-    sv_matcher m = {SV_CMP_OCTET, SV_MATCH_COUNT, SV_REL_EQ, 0};
+    sv_matcher m = {SV_CMP_OCTET, SV_MATCH_COUNT, SV_REL_EQ, 0, 0};
     assert_int_equal(sv_match_count(&m, 10, "10", 2), 1);
     assert_int_equal(sv_match_count(NULL, 1, "1", 1), SIEVE_E_INVAL);
 }
@@ -363,6 +387,7 @@ int main(void)
         cmocka_unit_test(matches_wildcards),
         cmocka_unit_test(matches_escapes),
         cmocka_unit_test(matches_follows_the_comparator),
+        cmocka_unit_test(matches_finds_runs_where_they_can_start),
         cmocka_unit_test(match_variables_follow_rfc5229),
         cmocka_unit_test(match_variables_reach_past_nine),
         cmocka_unit_test(match_variables_are_original_text),

@@ -13,7 +13,7 @@
 
 static int rx_cmp(int cmp, const char *v, const char *k)
 {
-    sv_matcher m = {cmp, SV_MATCH_REGEX, 0, 0};
+    sv_matcher m = {cmp, SV_MATCH_REGEX, 0, 0, 0};
     return sv_match(&m, v, strlen(v), k, strlen(k), NULL);
 }
 
@@ -24,14 +24,14 @@ static int rx(const char *v, const char *k)
 
 static int valid(const char *k)
 {
-    return sv_regex_valid(k, strlen(k), SV_CMP_ASCII_CASEMAP);
+    return sv_regex_valid(k, strlen(k), SV_CMP_ASCII_CASEMAP, 0);
 }
 
 static void expect_groups(const char *v, const char *k, const char *const *want)
 {
     sv_captures c;
     sv_captures_init(&c);
-    sv_matcher m = {SV_CMP_ASCII_CASEMAP, SV_MATCH_REGEX, 0, 0};
+    sv_matcher m = {SV_CMP_ASCII_CASEMAP, SV_MATCH_REGEX, 0, 0, 0};
     assert_int_equal(sv_match(&m, v, strlen(v), k, strlen(k), &c), 1);
     size_t n = 0;
     while (want[n])
@@ -77,7 +77,7 @@ static void regex_groups_are_match_variables(void **state)
     const char *abc = "abcdefghijklmnopqrstuvwxyz";
     sv_captures c;
     sv_captures_init(&c);
-    sv_matcher m = {SV_CMP_ASCII_CASEMAP, SV_MATCH_REGEX, 0, 0};
+    sv_matcher m = {SV_CMP_ASCII_CASEMAP, SV_MATCH_REGEX, 0, 0, 0};
     const char *k = "(.)(.)(.)(.)(.)(.)(.)(.)(.)(.)(.)(.)(.)"
                     "(.)(.)(.)(.)(.)(.)(.)(.)(.)(.)(.)(.)(.)";
     assert_int_equal(sv_match(&m, abc, 26, k, strlen(k), &c), 1);
@@ -129,9 +129,9 @@ static void regex_comparators(void **state)
     assert_int_equal(rx_cmp(SV_CMP_ASCII_CASEMAP, "Q", "^\\q$"), 1);
     assert_int_equal(rx_cmp(SV_CMP_ASCII_NUMERIC, "1", "1"), SIEVE_E_INVAL);
     assert_int_equal(rx_cmp(SV_CMP_UNICODE_CASEMAP, "a", "a"), SIEVE_E_INVAL);
-    assert_false(sv_regex_valid("a", 1, SV_CMP_ASCII_NUMERIC));
-    assert_false(sv_regex_valid("a", 1, SV_CMP_UNICODE_CASEMAP));
-    assert_true(sv_regex_valid("a", 1, SV_CMP_OCTET));
+    assert_false(sv_regex_valid("a", 1, SV_CMP_ASCII_NUMERIC, 0));
+    assert_false(sv_regex_valid("a", 1, SV_CMP_UNICODE_CASEMAP, 0));
+    assert_true(sv_regex_valid("a", 1, SV_CMP_OCTET, 0));
 }
 
 /* Pigeonhole extensions/regex/errors: "(+", "[]ample", a lone "[". */
@@ -154,7 +154,7 @@ static void regex_errors_are_syntax(void **state)
     assert_false(valid("[z-a]"));
     assert_false(valid("\xff"));
     assert_false(valid("[[:ALPHA:]]"));              /* class names are case-sensitive */
-    assert_int_equal(sv_regex_valid("a\\\0", 3, SV_CMP_OCTET), 1);   /* "\" + NUL: a NUL */
+    assert_int_equal(sv_regex_valid("a\\\0", 3, SV_CMP_OCTET, 0), 1);   /* "\" + NUL: a NUL */
     assert_true(valid(""));
     assert_true(valid("sirius(\\+.*)?@friep\\.example\\.com"));
     assert_true(valid("a{1,255}"));
@@ -198,16 +198,42 @@ static void regex_limits(void **state)
     (void)state;
     static char v[4096];
     memset(v, 'a', sizeof v - 1);
-    sv_matcher m = {SV_CMP_OCTET, SV_MATCH_REGEX, 0, 1};
+    sv_matcher m = {SV_CMP_OCTET, SV_MATCH_REGEX, 0, 1, 0};
     const char *k = "^(a|aa)+(a|aa)+(a|aa)+$b";
     assert_int_equal(sv_match(&m, v, sizeof v - 1, k, strlen(k), NULL), SIEVE_E_LIMIT);
     static char key[8194];
     memset(key, 'a', sizeof key);
-    assert_true(sv_regex_valid(key, 8192, SV_CMP_OCTET));
-    assert_false(sv_regex_valid(key, 8193, SV_CMP_OCTET));
+    assert_true(sv_regex_valid(key, 8192, SV_CMP_OCTET, 0));
+    assert_false(sv_regex_valid(key, 8193, SV_CMP_OCTET, 0));
     m.regex_time_limit = 0;
     assert_int_equal(sv_match(&m, "a", 1, key, 8193, NULL), SIEVE_E_LIMIT);
     assert_int_equal(sv_match(&m, v, sizeof v - 1, key, 8192, NULL), 0);   /* 8 KiB of "a" */
+}
+
+/* SV_REGEX_NAMED_GROUPS (vnd.stalwart.expressions): "(?<name>…)" and "(?P<name>…)" are the
+ * groups they would be without the name; without the flag they stay POSIX errors. */
+static void regex_named_groups(void **state)
+{
+    (void)state;
+    const char *k = "^(?<user>[a-z]+)@(?P<dom_1>[a-z.]+)$";
+    assert_false(sv_regex_valid(k, strlen(k), SV_CMP_OCTET, 0));
+    assert_true(sv_regex_valid(k, strlen(k), SV_CMP_OCTET, SV_REGEX_NAMED_GROUPS));
+    sv_captures c;
+    sv_captures_init(&c);
+    sv_matcher m = {SV_CMP_OCTET, SV_MATCH_REGEX, 0, 0, SV_REGEX_NAMED_GROUPS};
+    const char *v = "bill@example.net";
+    assert_int_equal(sv_match(&m, v, strlen(v), k, strlen(k), &c), 1);
+    assert_int_equal(c.count, 3);
+    assert_int_equal(c.value[1].len, 4);
+    assert_memory_equal(c.value[1].data, "bill", 4);
+    assert_int_equal(c.value[2].len, 11);
+    assert_memory_equal(c.value[2].data, "example.net", 11);
+    sv_captures_free(&c);
+    /* what is no name: a digit first, an empty name, lookbehind, no ">", a quantified group */
+    static const char *const bad[] = {"(?<1a>x)", "(?<>x)", "(?<=x)", "(?<!x)", "(?<a",
+                                      "(?<a>x", "(?<a>*x)", "(?Q<a>x)", "(?:x)"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(sv_regex_valid(bad[i], strlen(bad[i]), SV_CMP_OCTET, SV_REGEX_NAMED_GROUPS));
 }
 
 int main(void)
@@ -220,6 +246,7 @@ int main(void)
         cmocka_unit_test(regex_errors_are_syntax),
         cmocka_unit_test(regex_posix_syntax),
         cmocka_unit_test(regex_limits),
+        cmocka_unit_test(regex_named_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
