@@ -55,6 +55,17 @@ int lm_buf_putc_slow(lm_buf *b, int c)
 
 int lm_buf_puts(lm_buf *b, const char *s) { return lm_buf_append(b, s, strlen(s)); }
 
+int lm_buf_put_quoted(lm_buf *b, const char *s)
+{
+    lm_buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            lm_buf_putc(b, '\\');
+        lm_buf_putc(b, *s);
+    }
+    return lm_buf_putc(b, '"');
+}
+
 int lm_buf_put_utf8(lm_buf *b, unsigned long cp)
 {
     unsigned char u[4];

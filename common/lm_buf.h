@@ -42,6 +42,9 @@ static inline int lm_buf_putc(lm_buf *b, int c)
 }
 int lm_buf_puts(lm_buf *b, const char *s);
 int lm_buf_put_utf8(lm_buf *b, unsigned long cp); /* one code point (invalid ones as U+FFFD) */
+/* `s` as a quoted-string (RFC 5322 §3.2.4, the same in RFC 2831 §7.2): in double quotes, each
+ * double quote and backslash escaped by a backslash. */
+int lm_buf_put_quoted(lm_buf *b, const char *s);
 void lm_buf_reset(lm_buf *b);                     /* length 0, memory kept */
 void lm_buf_free(lm_buf *b);
 /* Hands the bytes to the caller (free with lm_free), NUL-terminated; the buffer becomes empty.

@@ -62,6 +62,12 @@ static void print_quoted(FILE *out, const char *s)
     putc('"', out);
 }
 
+/* vnd.dovecot.debug's debug_log: the message on stderr with the script's name and line. */
+static void print_debug_log(void *user, unsigned line, const char *message, size_t len)
+{
+    fprintf(stderr, "%s:%u: debug: %.*s\n", (const char *)user, line, (int)len, message);
+}
+
 /* sieve_run_options.trace: one line on stderr per command, test and action added. */
 static void print_trace(void *user, int kind, unsigned line, const char *name, int outcome,
                         const char *detail)
@@ -249,6 +255,11 @@ int main(int argc, char **argv)
     }
     sieve_run_options opts;
     sieve_run_options_init(&opts);
+    sieve_callbacks callbacks;
+    sieve_callbacks_init(&callbacks);
+    callbacks.user = (void *)script_path;
+    callbacks.debug_log = print_debug_log;
+    opts.callbacks = &callbacks;
     if (trace) {
         opts.trace = print_trace;
         opts.trace_user = (void *)script_path;

@@ -195,17 +195,6 @@ static char *hash_form(const char *s, int utf8)
     return out;
 }
 
-static void put_quoted(lm_buf *b, const char *s)
-{
-    lm_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            lm_buf_putc(b, '\\');
-        lm_buf_putc(b, *s);
-    }
-    lm_buf_putc(b, '"');
-}
-
 static int respond(ms_sasl *s, const struct challenge *ch, lm_buf *resp)
 {
     const ms_sasl_creds *cr = s->cr;
@@ -240,23 +229,23 @@ static int respond(ms_sasl *s, const struct challenge *ch, lm_buf *resp)
     if (ch->utf8)
         lm_buf_puts(resp, "charset=utf-8,");
     lm_buf_puts(resp, "username=");
-    put_quoted(resp, cr->user);
+    lm_buf_put_quoted(resp, cr->user);
     if (ch->has_realm) {
         lm_buf_puts(resp, ",realm=");
-        put_quoted(resp, realm);
+        lm_buf_put_quoted(resp, realm);
     }
     lm_buf_puts(resp, ",nonce=");
-    put_quoted(resp, ch->nonce);
+    lm_buf_put_quoted(resp, ch->nonce);
     lm_buf_puts(resp, ",nc=00000001,cnonce=");
-    put_quoted(resp, cnonce);
+    lm_buf_put_quoted(resp, cnonce);
     lm_buf_puts(resp, ",digest-uri=");
-    put_quoted(resp, uri);
+    lm_buf_put_quoted(resp, uri);
     lm_buf_puts(resp, ",response=");
     lm_buf_puts(resp, response);
     lm_buf_puts(resp, ",qop=auth");
     if (cr->authzid) {
         lm_buf_puts(resp, ",authzid=");
-        put_quoted(resp, cr->authzid);
+        lm_buf_put_quoted(resp, cr->authzid);
     }
     return 0;
 }

@@ -216,10 +216,13 @@ SIEVE_API void sieve_envelope_init(sieve_envelope *env);
 struct sieve_value;
 struct sieve_query_rows;
 
-/* What the library asks the caller while a script runs. Every member may be NULL: the
- * library then behaves as documented for each (a test that needs an absent callback is
- * false; the clock is the system clock). `user` is passed to each. */
+/* What the library asks the caller while a script runs. Fill it with sieve_callbacks_init()
+ * first. Every callback may be NULL: the library then behaves as documented for each (a test
+ * that needs an absent callback is false; the clock is the system clock). `user` is passed to
+ * each. The record grows at its end: a caller built against an older header has a smaller
+ * struct_size, and the library takes the callbacks it does not have as NULL. */
 typedef struct sieve_callbacks {
+    size_t struct_size;          /* sizeof(sieve_callbacks): lets the record grow */
     void *user;
     /* The current time, seconds since the epoch (date's currentdate, vacation, duplicate). */
     int64_t (*now)(void *user);
@@ -237,7 +240,15 @@ typedef struct sieve_callbacks {
      * or -1 when the item is unknown. Values are read up to 1023 octets. When the callback is
      * absent or does not know them, the library answers "name" ("libmail-sieve") and
      * "version" (sieve_version()) itself; every other item is then unknown (the environment
-     * test is false). */
+     * test is false).
+     * vnd.dovecot.environment (Pigeonhole's vendor extension): a script that requires it
+     * may use the environment test (as if it required "environment") and read any item as
+     * the variable "${env.<item>}" ("" when unknown; "_" in the name stands for "-", which a
+     * variable name cannot hold: "${env.vnd.dovecot.default_mailbox}"). Its items are asked
+     * here too: "vnd.dovecot.username" (the user), "vnd.dovecot.config.<name>" (a setting of
+     * the site's) and "vnd.dovecot.default-mailbox", which the library answers "INBOX" itself
+     * when the callback does not. Items "vnd.dovecot.*" are unknown to a script that does
+     * not require the extension (the callback is not asked). */
     long (*environment)(void *user, const char *name, char *buf, size_t size);
     /* RFC 8579 special-use: 1 when `mailbox` (NULL: any mailbox of the user) carries the
      * special-use attribute `use` ("\\Junk", "\\Sent" …), else 0. Absent: specialuse_exists is
@@ -267,11 +278,18 @@ typedef struct sieve_callbacks {
     /* RFC 9042 mailboxidexists: 1 when the mailbox whose object id (RFC 8474) is `id` exists
      * and the user may deliver to it, else 0. Absent: every mailboxidexists is false. */
     int (*mailboxid_exists)(void *user, const char *id);
+    /* vnd.dovecot.debug: the message of a `debug_log <message>` command (variables expanded;
+     * `len` octets, NUL-terminated, valid during the call only) and the line of the command,
+     * for the caller's log. Absent: the message goes nowhere. */
+    void (*debug_log)(void *user, unsigned line, const char *message, size_t len);
 } sieve_callbacks;
+
+/* Fills `cb` with a table of no callbacks (all NULL but struct_size). */
+SIEVE_API void sieve_callbacks_init(sieve_callbacks *cb);
 
 typedef struct sieve_run_options {
     size_t struct_size;          /* sizeof(sieve_run_options) */
-    const sieve_callbacks *callbacks; /* NULL: none */
+    const sieve_callbacks *callbacks; /* NULL: none; read during sieve_run() only */
     uint64_t max_instructions;   /* the CPU bound of one run; 0 = 1,000,000 */
     size_t max_actions;          /* 0 = 32 (RFC 5228 §2.10.6 leaves it to the site) */
     size_t max_redirects;        /* 0 = 4 */
@@ -368,6 +386,9 @@ typedef struct sieve_run_options {
     void (*trace)(void *user, int kind, unsigned line, const char *name, int outcome,
                   const char *detail);
     void *trace_user;
+    /* vnd.dovecot.report: the address abuse reports come from (their From field; "addr", no
+     * display name); NULL or "": "postmaster@" the user's domain (SIEVE_ACTION_REPORT). */
+    const char *report_from;
 } sieve_run_options;
 
 /* The kinds of sieve_run_options.trace calls. */
@@ -385,8 +406,10 @@ typedef struct sieve_result sieve_result;
  * (`env` may be NULL). Returns 0 with *out set; SIEVE_E_RUNTIME when the script failed (a
  * limit of the run, an action conflict, a run-time error: *out is still set, and RFC 5228
  * §2.10.6 says the implicit keep then applies — sieve_result_implicit_keep() is 1);
- * SIEVE_E_NOMEM or SIEVE_E_INVAL. `opts` may be NULL. `diag` (may be NULL) receives the
- * run-time errors; free it with sieve_diagnostics_free(). */
+ * SIEVE_E_NOMEM or SIEVE_E_INVAL (also when the struct_size of `env`, `opts` or
+ * opts->callbacks is smaller than sizeof(size_t) or larger than this version's record).
+ * `opts` may be NULL. `diag` (may be NULL) receives the run-time errors; free it with
+ * sieve_diagnostics_free(). */
 SIEVE_API int sieve_run(const sieve_script *s, const void *msg, size_t len,
                         const sieve_envelope *env, const sieve_run_options *opts,
                         sieve_result **out, sieve_diagnostics **diag);
@@ -461,7 +484,32 @@ typedef enum {
      *   "fcc_mailboxid"  RFC 9042: file the copy into the mailbox of that id when it exists
      * Two notify actions with the same method and the same recipients are one (§3.8). More
      * notify actions than sieve_run_options.max_notify_actions is a run-time error. */
-    SIEVE_ACTION_NOTIFY
+    SIEVE_ACTION_NOTIFY,
+    /* An abuse feedback report (vnd.dovecot.report, Pigeonhole's vendor extension):
+     *   report [:headers_only] <feedback-type> <message> <address>
+     * `target` is the address to send the report to (an addr-spec). The feedback type must be
+     * a MIME token (RFC 5965 §3.5: "abuse", "fraud", "virus", "other", …); a constant that is
+     * not does not compile, a computed one is a run-time error, as is an <address> that is not
+     * one mailbox. Params:
+     *   "feedback_type"  as given
+     *   "message"        the script's text for the human reader
+     *   "headers_only"   "yes" under :headers_only
+     *   "from"           the report's From: sieve_run_options.report_from, else
+     *                    "postmaster@" the domain of the envelope recipient (else of the
+     *                    first of sieve_run_options.user_addresses); without either of them
+     *                    the report is a run-time error
+     *   "mail"           the whole report (RFC 5322 text, CRLF line ends): From "from", To
+     *                    `target`, Subject "Report: " and the message's subject,
+     *                    Auto-Submitted: auto-generated (report), a multipart/report;
+     *                    report-type=feedback-report (RFC 5965 §2) of the text, a
+     *                    message/feedback-report part (Version, Feedback-Type, User-Agent,
+     *                    Original-Mail-From, Original-Rcpt-To (the original recipient, else
+     *                    the recipient) and Dovecot-Reporting-User (the first of the user's
+     *                    addresses, else the envelope recipient), those not known left out)
+     *                    and the message as received (message/rfc822), or only its header
+     *                    (text/rfc822-headers) under :headers_only. Send it to `target`.
+     * A report leaves the implicit keep in force. */
+    SIEVE_ACTION_REPORT
 } sieve_action_type;
 
 /* Action options. */

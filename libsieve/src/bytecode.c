@@ -12,6 +12,7 @@
  * The extension bits name extensions by their index in the registry of this version; the
  * version changes whenever the registry or an instruction does. An expression's string
  * (vnd.stalwart.expressions) holds its code, checked by sv_expr_verify() (expr.h). */
+#include "code_reader.h"
 #include "engine.h"
 #include "expr.h"
 
@@ -21,37 +22,10 @@
 
 #define SV_BYTECODE_VERSION 3
 
-typedef struct reader {
-    const uint8_t *p;
-    size_t n, at;
-    int bad;
-} reader;
-
-/* Reads a little-endian integer of `width` octets (1, 2, 4 or 8). Inline, each width spelt
- * out: a run decodes every instruction it executes. */
-static inline uint64_t rd(reader *r, size_t width)
-{
-    if (r->bad || r->n - r->at < width) {
-        r->bad = 1;
-        return 0;
-    }
-    const uint8_t *p = r->p + r->at;
-    r->at += width;
-    uint64_t x = p[0];
-    if (width >= 2)
-        x |= (uint64_t)p[1] << 8;
-    if (width >= 4)
-        x |= (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
-    if (width >= 8)
-        x |= (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-             (uint64_t)p[7] << 56;
-    return x;
-}
-
 /* A value points at the script's strings (s->strs): a list is consecutive strings there. */
-static int decode_value(const sieve_script *s, reader *r, sv_value *v, uint8_t want)
+static int decode_value(const sieve_script *s, sv_reader *r, sv_value *v, uint8_t want)
 {
-    v->type = (uint8_t)rd(r, 1);
+    v->type = (uint8_t)sv_read_int(r, 1);
     v->number = 0;
     v->strs = NULL;
     v->count = 0;
@@ -63,19 +37,19 @@ static int decode_value(const sieve_script *s, reader *r, sv_value *v, uint8_t w
     case SV_T_NONE:
         return 0;
     case SV_T_NUMBER:
-        v->number = rd(r, 8);
+        v->number = sv_read_int(r, 8);
         return r->bad ? -1 : 0;
     case SV_T_STRING:
     case SV_T_EXPR: /* its code in the pool: checked once by verify_code() */
         count = 1;
         break;
     case SV_T_STRLIST:
-        count = (size_t)rd(r, 2);
+        count = (size_t)sv_read_int(r, 2);
         break;
     default:
         return -1;
     }
-    uint32_t first = (uint32_t)rd(r, 4);
+    uint32_t first = (uint32_t)sv_read_int(r, 4);
     if (r->bad || first > s->nstrings || count > s->nstrings - first)
         return -1;
     v->strs = s->strs + first;
@@ -107,8 +81,8 @@ static int takes(const sv_cmd_def *def, int tag)
 
 int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, uint32_t *target)
 {
-    reader r = {s->code, s->code_len, *pc, 0};
-    int op = (int)rd(&r, 1);
+    sv_reader r = {s->code, s->code_len, *pc, 0};
+    int op = (int)sv_read_int(&r, 1);
     if (r.bad)
         return -1;
     switch (op) {
@@ -117,7 +91,7 @@ int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, uint32_t *target)
         *pc = r.at;
         return op;
     case SV_OP_JMP: case SV_OP_JMP_FALSE: case SV_OP_JMP_TRUE: case SV_OP_BLOCK:
-        *target = (uint32_t)rd(&r, 4);
+        *target = (uint32_t)sv_read_int(&r, 4);
         if (r.bad || *target > s->code_len)
             return -1;
         *pc = r.at;
@@ -127,18 +101,18 @@ int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, uint32_t *target)
     }
     if (op != SV_OP_COMMAND)
         return -1;
-    const sv_cmd_def *def = sv_command_at(s->engine, (int)rd(&r, 2));
+    const sv_cmd_def *def = sv_command_at(s->engine, (int)sv_read_int(&r, 2));
     if (r.bad || !def || !def->run)
         return -1;
     /* Only what is read is set: a command reads its first ntags tags and npos values. */
     a->def = def;
-    a->pos.line = (uint32_t)rd(&r, 4);
-    a->pos.column = (uint32_t)rd(&r, 4);
-    a->ntags = (size_t)rd(&r, 1);
+    a->pos.line = (uint32_t)sv_read_int(&r, 4);
+    a->pos.column = (uint32_t)sv_read_int(&r, 4);
+    a->ntags = (size_t)sv_read_int(&r, 1);
     if (r.bad || a->ntags > SV_MAX_TAGS)
         return -1;
     for (size_t i = 0; i < a->ntags; i++) {
-        unsigned t = (unsigned)rd(&r, 1);
+        unsigned t = (unsigned)sv_read_int(&r, 1);
         const sv_tag_def *td = sv_tag(s->engine, (int)t);
         if (r.bad || !td || !takes(def, (int)t))
             return -1;
@@ -146,7 +120,7 @@ int sv_decode(const sieve_script *s, size_t *pc, sv_args *a, uint32_t *target)
         if (decode_value(s, &r, &a->tag_value[i], td->value))
             return -1;
     }
-    a->npos = (size_t)rd(&r, 1);
+    a->npos = (size_t)sv_read_int(&r, 1);
     if (r.bad || a->npos != def->npos)
         return -1;
     for (size_t i = 0; i < a->npos; i++)
@@ -304,14 +278,14 @@ static int verify_code(const sieve_script *s)
 
 /* Reads a script's own part (save_body) into a new script and verifies it. 0, SIEVE_E_SYNTAX,
  * SIEVE_E_UNSUPPORTED or SIEVE_E_NOMEM. */
-static int load_body(const sieve_engine *e, reader *r, sieve_script **out)
+static int load_body(const sieve_engine *e, sv_reader *r, sieve_script **out)
 {
     *out = NULL;
     sieve_script *s = lm_calloc(1, sizeof *s);
     if (!s)
         return SIEVE_E_NOMEM;
     int rc = SIEVE_E_SYNTAX;
-    s->required = rd(r, 8);
+    s->required = sv_read_int(r, 8);
     s->engine = e;
     uint64_t known = e->nexts >= 64 ? ~0ull : (1ull << e->nexts) - 1;
     if (r->bad || (s->required & ~known))
@@ -320,7 +294,7 @@ static int load_body(const sieve_engine *e, reader *r, sieve_script **out)
         rc = SIEVE_E_UNSUPPORTED;
         goto fail;
     }
-    s->nstrings = (size_t)rd(r, 4);
+    s->nstrings = (size_t)sv_read_int(r, 4);
     if (r->bad || s->nstrings > (r->n - r->at) / 9)
         goto fail;
     rc = SIEVE_E_NOMEM;
@@ -328,11 +302,11 @@ static int load_body(const sieve_engine *e, reader *r, sieve_script **out)
         goto fail;
     rc = SIEVE_E_SYNTAX;
     for (size_t i = 0; i < s->nstrings; i++) {
-        s->strings[i].off = (uint32_t)rd(r, 4);
-        s->strings[i].len = (uint32_t)rd(r, 4);
-        s->strings[i].expand = (uint8_t)rd(r, 1);
+        s->strings[i].off = (uint32_t)sv_read_int(r, 4);
+        s->strings[i].len = (uint32_t)sv_read_int(r, 4);
+        s->strings[i].expand = (uint8_t)sv_read_int(r, 1);
     }
-    s->text_len = (size_t)rd(r, 4);
+    s->text_len = (size_t)sv_read_int(r, 4);
     if (r->bad || s->text_len > r->n - r->at)
         goto fail;
     rc = SIEVE_E_NOMEM;
@@ -352,7 +326,7 @@ static int load_body(const sieve_engine *e, reader *r, sieve_script **out)
              sv_expr_template_verify(e, s->text + p->off, p->len)))
             goto fail;
     }
-    s->code_len = (size_t)rd(r, 4);
+    s->code_len = (size_t)sv_read_int(r, 4);
     if (r->bad || s->code_len > r->n - r->at)
         goto fail;
     rc = SIEVE_E_NOMEM;
@@ -375,9 +349,9 @@ fail:
 /* include (RFC 6609): the table of included scripts, each verified like the top one; names
  * non-empty, without NUL, at most 1024 octets, unique per location; at most the engine's
  * max_includes of them. */
-static int load_subs(const sieve_engine *e, reader *r, sieve_script *top)
+static int load_subs(const sieve_engine *e, sv_reader *r, sieve_script *top)
 {
-    size_t n = (size_t)rd(r, 4);
+    size_t n = (size_t)sv_read_int(r, 4);
     size_t max = e->o.max_includes ? e->o.max_includes : 255; /* ext_include.c's default */
     if (r->bad || n > max || n > (r->n - r->at) / 5)
         return SIEVE_E_SYNTAX;
@@ -387,8 +361,8 @@ static int load_subs(const sieve_engine *e, reader *r, sieve_script *top)
         return SIEVE_E_NOMEM;
     for (size_t i = 0; i < n; i++) {
         sv_subscript *sub = &top->subs[i];
-        sub->location = (int)rd(r, 1);
-        size_t nlen = (size_t)rd(r, 4);
+        sub->location = (int)sv_read_int(r, 1);
+        size_t nlen = (size_t)sv_read_int(r, 4);
         if (r->bad || sub->location > SIEVE_INCLUDE_GLOBAL || nlen == 0 || nlen > 1024 ||
             nlen > r->n - r->at || memchr(r->p + r->at, 0, nlen))
             return SIEVE_E_SYNTAX;
@@ -413,11 +387,11 @@ int sieve_script_load(const sieve_engine *e, const void *bytes, size_t len, siev
     if (!e || !out || (!bytes && len))
         return SIEVE_E_INVAL;
     *out = NULL;
-    reader r = {bytes, len, 0, 0};
+    sv_reader r = {bytes, len, 0, 0};
     if (len < 4 || memcmp(bytes, "SVBC", 4))
         return SIEVE_E_SYNTAX;
     r.at = 4;
-    if (rd(&r, 2) != SV_BYTECODE_VERSION || rd(&r, 2) != 0)
+    if (sv_read_int(&r, 2) != SV_BYTECODE_VERSION || sv_read_int(&r, 2) != 0)
         return SIEVE_E_SYNTAX;
     sieve_script *s;
     int rc = load_body(e, &r, &s);

@@ -72,6 +72,7 @@ typedef enum {
                           * script's, not its block's; sv_scope_variable) */
     SV_TAG_ADDR_NAME,    /* address :name and body :subject, vendor tags of sieve-rs allowed */
     SV_TAG_BODY_SUBJECT, /* with vnd.stalwart.expressions (sieve.h) */
+    SV_TAG_HEADERS_ONLY, /* report :headers_only (vnd.dovecot.report) */
     SV_TAG_COUNT_
 } sv_tag_id;
 
@@ -460,7 +461,8 @@ struct sv_run {
     sv_vars *vars;
     uint64_t budget;         /* instructions left */
     size_t redirects;
-    const sieve_callbacks *cb; /* never NULL (an empty table when the caller gave none) */
+    const sieve_callbacks *cb; /* the run's full-size copy of the caller's table (an empty
+                                * one when the caller gave none); never NULL */
     void *host;              /* the embedding test harness's state (sv_run_host), or NULL */
     int leave_block;         /* set by a command: the innermost SV_CTL_BLOCK block ends now */
     int block_end;           /* set while an SV_CTL_BLOCK command runs at its block's end (2:
@@ -706,12 +708,26 @@ extern const sv_ext_def sv_ext_imap4flags;
 extern const sv_ext_def sv_ext_mailbox;
 extern const sv_ext_def sv_ext_ihave;
 extern const sv_ext_def sv_ext_environment;
+/* The longest environment item value read from the callback (octets; longer ones are cut). */
+#define SV_ENV_MAX_VALUE 1024
+/* The value of environment item `name` (RFC 5183; the caller's callback, else the library's
+ * own) into `buf` (NUL-terminated, cut at `size`, which is at least 1): its length, or -1
+ * when the item is unknown. */
+long sv_environment_item(sv_run *r, const char *name, char *buf, size_t size);
 
 /* vnd.stalwart.expressions (ext_expressions.c), vnd.stalwart.while (ext_while.c),
  * vnd.libmail.query (ext_query.c). */
 extern const sv_ext_def sv_ext_expressions;
 extern const sv_ext_def sv_ext_while;
 extern const sv_ext_def sv_ext_query;
+/* Pigeonhole's vendor extensions: vnd.dovecot.debug (ext_vnd_debug.c), vnd.dovecot.environment
+ * (ext_vnd_environment.c), vnd.dovecot.report (ext_vnd_report.c). */
+extern const sv_ext_def sv_ext_vnd_debug;
+extern const sv_ext_def sv_ext_vnd_environment;
+extern const sv_ext_def sv_ext_vnd_report;
+/* vnd.dovecot.environment's "${env.<item>}": sv_expand's namespace callback (user: the
+ * sv_run); 0 when `name` is not in that namespace or the script did not require it. */
+int sv_vnd_env_namespace(void *user, const char *name, size_t len, lm_buf *out);
 /* The namespaces expressions add to "${…}" (header.*, body.*): sv_expand's namespace
  * callback (user: the sv_run); 0 when `name` is not one of them. */
 int sv_expr_namespace(void *user, const char *name, size_t len, lm_buf *out);

@@ -20,6 +20,7 @@
 #ifndef SIEVE_EXPR_H
 #define SIEVE_EXPR_H
 
+#include "code_reader.h"
 #include "engine.h"
 
 #define SV_EXPR_MAX_SOURCE 4096   /* octets of an expression's text */

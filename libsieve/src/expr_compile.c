@@ -508,25 +508,6 @@ int sv_expr_compile(const sieve_engine *e, const char *src, size_t len, lm_buf *
 
 /* ---- verifying --------------------------------------------------------------------------- */
 
-typedef struct rd {
-    const unsigned char *p;
-    size_t n, at;
-    int bad;
-} rd;
-
-static uint64_t get(rd *r, size_t width)
-{
-    if (r->bad || r->n - r->at < width) {
-        r->bad = 1;
-        return 0;
-    }
-    uint64_t x = 0;
-    for (size_t i = 0; i < width; i++)
-        x |= (uint64_t)r->p[r->at + i] << (8 * i);
-    r->at += width;
-    return x;
-}
-
 static int host_function(const sieve_engine *e, const char *name, size_t len, unsigned argc)
 {
     for (size_t i = 0; i < e->nfunctions; i++)
@@ -537,31 +518,29 @@ static int host_function(const sieve_engine *e, const char *name, size_t len, un
 
 /* One operation at r->at: its effect on the stack (values taken, values given) and, for
  * X_AND/X_OR, where it jumps. 0, or -1 when malformed. */
-static int verify_op(const sieve_engine *e, rd *r, size_t *take, size_t *give, size_t *jump)
+static int verify_op(const sieve_engine *e, sv_reader *r, size_t *take, size_t *give,
+                     size_t *jump)
 {
-    int op = (int)get(r, 1);
+    int op = (int)sv_read_int(r, 1);
     *take = 0;
     *give = 1;
     *jump = 0;
     switch (op) {
     case X_INT:
     case X_FLOAT:
-        get(r, 8);
+        sv_read_int(r, 8);
         break;
     case X_STR: {
-        size_t n = (size_t)get(r, 2);
-        if (r->bad || n > r->n - r->at)
-            return -1;
-        r->at += n;
+        size_t n;
+        sv_read_bytes(r, &n);
         break;
     }
     case X_VAR: {
-        int kind = (int)get(r, 1);
-        size_t n = (size_t)get(r, 2);
-        if (r->bad || n > r->n - r->at || n == 0 || n > SV_EXPR_MAX_NAME)
+        int kind = (int)sv_read_int(r, 1);
+        size_t n;
+        const char *name = sv_read_bytes(r, &n);
+        if (!name || n == 0 || n > SV_EXPR_MAX_NAME)
             return -1;
-        const char *name = (const char *)r->p + r->at;
-        r->at += n;
         int ok = kind == X_VAR_LOCAL || kind == X_VAR_GLOBAL ? sv_var_name_valid(name, n, 0)
                  : kind == X_VAR_HEADER ? sv_expr_header_valid(name, n)
                  : kind == X_VAR_BODY ? sv_expr_body_valid(name, n) : 0;
@@ -577,29 +556,28 @@ static int verify_op(const sieve_engine *e, rd *r, size_t *take, size_t *give, s
         *take = 2;
         break;
     case X_AND: case X_OR:
-        *jump = (size_t)get(r, 2);
+        *jump = (size_t)sv_read_int(r, 2);
         *take = 1;
         *give = 0;
         if (*jump == 0)
             return -1;
         break;
     case X_ARRAY:
-        *take = (size_t)get(r, 2);
+        *take = (size_t)sv_read_int(r, 2);
         break;
     case X_CALL: {
-        int f = (int)get(r, 1);
-        *take = (size_t)get(r, 1);
+        int f = (int)sv_read_int(r, 1);
+        *take = (size_t)sv_read_int(r, 1);
         if (r->bad || f >= 64 || sv_expr_func_args(f) != *take)
             return -1;
         break;
     }
     case X_EXT: {
-        *take = (size_t)get(r, 1);
-        size_t n = (size_t)get(r, 2);
-        if (r->bad || n > r->n - r->at || !host_function(e, (const char *)r->p + r->at, n,
-                                                         (unsigned)*take))
+        *take = (size_t)sv_read_int(r, 1);
+        size_t n;
+        const char *name = sv_read_bytes(r, &n);
+        if (!name || !host_function(e, name, n, (unsigned)*take))
             return -1;
-        r->at += n;
         break;
     }
     default:
@@ -616,7 +594,7 @@ int sv_expr_verify(const sieve_engine *e, const char *code, size_t len)
     uint16_t *want = lm_calloc(len + 1, sizeof *want);
     if (!want)
         return SIEVE_E_NOMEM;
-    rd r = {(const unsigned char *)code, len, 0, 0};
+    sv_reader r = {(const uint8_t *)code, len, 0, 0};
     size_t depth = 0;
     int ok = 1;
     while (ok && r.at < len) {

@@ -587,38 +587,6 @@ static int call_host(sv_xctx *c, const char *name, size_t n, const sv_xval *argv
 
 /* ---- the machine ------------------------------------------------------------------------- */
 
-typedef struct rd {
-    const unsigned char *p;
-    size_t n, at;
-    int bad;
-} rd;
-
-static uint64_t get(rd *r, size_t width)
-{
-    if (r->bad || r->n - r->at < width) {
-        r->bad = 1;
-        return 0;
-    }
-    uint64_t x = 0;
-    for (size_t i = 0; i < width; i++)
-        x |= (uint64_t)r->p[r->at + i] << (8 * i);
-    r->at += width;
-    return x;
-}
-
-/* A name or string operand: u16 length and octets. */
-static const char *get_bytes(rd *r, size_t *n)
-{
-    *n = (size_t)get(r, 2);
-    if (r->bad || *n > r->n - r->at) {
-        r->bad = 1;
-        return NULL;
-    }
-    const char *s = (const char *)r->p + r->at;
-    r->at += *n;
-    return s;
-}
-
 static int read_var(sv_xctx *c, int kind, const char *name, size_t n, sv_xval *out)
 {
     switch (kind) {
@@ -638,12 +606,12 @@ int sv_expr_eval(sv_xctx *c, const char *code, size_t len, sv_xval *out)
 {
     sv_xval stack[SV_EXPR_MAX_STACK];
     size_t sp = 0;
-    rd r = {(const unsigned char *)code, len, 0, 0};
+    sv_reader r = {(const uint8_t *)code, len, 0, 0};
     int rc = 0;
     while (!rc && r.at < len) {
         if ((rc = sv_xctx_charge(c, 1)))
             return rc;
-        int op = (int)get(&r, 1);
+        int op = (int)sv_read_int(&r, 1);
         size_t take = 0;
         switch (op) {
         case X_NEG: case X_NOT: case X_BOOL: take = 1; break;
@@ -657,10 +625,10 @@ int sv_expr_eval(sv_xctx *c, const char *code, size_t len, sv_xval *out)
         sv_xval *top = sp ? &stack[sp - 1] : NULL;
         switch (op) {
         case X_INT:
-            stack[sp++] = xint((int64_t)get(&r, 8));
+            stack[sp++] = xint((int64_t)sv_read_int(&r, 8));
             break;
         case X_FLOAT: {
-            uint64_t bits = get(&r, 8);
+            uint64_t bits = sv_read_int(&r, 8);
             double f;
             memcpy(&f, &bits, sizeof f);
             stack[sp++] = xfloat(f);
@@ -668,15 +636,15 @@ int sv_expr_eval(sv_xctx *c, const char *code, size_t len, sv_xval *out)
         }
         case X_STR: {
             size_t n;
-            const char *s = get_bytes(&r, &n);
+            const char *s = sv_read_bytes(&r, &n);
             if (s)
                 rc = sv_xval_string(c, s, n, &stack[sp++]);
             break;
         }
         case X_VAR: {
-            int kind = (int)get(&r, 1);
+            int kind = (int)sv_read_int(&r, 1);
             size_t n;
-            const char *s = get_bytes(&r, &n);
+            const char *s = sv_read_bytes(&r, &n);
             if (s)
                 rc = read_var(c, kind, s, n, &stack[sp++]);
             break;
@@ -713,7 +681,7 @@ int sv_expr_eval(sv_xctx *c, const char *code, size_t len, sv_xval *out)
             sp--;
             break;
         case X_AND: case X_OR: {
-            size_t skip = (size_t)get(&r, 2);
+            size_t skip = (size_t)sv_read_int(&r, 2);
             int t = sv_xval_truth(top);
             if (t == (op == X_OR)) {
                 *top = xint(t);
@@ -726,7 +694,7 @@ int sv_expr_eval(sv_xctx *c, const char *code, size_t len, sv_xval *out)
             break;
         }
         case X_ARRAY: {
-            size_t n = (size_t)get(&r, 2);
+            size_t n = (size_t)sv_read_int(&r, 2);
             if (n > sp)
                 return corrupt(c);
             sv_xval *items = sv_xctx_alloc(c, n * sizeof *items);
@@ -739,8 +707,8 @@ int sv_expr_eval(sv_xctx *c, const char *code, size_t len, sv_xval *out)
             break;
         }
         case X_CALL: {
-            int f = (int)get(&r, 1);
-            size_t argc = (size_t)get(&r, 1);
+            int f = (int)sv_read_int(&r, 1);
+            size_t argc = (size_t)sv_read_int(&r, 1);
             if (r.bad || argc > sp || argc != sv_expr_func_args(f) || (argc == 0 &&
                                                                        sp >= SV_EXPR_MAX_STACK))
                 return corrupt(c);
@@ -751,8 +719,8 @@ int sv_expr_eval(sv_xctx *c, const char *code, size_t len, sv_xval *out)
             break;
         }
         case X_EXT: {
-            size_t argc = (size_t)get(&r, 1), n;
-            const char *name = get_bytes(&r, &n);
+            size_t argc = (size_t)sv_read_int(&r, 1), n;
+            const char *name = sv_read_bytes(&r, &n);
             if (!name || argc > sp || argc > SV_EXPR_MAX_ARGS ||
                 (argc == 0 && sp >= SV_EXPR_MAX_STACK))
                 return corrupt(c);

@@ -607,13 +607,8 @@ static int add_auto_submitted(mailbuild_message *mb, const char *owner)
     lm_buf b = LM_BUF_INIT;
     lm_buf_puts(&b, "auto-notified");
     if (owner) {
-        lm_buf_puts(&b, "; owner-email=\"");
-        for (const char *p = owner; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                lm_buf_putc(&b, '\\');
-            lm_buf_putc(&b, *p);
-        }
-        lm_buf_putc(&b, '"');
+        lm_buf_puts(&b, "; owner-email=");
+        lm_buf_put_quoted(&b, owner);
     }
     int rc = b.oom ? MAILBUILD_E_NOMEM : mailbuild_add_raw_header(mb, "Auto-Submitted", b.data);
     lm_buf_free(&b);

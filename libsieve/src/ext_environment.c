@@ -1,18 +1,35 @@
 /* ext_environment.c — the environment extension (RFC 5183): the environment test over the
  * items the caller's environment callback knows. The library answers "name" and "version"
- * itself when the callback does not (RFC 5183 §4.1 lists them as the interpreter's own). */
+ * itself when the callback does not (RFC 5183 §4.1 lists them as the interpreter's own), and
+ * the items of Pigeonhole's vnd.dovecot.environment ("vnd.dovecot.*") exist only for a script
+ * that requires that extension. */
 #include "engine.h"
 
 #include "lm_ascii.h"
 
 #include <string.h>
 
-/* The longest value read from the callback (octets; longer ones are cut). */
-#define ENV_MAX_VALUE 1024
-
-/* The item's value into `buf` (NUL-terminated): its length, or -1 when the item is unknown. */
-static long environment_item(sv_run *r, const char *name, char *buf, size_t size)
+/* The item's own value when the caller's callback does not know it: "name" and "version"
+ * (RFC 5183 §4.1), and under vnd.dovecot.environment the default mailbox, "INBOX" (where
+ * keep files, RFC 5228 §2.10.2). NULL when the library has none. */
+static const char *own_item(const sv_run *r, const char *name)
 {
+    size_t n = strlen(name);
+    if (lm_eq_nocase(name, n, "name"))
+        return "libmail-sieve";
+    if (lm_eq_nocase(name, n, "version"))
+        return sieve_version();
+    if (lm_eq_nocase(name, n, "vnd.dovecot.default-mailbox") &&
+        sv_run_has(r, "vnd.dovecot.environment"))
+        return "INBOX";
+    return NULL;
+}
+
+long sv_environment_item(sv_run *r, const char *name, char *buf, size_t size)
+{
+    /* Pigeonhole's own items exist only for a script that required their extension. */
+    if (!lm_strncasecmp(name, "vnd.dovecot.", 12) && !sv_run_has(r, "vnd.dovecot.environment"))
+        return -1;
     if (r->cb->environment) {
         long n = r->cb->environment(r->cb->user, name, buf, size);
         if (n >= 0) {
@@ -22,8 +39,7 @@ static long environment_item(sv_run *r, const char *name, char *buf, size_t size
             return n;
         }
     }
-    const char *own = lm_eq_nocase(name, strlen(name), "name") ? "libmail-sieve"
-                      : lm_eq_nocase(name, strlen(name), "version") ? sieve_version() : NULL;
+    const char *own = own_item(r, name);
     if (!own)
         return -1;
     size_t n = strlen(own);
@@ -45,10 +61,10 @@ static int run_environment(sv_run *r, const sv_args *a)
     int rc = sv_run_string(r, &a->positional[0].strs[0], &name);
     if (rc)
         return rc;
-    char *buf = lm_arena_alloc(r->arena, ENV_MAX_VALUE);
+    char *buf = lm_arena_alloc(r->arena, SV_ENV_MAX_VALUE);
     if (!buf)
         return SIEVE_E_NOMEM;
-    long n = environment_item(r, name.s, buf, ENV_MAX_VALUE);
+    long n = sv_environment_item(r, name.s, buf, SV_ENV_MAX_VALUE);
     if (n < 0)
         return 0; /* an unknown item matches nothing, not even :count "eq" "0" */
     sv_matching mt;

@@ -292,13 +292,8 @@ static int add_to(mailbuild_message *mb, const char *name, const char *addr)
         return mailbuild_add_address(mb, "To", name, addr);
     lm_buf b = LM_BUF_INIT;
     if (name) {
-        lm_buf_putc(&b, '"');
-        for (const char *p = name; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                lm_buf_putc(&b, '\\');
-            lm_buf_putc(&b, *p);
-        }
-        lm_buf_puts(&b, "\" ");
+        lm_buf_put_quoted(&b, name);
+        lm_buf_putc(&b, ' ');
     }
     lm_buf_putc(&b, '<');
     lm_buf_puts(&b, addr);

@@ -32,6 +32,14 @@ void sieve_envelope_init(sieve_envelope *env)
     env->struct_size = sizeof *env;
 }
 
+void sieve_callbacks_init(sieve_callbacks *cb)
+{
+    if (!cb)
+        return;
+    memset(cb, 0, sizeof *cb);
+    cb->struct_size = sizeof *cb;
+}
+
 int sv_run_error(sv_run *r, sv_pos pos, const char *fmt, ...)
 {
     char buf[400];
@@ -43,11 +51,12 @@ int sv_run_error(sv_run *r, sv_pos pos, const char *fmt, ...)
 }
 
 /* The namespaces of "${ns.name}": "global" (include, RFC 6609 §3.5), then "header" and
- * "body" (vnd.stalwart.expressions). */
+ * "body" (vnd.stalwart.expressions), then "env" (vnd.dovecot.environment). */
 static int run_namespace(void *user, const char *name, size_t len, lm_buf *out)
 {
     int rc = sv_include_namespace(user, name, len, out);
-    return rc ? rc : sv_expr_namespace(user, name, len, out);
+    rc = rc ? rc : sv_expr_namespace(user, name, len, out);
+    return rc ? rc : sv_vnd_env_namespace(user, name, len, out);
 }
 
 /* A string holding expressions (vnd.stalwart.expressions, expr_template.c): its text pieces
@@ -299,14 +308,19 @@ int sv_run_host(const sieve_script *s, const void *msg, size_t len, const sieve_
     sieve_envelope_init(&e);
     if (lm_record_in(&e, sizeof e, env))
         return SIEVE_E_INVAL;
-    static const sieve_callbacks no_callbacks = {0};
+    /* The caller's table may be of an older, shorter version: the run reads a full copy. */
+    sieve_callbacks cb;
+    sieve_callbacks_init(&cb);
+    if (lm_record_in(&cb, sizeof cb, o.callbacks))
+        return SIEVE_E_INVAL;
+    o.callbacks = &cb;
 
     sv_run r;
     memset(&r, 0, sizeof r);
     r.script = s;
     r.opts = &o;
     r.env = &e;
-    r.cb = o.callbacks ? o.callbacks : &no_callbacks;
+    r.cb = &cb;
     r.host = host;
     r.diag = diag;
     r.budget = o.max_instructions;

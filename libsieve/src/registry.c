@@ -91,6 +91,7 @@ const sv_tag_def sv_tags[SV_TAG_COUNT_] = {
     [SV_TAG_LOCAL] = {"local", SV_T_NONE, SV_GROUP_NONE, "vnd.stalwart.expressions"},
     [SV_TAG_ADDR_NAME] = {"name", SV_T_NONE, SV_GROUP_ADDRESS_PART, "vnd.stalwart.expressions"},
     [SV_TAG_BODY_SUBJECT] = {"subject", SV_T_NONE, SV_GROUP_NONE, "vnd.stalwart.expressions"},
+    [SV_TAG_HEADERS_ONLY] = {"headers_only", SV_T_NONE, SV_GROUP_NONE, "vnd.dovecot.report"},
 };
 
 /* Extensions that add no command of their own: they allow a tag, a comparator, or a
@@ -120,7 +121,8 @@ const sv_ext_def *const sv_extensions[] = {
     &sv_ext_specialuse, &sv_ext_mboxmetadata, &sv_ext_servermetadata, &sv_ext_extlists,
     &sv_ext_envelope_dsn, &sv_ext_redirect_dsn, &sv_ext_envelope_deliverby,
     &sv_ext_redirect_deliverby, &sv_ext_convert, &sv_ext_replace, &sv_ext_enclose,
-    &sv_ext_mailboxid, &sv_ext_expressions, &sv_ext_query,
+    &sv_ext_mailboxid, &sv_ext_expressions, &sv_ext_query, &sv_ext_vnd_debug,
+    &sv_ext_vnd_environment, &sv_ext_vnd_report,
 };
 const size_t sv_extension_count = sizeof sv_extensions / sizeof sv_extensions[0];
 
@@ -137,7 +139,8 @@ static const sv_ext_def *const header_only[] = {
     &sv_ext_vacation, &sv_ext_vacation_seconds, &sv_ext_enotify, &sv_ext_fcc,
     &sv_ext_specialuse, &sv_ext_mboxmetadata, &sv_ext_servermetadata, &sv_ext_extlists,
     &sv_ext_envelope_dsn, &sv_ext_redirect_dsn, &sv_ext_envelope_deliverby,
-    &sv_ext_redirect_deliverby,
+    &sv_ext_redirect_deliverby, &sv_ext_vnd_debug, &sv_ext_vnd_environment,
+    &sv_ext_vnd_report,
 };
 
 static int is_header_only(const sv_ext_def *x)
@@ -152,7 +155,8 @@ int sv_extension_implies(const sieve_engine *e, int x)
 {
     static const struct {
         const char *ext, *implies;
-    } implied[] = {{"spamtestplus", "spamtest"}, {"vacation-seconds", "vacation"}};
+    } implied[] = {{"spamtestplus", "spamtest"}, {"vacation-seconds", "vacation"},
+                   {"vnd.dovecot.environment", "environment"}};
     if (x < 0 || (size_t)x >= e->nexts)
         return -1;
     for (size_t i = 0; i < sizeof implied / sizeof implied[0]; i++)

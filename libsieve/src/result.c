@@ -16,6 +16,7 @@ static const char *const action_names[] = {
     [SIEVE_ACTION_EREJECT] = "ereject",
     [SIEVE_ACTION_VACATION] = "vacation",
     [SIEVE_ACTION_NOTIFY] = "notify",
+    [SIEVE_ACTION_REPORT] = "report",
 };
 
 const char *sieve_action_name(int type)
@@ -63,9 +64,10 @@ int sv_result_add(sv_run *r, int type, const char *target, size_t target_len,
         return rc;
     int dropped = rc == 1; /* a refusal after a performed one */
     /* What the action does to the implicit keep, whether or not it is new (a reject cancels
-     * it too: RFC 5429 §2.1); vacation and notify leave it (RFC 5230 §4.7, RFC 5435 §3). */
+     * it too: RFC 5429 §2.1); vacation, notify and report leave it (RFC 5230 §4.7,
+     * RFC 5435 §3; a report sends a copy, the message itself is still delivered). */
     if (!(options & SIEVE_ACTION_COPY) && type != SIEVE_ACTION_VACATION &&
-        type != SIEVE_ACTION_NOTIFY)
+        type != SIEVE_ACTION_NOTIFY && type != SIEVE_ACTION_REPORT)
         res->implicit_keep = 0;
     res->last_new = 0;
     if (dropped)

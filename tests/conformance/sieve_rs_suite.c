@@ -25,20 +25,11 @@
 #define SUITE "sieve-rs"
 #define RFCS "tests/rfcs"
 
-typedef struct result {       /* a test block as the run reported it */
-    char *name, *reason;
-    int passed;
-} result;
-
 typedef struct runner {
-    const char *suite;
-    int verbose, keep_going;
-    long passed, failed, skipped;
+    sh_runner sh;
+    int keep_going;
     size_t moved_requires, files_moved;
-    char dir[4096];           /* the folder of the file being run: include's base */
     const char *file;         /* the file being run */
-    result *results;
-    size_t nresults;
 } runner;
 
 /* The real extensions (IANA's registry and the vendor ones the suite uses) a file may require
@@ -72,9 +63,7 @@ static const struct {
 
 /* Test blocks skipped, and why: sieve-rs's own behaviour where libsieve follows the RFCs and
  * Pigeonhole (whose suite expects the same), or a setting libsieve does not have. */
-static const struct {
-    const char *path, *test, *reason;
-} skipped_blocks[] = {
+static const sh_named_skip skipped_blocks[] = {
     {"tests/extensions/enotify/execute.svtest", "RFC Example 1", UNSUPPORTED_METHOD},
     {"tests/extensions/enotify/execute.svtest", "RFC Example 2", UNSUPPORTED_METHOD},
     {"tests/extensions/enotify/execute.svtest", "RFC Example 3", UNSUPPORTED_METHOD},
@@ -154,42 +143,15 @@ static const struct {
 /* The reason a block is skipped, or NULL. */
 static const char *skipped_block(const char *path, const char *test)
 {
-    for (size_t i = 0; i < sizeof skipped_blocks / sizeof skipped_blocks[0]; i++)
-        if (!strcmp(path, skipped_blocks[i].path) && !strcmp(test, skipped_blocks[i].test))
-            return skipped_blocks[i].reason;
-    return NULL;
+    return sh_named_reason(skipped_blocks, sizeof skipped_blocks / sizeof skipped_blocks[0],
+                           path, test);
 }
 
 /* ---- counting ---------------------------------------------------------------------------- */
 
-static void pass(runner *rn, const char *file, const char *test)
-{
-    rn->passed++;
-    if (rn->verbose > 1)
-        printf("PASS %s:%s\n", file, test);
-}
-
-static void fail(runner *rn, const char *file, const char *test, const char *reason)
-{
-    rn->failed++;
-    printf("%s:%s: %s\n", file, test, reason);
-}
-
-static void skip(runner *rn, const char *file, const char *test, const char *reason)
-{
-    rn->skipped++;
-    if (rn->verbose)
-        printf("SKIP %s:%s: %s\n", file, test, reason);
-}
-
 static void on_report(void *user, const char *test, int passed, const char *reason)
 {
-    runner *rn = user;
-    rn->results = sh_xrealloc(rn->results, (rn->nresults + 1) * sizeof *rn->results);
-    result *r = &rn->results[rn->nresults++];
-    r->name = sh_xstrdup(test);
-    r->reason = sh_xstrdup(reason && *reason ? reason : "failed");
-    r->passed = passed;
+    sh_outcome_add(&((runner *)user)->sh, test, passed, reason);
 }
 
 /* A test_fail ends only its block with --continue, and in a block skipped by name (its
@@ -198,15 +160,6 @@ static int contain_block(void *user, const char *test)
 {
     const runner *rn = user;
     return rn->keep_going || skipped_block(rn->file, test) != NULL;
-}
-
-static void results_clear(runner *rn)
-{
-    for (size_t i = 0; i < rn->nresults; i++) {
-        free(rn->results[i].name);
-        free(rn->results[i].reason);
-    }
-    rn->nresults = 0;
 }
 
 /* The first of the space-separated names that is a real extension, or NULL. */
@@ -233,7 +186,7 @@ static sieve_script *compile_file(runner *rn, const sieve_engine *e, const char 
 {
     size_t len = 0, moved = 0;
     missing[0] = '\0';
-    char *raw = sh_read_file(rn->suite, file, &len);
+    char *raw = sh_read_file(rn->sh.suite, file, &len);
     if (!raw) {
         snprintf(why, size, "cannot read the file");
         return NULL;
@@ -255,29 +208,12 @@ static sieve_script *compile_file(runner *rn, const sieve_engine *e, const char 
         src = with;
         len += sizeof req - 1;
     }
-    sieve_script *s = NULL;
-    sieve_diagnostics *d = NULL;
-    int rc = sieve_compile(e, src, len, &s, &d);
+    char names[256];
+    sieve_script *s = sh_compile(e, src, len, why, size, names, sizeof names);
     free(src);
-    if (rc) {
-        char names[256];
-        sh_first_error(d, why, size);
-        sh_missing_extensions(d, names, sizeof names);
-        if (!known_missing(names, missing, msize))
-            missing[0] = '\0';
-        s = NULL;
-    }
-    sieve_diagnostics_free(d);
+    if (!s && !known_missing(names, missing, msize))
+        missing[0] = '\0';
     return s;
-}
-
-/* Points rn->dir at the folder of `file`. 0, or -1 when the path is too long. */
-static int set_dir(runner *rn, const char *file)
-{
-    if ((size_t)snprintf(rn->dir, sizeof rn->dir, "%s/%s", rn->suite, file) >= sizeof rn->dir)
-        return -1;
-    *strrchr(rn->dir, '/') = '\0';
-    return 0;
 }
 
 /* ---- one .svtest file ------------------------------------------------------------------- */
@@ -285,31 +221,31 @@ static int set_dir(runner *rn, const char *file)
 static void judge_file(runner *rn, const sieve_engine *e, const sieve_options *eo,
                        sh_file_cases *f)
 {
-    long p0 = rn->passed, f0 = rn->failed, s0 = rn->skipped;
+    sh_runner *sh = &rn->sh;
     char why[512], missing[80], reason[800];
-    results_clear(rn);
+    sh_file_begin(sh);
     for (size_t i = 0; i < sizeof skipped_files / sizeof skipped_files[0]; i++)
         if (!strcmp(f->path, skipped_files[i].path)) {
             for (size_t k = 0; k < f->n; k++)
-                skip(rn, f->path, f->blocks[k].name, skipped_files[i].reason);
+                sh_skip(sh, f->path, f->blocks[k].name, skipped_files[i].reason);
             goto done;
         }
-    sieve_script *s = set_dir(rn, f->path) ? NULL
+    sieve_script *s = sh_set_dir(sh, f->path) ? NULL
                       : compile_file(rn, e, f->path, why, sizeof why, missing, sizeof missing);
     if (!s) {
         snprintf(reason, sizeof reason, "needs extension %s", missing);
         for (size_t i = 0; i < f->n; i++) {
             const char *named = skipped_block(f->path, f->blocks[i].name);
             if (*missing || named)
-                skip(rn, f->path, f->blocks[i].name, named ? named : reason);
+                sh_skip(sh, f->path, f->blocks[i].name, named ? named : reason);
             else
-                fail(rn, f->path, f->blocks[i].name, why);
+                sh_fail(sh, f->path, f->blocks[i].name, why);
         }
         goto done;
     }
     srs_host *h = NULL;
     rn->file = f->path;
-    if (srs_host_new(eo, rn->dir, contain_block, on_report, rn, &h)) {
+    if (srs_host_new(eo, sh->dir, contain_block, on_report, rn, &h)) {
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
@@ -317,39 +253,31 @@ static void judge_file(runner *rn, const sieve_engine *e, const sieve_options *e
     srs_host_free(h);
     sieve_script_free(s);
     char stopped_at[300] = ""; /* the block whose failure ended the file */
-    for (size_t k = 0; k < rn->nresults; k++)
-        if (!rn->results[k].passed)
-            snprintf(stopped_at, sizeof stopped_at, "%s", rn->results[k].name);
+    for (size_t k = 0; k < sh->noutcomes; k++)
+        if (!sh->outcomes[k].passed)
+            snprintf(stopped_at, sizeof stopped_at, "%s", sh->outcomes[k].name);
     for (size_t i = 0; i < f->n; i++) {
         sh_block *b = &f->blocks[i];
-        result *r = NULL;
-        for (size_t k = 0; !r && k < rn->nresults; k++)
-            if (rn->results[k].name && !strcmp(rn->results[k].name, b->name))
-                r = &rn->results[k];
+        sh_outcome *r = sh_outcome_take(sh, b->name); /* a later block of the name: the next */
         const char *named = skipped_block(f->path, b->name);
         if (r && r->passed) {
-            pass(rn, f->path, b->name);
+            sh_pass(sh, f->path, b->name);
         } else if (named) {
-            skip(rn, f->path, b->name, named);
+            sh_skip(sh, f->path, b->name, named);
         } else if (r) {
-            fail(rn, f->path, b->name, r->reason);
+            sh_fail(sh, f->path, b->name, r->reason);
         } else if (!ok_run) {
             snprintf(reason, sizeof reason, "not run: the file stopped %s%s%s: %s",
                      *stopped_at ? "at \"" : "before any test", stopped_at,
                      *stopped_at ? "\"" : "", why);
-            fail(rn, f->path, b->name, reason);
+            sh_fail(sh, f->path, b->name, reason);
         } else {
-            skip(rn, f->path, b->name, "never reached: the file's own control flow passes it by");
-        }
-        if (r) { /* matched: a block of the same name later takes the next one */
-            free(r->name);
-            r->name = NULL;
+            sh_skip(sh, f->path, b->name,
+                    "never reached: the file's own control flow passes it by");
         }
     }
 done:
-    if (rn->verbose)
-        printf("%s: %ld passed, %ld failed, %ld skipped\n", f->path, rn->passed - p0,
-               rn->failed - f0, rn->skipped - s0);
+    sh_file_end(sh, f->path);
 }
 
 /* ---- the RFC example scripts --------------------------------------------------------------- */
@@ -373,10 +301,10 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void judge_rfcs(runner *rn, const sieve_engine *e, const char *only)
+static void judge_rfcs(runner *rn, const sieve_engine *e)
 {
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/%s", rn->suite, RFCS);
+    snprintf(dir, sizeof dir, "%s/%s", rn->sh.suite, RFCS);
     DIR *d = opendir(dir);
     if (!d)
         return;
@@ -396,7 +324,7 @@ static void judge_rfcs(runner *rn, const sieve_engine *e, const char *only)
         char file[600], why[512], missing[80], reason[600];
         snprintf(file, sizeof file, "%s/%s", RFCS, names[i]);
         free(names[i]);
-        if (only && !strstr(file, only))
+        if (!sh_runner_wants(&rn->sh, file))
             continue;
         const char *named = NULL;
         for (size_t k = 0; k < sizeof skipped_scripts / sizeof skipped_scripts[0]; k++)
@@ -404,14 +332,14 @@ static void judge_rfcs(runner *rn, const sieve_engine *e, const char *only)
                 named = skipped_scripts[k].reason;
         sieve_script *s = compile_file(rn, e, file, why, sizeof why, missing, sizeof missing);
         if (named && !s)
-            skip(rn, file, "compiles", named);
+            sh_skip(&rn->sh, file, "compiles", named);
         else if (s)
-            pass(rn, file, "compiles");
+            sh_pass(&rn->sh, file, "compiles");
         else if (*missing) {
             snprintf(reason, sizeof reason, "needs extension %s", missing);
-            skip(rn, file, "compiles", reason);
+            sh_skip(&rn->sh, file, "compiles", reason);
         } else
-            fail(rn, file, "compiles", why);
+            sh_fail(&rn->sh, file, "compiles", why);
         sieve_script_free(s);
     }
     free(names);
@@ -421,47 +349,29 @@ int main(int argc, char **argv)
 {
     runner rn;
     memset(&rn, 0, sizeof rn);
-    const char *only = NULL;
     int rfcs = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-            rn.verbose++;
-        else if (!strcmp(argv[i], "--continue"))
+        if (sh_runner_option(&rn.sh, argc, argv, &i))
+            continue;
+        if (!strcmp(argv[i], "--continue"))
             rn.keep_going = 1;
         else if (!strcmp(argv[i], "--rfcs"))
             rfcs = 1;
-        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
-            only = argv[++i];
         else {
             fprintf(stderr, "usage: %s [--verbose|-v] [--continue] [--only TEXT] [--rfcs]\n",
                     argv[0]);
             return 2;
         }
     }
-    const char *base = getenv("LIBMAIL_CONFORMANCE_DIR");
-    if (!base || !*base) {
-        printf("SKIP: LIBMAIL_CONFORMANCE_DIR is not set\n");
-        return 77;
-    }
-    char suite[4096];
-    if ((size_t)snprintf(suite, sizeof suite, "%s/%s", base, SUITE) >= sizeof suite) {
-        printf("SKIP: the suite path is too long\n");
-        return 77;
-    }
-    rn.suite = suite;
-    sh_file_cases *files = NULL;
-    size_t nfiles = 0;
-    sh_read_cases(suite, &files, &nfiles);
-    if (!nfiles) {
-        printf("SKIP: %s/cases.tsv is absent\n", suite);
-        return 77;
-    }
+    int rc = sh_runner_open(&rn.sh, SUITE);
+    if (rc)
+        return rc;
 
     const sv_ext_def *extra[] = {&srs_ext_testsuite};
     sieve_options eo;
     sieve_options_init(&eo);
     eo.include = rfcs ? empty_include : sh_fetch_include;
-    eo.include_user = rn.dir;
+    eo.include_user = rn.sh.dir;
     eo.functions = srs_functions;
     eo.nfunctions = srs_function_count;
     /* rfc5703.sieve adds loops of its own around the RFC's examples, 5 deep: sieve-rs's
@@ -474,18 +384,15 @@ int main(int argc, char **argv)
         return 2;
     }
     if (rfcs)
-        judge_rfcs(&rn, e, only);
+        judge_rfcs(&rn, e);
     else
-        for (size_t i = 0; i < nfiles; i++)
-            if (!only || strstr(files[i].path, only))
-                judge_file(&rn, e, &eo, &files[i]);
-    results_clear(&rn);
-    free(rn.results);
+        for (size_t i = 0; i < rn.sh.nfiles; i++)
+            if (sh_runner_wants(&rn.sh, rn.sh.files[i].path))
+                judge_file(&rn, e, &eo, &rn.sh.files[i]);
     sieve_engine_free(e);
-    sh_cases_free(files, nfiles);
     if (rn.moved_requires)
         printf("(%zu require commands in %zu files moved to the top: sieve-rs accepts require "
                "anywhere, RFC 5228 §3.2 only first)\n", rn.moved_requires, rn.files_moved);
-    printf("%ld passed, %ld failed, %ld skipped\n", rn.passed, rn.failed, rn.skipped);
+    sh_runner_close(&rn.sh);
     return 0;
 }

@@ -54,21 +54,12 @@ typedef struct srs_site {
 struct srs_host {
     const sieve_options *eo;
     char *dir;
-    srs_contain_fn contain;
-    srs_report_fn report;
-    void *user;
+    srs_contain_fn contain;       /* gets core.user */
     sv_run *run;                  /* the run of the .svtest, as its last command saw it */
-    /* the current message and envelope */
-    char *text;
-    size_t len;
-    mailparse_message *msg;
-    char *env_from, *env_to, *env_orig_to, *env_auth;
-    sieve_envelope env;
+    sh_host core;                 /* the current message and envelope, the test block */
     size_t edit_base;             /* the edits made before the current message was set */
     const unsigned char *stale;   /* the message replace/enclose had rebuilt by then */
-    /* the test block being run */
-    char *test_name;
-    int in_test, contained;       /* contained: a test_fail ends only this block */
+    int contained;                /* a test_fail ends only the test block being run */
     /* kept for the whole file (sieve-rs keeps them outside its runtime) */
     srs_strings mailboxes, members, seen_ids;
     unsigned max_includes, max_include_depth;
@@ -85,16 +76,6 @@ struct srs_host {
 
 /* ---- small functions ------------------------------------------------------------------------ */
 
-static int set_string(char **slot, const char *s, size_t n)
-{
-    char *c = lm_strndup(s ? s : "", s ? n : 0);
-    if (!c)
-        return SIEVE_E_NOMEM;
-    lm_free(*slot);
-    *slot = c;
-    return 0;
-}
-
 /* The host of a run of the .svtest; the first command it runs notes the run and its options. */
 static srs_host *host_of(sv_run *r)
 {
@@ -105,11 +86,6 @@ static srs_host *host_of(sv_run *r)
         h->have_base = 1;
     }
     return h;
-}
-
-static int arg_string(sv_run *r, const sv_args *a, size_t i, sv_str *out)
-{
-    return sv_run_string(r, &a->positional[i].strs[0], out);
 }
 
 static void strings_clear(srs_strings *l)
@@ -137,7 +113,7 @@ static int strings_put(srs_strings *l, const char *s, const char *value)
 {
     long at = strings_find(l, s);
     if (at >= 0)
-        return value ? set_string(&l->values[at], value, strlen(value)) : 0;
+        return value ? sh_set_string(&l->values[at], value, strlen(value)) : 0;
     char **items = lm_realloc(l->items, (l->n + 1) * sizeof *items);
     if (!items)
         return SIEVE_E_NOMEM;
@@ -157,22 +133,9 @@ static int strings_put(srs_strings *l, const char *s, const char *value)
     return 0;
 }
 
-/* "a\nb" in a fresh lm_malloc'd string (the key of a pair), or NULL. */
-static char *pair_key(const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    char *k = lm_malloc(na + nb + 2);
-    if (k) {
-        memcpy(k, a, na);
-        k[na] = '\n';
-        memcpy(k + na + 1, b, nb + 1);
-    }
-    return k;
-}
-
 static int pair_put(srs_strings *l, const char *a, const char *b, const char *value)
 {
-    char *k = pair_key(a, b);
+    char *k = sh_pair_key(a, b);
     int rc = k ? strings_put(l, k, value) : SIEVE_E_NOMEM;
     lm_free(k);
     return rc;
@@ -180,7 +143,7 @@ static int pair_put(srs_strings *l, const char *a, const char *b, const char *va
 
 static long pair_find(const srs_strings *l, const char *a, const char *b)
 {
-    char *k = pair_key(a, b);
+    char *k = sh_pair_key(a, b);
     long at = k ? strings_find(l, k) : -1;
     lm_free(k);
     return at;
@@ -204,9 +167,9 @@ static void site_clear(srs_site *s)
 static int site_reset(srs_host *h)
 {
     site_clear(&h->site);
-    int rc = set_string(&h->site.protected_fields, "Auto-Submitted Received",
+    int rc = sh_set_string(&h->site.protected_fields, "Auto-Submitted Received",
                         strlen("Auto-Submitted Received"));
-    return rc ? rc : set_string(&h->site.user_email, "MAILER-DAEMON", strlen("MAILER-DAEMON"));
+    return rc ? rc : sh_set_string(&h->site.user_email, "MAILER-DAEMON", strlen("MAILER-DAEMON"));
 }
 
 /* The run options the site makes; a run of the .svtest sees them from its next command on. */
@@ -240,33 +203,21 @@ static void apply_site(srs_host *h)
 
 /* ---- the message and the envelope ------------------------------------------------------ */
 
-static void env_refresh(srs_host *h)
-{
-    sieve_envelope_init(&h->env);
-    h->env.from = h->env_from;
-    h->env.to = h->env_to;
-    h->env.orig_to = h->env_orig_to;
-    h->env.auth = h->env_auth;
-    if (h->run)
-        h->run->env = &h->env;
-}
-
 /* sieve-rs's envelope for a new message: the first From address as the sender and the first
  * To address as the recipient, nothing else. */
 static int derive_envelope(srs_host *h)
 {
     int nomem = 0;
-    char *from = sh_first_address(h->msg, "from", &nomem);
-    char *to = sh_first_address(h->msg, "to", &nomem);
-    lm_free(h->env_from);
-    lm_free(h->env_to);
-    lm_free(h->env_orig_to);
-    lm_free(h->env_auth);
-    h->env_from = from;
-    h->env_to = to;
-    h->env_orig_to = h->env_auth = NULL;
-    sieve_envelope_init(&h->env);
-    env_refresh(h);
+    char *from = sh_first_address(h->core.msg, "from", &nomem);
+    char *to = sh_first_address(h->core.msg, "to", &nomem);
+    lm_free(h->core.env_from);
+    lm_free(h->core.env_to);
+    lm_free(h->core.env_orig_to);
+    lm_free(h->core.env_auth);
+    h->core.env_from = from;
+    h->core.env_to = to;
+    h->core.env_orig_to = h->core.env_auth = NULL;
+    sh_host_env_refresh(&h->core, h->run);
     return nomem ? SIEVE_E_NOMEM : 0;
 }
 
@@ -276,29 +227,17 @@ static int derive_envelope(srs_host *h)
  * (as sieve-rs's harness falls back to). */
 static int set_message(srs_host *h, sv_run *r, const char *text, size_t len)
 {
-    char *copy = lm_strndup(text, len);
-    if (!copy)
-        return SIEVE_E_NOMEM;
-    mailparse_message *m = NULL;
-    if (mailparse_parse((const unsigned char *)copy, len, NULL, &m)) {
-        copy[0] = '\0';
-        len = 0;
-        if (mailparse_parse((const unsigned char *)copy, 0, NULL, &m)) {
-            lm_free(copy);
-            return SIEVE_E_NOMEM;
-        }
-    }
-    mailparse_message_free(h->msg);
-    lm_free(h->text);
-    h->msg = m;
-    h->text = copy;
-    h->len = len;
-    int rc = site_reset(h);
+    int rc = sh_host_set_message(&h->core, text, len);
+    if (rc == SIEVE_E_INVAL)
+        rc = sh_host_set_message(&h->core, "", 0);
+    if (rc)
+        return SIEVE_E_NOMEM; /* even the empty message did not parse: out of memory */
+    rc = site_reset(h);
     if (rc)
         return rc;
     apply_site(h);
     if (r) {
-        sv_run_set_message(r, m);
+        sv_run_set_message(r, h->core.msg);
         r->result->implicit_keep = 1;
         r->redirects = 0;
         h->edit_base = sieve_result_edit_count(r->result);
@@ -307,63 +246,31 @@ static int set_message(srs_host *h, sv_run *r, const char *text, size_t len)
     return derive_envelope(h);
 }
 
-/* An envelope path as test_set gives it: brackets dropped, "<>" the null path. */
-static int set_path(char **slot, const char *s, size_t n)
-{
-    if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
-        s++;
-        n -= 2;
-    }
-    return set_string(slot, s, n);
-}
-
 /* ---- test blocks ---------------------------------------------------------------------- */
-
-static void test_end(srs_host *h, int passed, const char *reason)
-{
-    if (!h->in_test)
-        return;
-    h->in_test = 0;
-    if (h->report)
-        h->report(h->user, h->test_name ? h->test_name : "", passed, reason);
-}
 
 /* sieve-rs ends the whole file at the first failure; in a contained block only the block ends. */
 static int fail_test(sv_run *r, sv_pos pos, const char *reason)
 {
     srs_host *h = host_of(r);
-    if (!h->contained || !h->in_test)
-        return sv_run_error(r, pos, "test_fail: %s", reason);
-    test_end(h, 0, reason);
     /* Out of the loops inside the test block too: the suite's test blocks are at the top, so
      * every block open now is left. */
-    r->leave_block = INT_MAX;
-    return 0;
+    return sh_host_fail(&h->core, r, pos, reason, h->contained, INT_MAX);
 }
 
 static int run_test(sv_run *r, const sv_args *a)
 {
     srs_host *h = host_of(r);
-    if (r->block_end) {
-        test_end(h, 1, NULL);
-        return 0;
-    }
-    sv_str name;
-    int rc = arg_string(r, a, 0, &name);
-    if (rc)
+    int rc = sh_host_test_command(&h->core, r, a);
+    if (rc <= 0)
         return rc;
-    test_end(h, 1, NULL);
-    if ((rc = set_string(&h->test_name, name.s, name.len)))
-        return rc;
-    h->in_test = 1;
-    h->contained = h->contain && h->contain(h->user, h->test_name);
+    h->contained = h->contain && h->contain(h->core.user, h->core.test_name);
     return 0;
 }
 
 static int run_test_fail(sv_run *r, const sv_args *a)
 {
     sv_str reason;
-    int rc = arg_string(r, a, 0, &reason);
+    int rc = sh_arg_string(r, a, 0, &reason);
     return rc ? rc : fail_test(r, a->pos, reason.s);
 }
 
@@ -413,7 +320,7 @@ static int set_sent_message(srs_host *h, sv_run *r, sv_pos pos)
             return set_message(h, r, m, strlen(m));
         char *text;
         size_t len;
-        int rc = sh_edited_message(h->text, h->len, res, 0, NULL, &text, &len);
+        int rc = sh_edited_message(h->core.text, h->core.len, res, 0, NULL, &text, &len);
         if (!rc)
             rc = set_message(h, r, text, len);
         lm_free(text);
@@ -449,28 +356,28 @@ static int run_test_set(sv_run *r, const sv_args *a)
 {
     srs_host *h = host_of(r);
     sv_str key, value = {.s = "", .len = 0};
-    int rc = arg_string(r, a, 0, &key);
+    int rc = sh_arg_string(r, a, 0, &key);
     if (!rc && a->positional[1].type != SV_T_NONE)
-        rc = arg_string(r, a, 1, &value);
+        rc = sh_arg_string(r, a, 1, &value);
     if (rc)
         return rc;
     if (!strcmp(key.s, "message"))
         return sv_args_tag(a, SRS_TAG_SMTP) ? set_sent_message(h, r, a->pos)
                                             : set_message(h, r, value.s, value.len);
     if (!strcmp(key.s, "envelope.from"))
-        rc = set_path(&h->env_from, value.s, value.len);
+        rc = sh_set_path(&h->core.env_from, value.s, value.len);
     else if (!strcmp(key.s, "envelope.to"))
-        rc = set_path(&h->env_to, value.s, value.len);
+        rc = sh_set_path(&h->core.env_to, value.s, value.len);
     else if (!strcmp(key.s, "envelope.orcpt"))
-        rc = set_path(&h->env_orig_to, value.s, value.len);
+        rc = sh_set_path(&h->core.env_orig_to, value.s, value.len);
     else if (!strcmp(key.s, "envelope.auth"))
-        rc = set_string(&h->env_auth, value.s, value.len);
+        rc = sh_set_string(&h->core.env_auth, value.s, value.len);
     else if (!strcmp(key.s, "envelope.bytimeabsolute")) {
         int64_t t;
         if (rfc3339_time(value.s, &t))
             return sv_run_error(r, a->pos, "test_set: \"%s\" is not an RFC 3339 time", value.s);
-        env_refresh(h);
-        h->env.by_deadline = t;
+        sh_host_env_refresh(&h->core, h->run);
+        h->core.env.by_deadline = t;
         return 0;
     } else if (!strcmp(key.s, "currentdate")) {
         mailparse_date d;
@@ -481,7 +388,7 @@ static int run_test_set(sv_run *r, const sv_args *a)
         return 0;
     } else
         return sv_run_error(r, a->pos, "test_set: unknown object \"%s\"", key.s);
-    env_refresh(h);
+    sh_host_env_refresh(&h->core, h->run);
     return rc;
 }
 
@@ -508,13 +415,6 @@ static int run_test_message_test(sv_run *r, const sv_args *a)
     return 0;
 }
 
-static int run_nothing(sv_run *r, const sv_args *a)
-{
-    (void)r;
-    (void)a;
-    return 0;
-}
-
 /* A keep, fileinto or sent message among the actions, or the implicit keep in force. */
 static int run_test_result_execute(sv_run *r, const sv_args *a)
 {
@@ -528,9 +428,9 @@ static int run_test_result_action(sv_run *r, const sv_args *a)
 {
     const sieve_result *res = r->result;
     sv_str name, addr = {.s = "", .len = 0};
-    int rc = arg_string(r, a, 0, &name);
+    int rc = sh_arg_string(r, a, 0, &name);
     if (!rc && a->positional[1].type != SV_T_NONE)
-        rc = arg_string(r, a, 1, &addr);
+        rc = sh_arg_string(r, a, 1, &addr);
     if (rc)
         return rc;
     if (!strcmp(name.s, "reject"))
@@ -552,7 +452,7 @@ static int run_test_result_action(sv_run *r, const sv_args *a)
 static int run_test_result_action_count(sv_run *r, const sv_args *a)
 {
     sv_str n;
-    int rc = arg_string(r, a, 0, &n);
+    int rc = sh_arg_string(r, a, 0, &n);
     return rc ? rc : r->result->count == strtoull(n.s, NULL, 10);
 }
 
@@ -562,13 +462,9 @@ static int run_test_result_reset(sv_run *r, const sv_args *a)
 {
     (void)a;
     srs_host *h = host_of(r);
-    sieve_result *n = lm_calloc(1, sizeof *n);
-    if (!n)
-        return SIEVE_E_NOMEM;
-    n->implicit_keep = 1;
-    sieve_result_free(r->result);
-    r->result = n;
-    r->redirects = 0;
+    int rc = sh_empty_result(r);
+    if (rc)
+        return rc;
     h->edit_base = 0;
     h->stale = NULL;
     strings_clear(&h->site.metadata);
@@ -585,7 +481,7 @@ static int run_test_assert_message(sv_run *r, const sv_args *a)
 {
     srs_host *h = host_of(r);
     sv_str want;
-    int rc = arg_string(r, a, 0, &want);
+    int rc = sh_arg_string(r, a, 0, &want);
     if (rc)
         return rc;
     size_t blen, first;
@@ -596,7 +492,8 @@ static int run_test_assert_message(sv_run *r, const sv_args *a)
     if (built && built != h->stale)
         rc = sh_edited_message((const char *)built, blen, r->result, first, NULL, &text, &len);
     else
-        rc = sh_edited_message(h->text, h->len, r->result, h->edit_base, NULL, &text, &len);
+        rc = sh_edited_message(h->core.text, h->core.len, r->result, h->edit_base, NULL, &text,
+                               &len);
     if (rc)
         return rc;
     int same = len == want.len && !memcmp(text, want.s, len);
@@ -618,7 +515,7 @@ static int run_test_script_compile(sv_run *r, const sv_args *a)
 {
     srs_host *h = host_of(r);
     sv_str path;
-    int rc = arg_string(r, a, 0, &path);
+    int rc = sh_arg_string(r, a, 0, &path);
     if (rc)
         return rc;
     size_t len, moved;
@@ -680,11 +577,11 @@ static int run_test_config_set(sv_run *r, const sv_args *a)
 {
     srs_host *h = host_of(r);
     sv_str key, value, extra = {.s = "", .len = 0};
-    int rc = arg_string(r, a, 0, &key);
+    int rc = sh_arg_string(r, a, 0, &key);
     if (!rc)
-        rc = arg_string(r, a, 1, &value);
+        rc = sh_arg_string(r, a, 1, &value);
     if (!rc && a->positional[2].type != SV_T_NONE)
-        rc = arg_string(r, a, 2, &extra);
+        rc = sh_arg_string(r, a, 2, &extra);
     if (rc)
         return rc;
     const char *k = key.s, *v = value.s;
@@ -715,7 +612,7 @@ static int run_test_config_set(sv_run *r, const sv_args *a)
     else if (!strcmp(k, "sieve_duplicated_id"))
         rc = strings_put(&h->seen_ids, v, NULL);
     else if (!strcmp(k, "sieve_user_email"))
-        rc = set_string(&s->user_email, v, value.len);
+        rc = sh_set_string(&s->user_email, v, value.len);
     else if (!strcmp(k, "sieve_spam_status")) {
         /* a level 1..10 is a score of level - 1 out of 9; 0: not scanned */
         unsigned level = count_setting(v, 0);
@@ -738,7 +635,7 @@ static int run_test_config_set(sv_run *r, const sv_args *a)
     else if (!strcmp(k, "sieve_vacation_to_header_ignore_envelope"))
         s->vacation_ignore_envelope = lm_eq_nocase(v, value.len, "yes");
     else if (!strcmp(k, "sieve_vacation_default_subject"))
-        rc = set_string(&s->vacation_subject, v, value.len);
+        rc = sh_set_string(&s->vacation_subject, v, value.len);
     else if (!strcmp(k, "sieve_vacation_default_subject_template"))
         rc = subject_template(&s->vacation_template, v);
     else
@@ -751,21 +648,15 @@ static int run_test_config_set(sv_run *r, const sv_args *a)
 static int run_test_mailbox_create(sv_run *r, const sv_args *a)
 {
     sv_str box;
-    int rc = arg_string(r, a, 0, &box);
+    int rc = sh_arg_string(r, a, 0, &box);
     return rc ? rc : strings_put(&host_of(r)->mailboxes, box.s, NULL);
 }
 
 static int run_test_imap_metadata_set(sv_run *r, const sv_args *a)
 {
-    srs_host *h = host_of(r);
-    const sv_value *mv = sv_args_tag(a, SRS_TAG_MAILBOX);
-    sv_str box = {.s = "", .len = 0}, entry, value;
-    int rc = mv ? sv_run_string(r, &mv->strs[0], &box) : 0;
-    if (!rc)
-        rc = arg_string(r, a, 0, &entry);
-    if (!rc)
-        rc = arg_string(r, a, 1, &value);
-    return rc ? rc : pair_put(&h->site.metadata, box.s, entry.s, value.s);
+    sv_str box, entry, value;
+    int rc = sh_metadata_args(r, a, SRS_TAG_MAILBOX, &box, &entry, &value);
+    return rc ? rc : pair_put(&host_of(r)->site.metadata, box.s, entry.s, value.s);
 }
 
 /* ---- callbacks of the run ------------------------------------------------------------------ */
@@ -796,12 +687,7 @@ static long cb_metadata(void *user, const char *mailbox, const char *entry, char
 {
     const srs_host *h = user;
     long at = pair_find(&h->site.metadata, mailbox ? mailbox : "", entry);
-    if (at < 0)
-        return -1;
-    const char *v = h->site.metadata.values[at];
-    if (size)
-        snprintf(buf, size, "%s", v);
-    return (long)strlen(v);
+    return sh_copy_value(at < 0 ? NULL : h->site.metadata.values[at], buf, size);
 }
 
 /* sieve-rs's harness calls an id seen when sieve_duplicated_id named it: the handle followed
@@ -831,11 +717,7 @@ static long cb_environment(void *user, const char *name, char *buf, size_t size)
     (void)user;
     const char *v = !strcmp(name, "vnd.stalwart.default_mailbox") ? "INBOX"
                     : !strcmp(name, "vnd.stalwart.username") ? "john.doe" : NULL;
-    if (!v)
-        return -1;
-    if (size)
-        snprintf(buf, size, "%s", v);
-    return (long)strlen(v);
+    return sh_copy_value(v, buf, size);
 }
 
 /* Lists: a value is a member when sieve_ext_list_item added it; a list is valid when
@@ -923,11 +805,12 @@ int srs_host_new(const sieve_options *eo, const char *dir,
         return SIEVE_E_NOMEM;
     h->eo = eo;
     h->contain = contain;
-    h->report = report;
-    h->user = user;
+    h->core.report = report;
+    h->core.user = user;
     h->max_includes = eo->max_includes;
     h->max_include_depth = eo->max_include_depth;
     h->max_header_size = eo->max_header_edit_size;
+    sieve_callbacks_init(&h->cb);
     h->cb.user = h;
     h->cb.now = cb_now;
     h->cb.mailbox_exists = cb_mailbox_exists;
@@ -936,7 +819,7 @@ int srs_host_new(const sieve_options *eo, const char *dir,
     h->cb.environment = cb_environment;
     h->cb.list_contains = cb_list_contains;
     h->cb.function = cb_function;
-    int rc = set_string(&h->dir, dir, strlen(dir));
+    int rc = sh_set_string(&h->dir, dir, strlen(dir));
     if (!rc)
         rc = set_message(h, NULL, "", 0);
     if (rc) {
@@ -955,13 +838,7 @@ void srs_host_free(srs_host *h)
     strings_clear(&h->mailboxes);
     strings_clear(&h->members);
     strings_clear(&h->seen_ids);
-    mailparse_message_free(h->msg);
-    lm_free(h->text);
-    lm_free(h->env_from);
-    lm_free(h->env_to);
-    lm_free(h->env_orig_to);
-    lm_free(h->env_auth);
-    lm_free(h->test_name);
+    sh_host_clear(&h->core);
     lm_free(h->dir);
     lm_buf_free(&h->fn_out);
     lm_free(h);
@@ -969,23 +846,9 @@ void srs_host_free(srs_host *h)
 
 int srs_host_run(srs_host *h, const sieve_script *s, char *why, size_t size)
 {
-    sv_diag d;
-    sv_diag_init(&d, 0);
-    sieve_result *res = NULL;
-    why[0] = '\0';
     h->run = NULL;
-    int rc = sv_run_host(s, h->text, h->len, &h->env, &h->opts, h, &d, &res);
+    int rc = sh_host_run(&h->core, s, h, &h->opts, why, size);
     h->run = NULL;
-    for (size_t i = 0; i < d.count; i++)
-        if (d.items[i].severity == SV_SEV_ERROR) {
-            snprintf(why, size, "line %u: %s", (unsigned)d.items[i].pos.line, d.items[i].text);
-            break;
-        }
-    if (rc && !why[0])
-        snprintf(why, size, "%s", sieve_strerror(rc));
-    test_end(h, rc == 0, why);
-    sieve_result_free(res);
-    sv_diag_free(&d);
     return rc;
 }
 
@@ -1152,7 +1015,7 @@ static const sv_cmd_def testsuite_commands[] = {
     {"test", SV_KIND_COMMAND, SV_CTL_BLOCK, 1, {SV_T_STRING}, no_tags, NULL, run_test},
     CMD("test_fail", 1, {SV_T_STRING}, no_tags, run_test_fail),
     CMD("test_set", 2, TWO(SV_T_STRING, OPT_STRING), set_tags, run_test_set),
-    CMD("test_message", 1, {OPT_NUMBER}, message_tags, run_nothing),
+    CMD("test_message", 1, {OPT_NUMBER}, message_tags, sh_run_nothing),
     TEST("test_message", 1, {OPT_NUMBER}, message_tags, run_test_message_test),
     CMD("test_result_reset", 0, {0}, no_tags, run_test_result_reset),
     TEST("test_result_execute", 0, {0}, no_tags, run_test_result_execute),
@@ -1162,7 +1025,7 @@ static const sv_cmd_def testsuite_commands[] = {
     CMD("test_assert_message", 1, {SV_T_STRING}, no_tags, run_test_assert_message),
     CMD("test_config_set", 3, THREE(SV_T_STRING, SV_T_STRING, OPT_STRING), no_tags,
         run_test_config_set),
-    CMD("test_config_reload", 0, {0}, reload_tags, run_nothing),
+    CMD("test_config_reload", 0, {0}, reload_tags, sh_run_nothing),
     CMD("test_mailbox_create", 1, {SV_T_STRING}, no_tags, run_test_mailbox_create),
     CMD("test_imap_metadata_set", 2, TWO(SV_T_STRING, SV_T_STRING), metadata_tags,
         run_test_imap_metadata_set),

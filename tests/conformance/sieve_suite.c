@@ -24,9 +24,7 @@
 
 /* Blocks skipped when they fail, and why: the suite expects what libsieve deliberately does
  * otherwise (tests/conformance/README.md). */
-static const struct {
-    const char *path, *test, *reason;
-} divergences[] = {
+static const sh_named_skip divergences[] = {
     {"tests/extensions/editheader/errors.svtest", "Invalid field value",
      "expects a BEL in a constant addheader value to be a compile error (3 errors); libsieve "
      "warns and adds the field as Pigeonhole 2.3 and sieve-rs do (RFC 5322 §4.1 obs-utext), "
@@ -35,35 +33,20 @@ static const struct {
 
 static const char *divergence(const char *path, const char *test)
 {
-    for (size_t i = 0; i < sizeof divergences / sizeof divergences[0]; i++)
-        if (!strcmp(path, divergences[i].path) && !strcmp(test, divergences[i].test))
-            return divergences[i].reason;
-    return NULL;
+    return sh_named_reason(divergences, sizeof divergences / sizeof divergences[0], path, test);
 }
 
-typedef sh_block block;
-typedef sh_file_cases file_cases;
-
-typedef struct result {       /* a test block as the run reported it */
-    char *name, *reason, *missing;
-    char *log;                /* the first errors of its last compile, run or execute */
-    int passed, relaxed;
-} result;
-
 typedef struct runner {
-    const char *suite;
-    int verbose;
-    long passed, failed, skipped, relaxed;
-    char dir[4096];           /* the folder of the file being run: include's base */
+    sh_runner sh;             /* outcomes: `log` holds the first errors of the block's last
+                               * compile, run or execute */
+    long relaxed;
     ts_host *host;
-    result *results;
-    size_t nresults;
 } runner;
 
 /* ---- the case list ------------------------------------------------------------------------ */
 
 /* The expected-to-fail files that have no test block (so cases.tsv does not list them). */
-static void add_failure_files(const char *suite, file_cases **files, size_t *nfiles)
+static void add_failure_files(const char *suite, sh_file_cases **files, size_t *nfiles)
 {
     char dir[4096];
     DIR *d = (size_t)snprintf(dir, sizeof dir, "%s/%s", suite, FAILURES) < sizeof dir
@@ -83,35 +66,11 @@ static void add_failure_files(const char *suite, file_cases **files, size_t *nfi
 
 /* ---- counting ---------------------------------------------------------------------------- */
 
-static void pass(runner *rn, const char *file, const char *test)
-{
-    rn->passed++;
-    if (rn->verbose > 1)
-        printf("PASS %s:%s\n", file, test);
-}
-
-static void fail(runner *rn, const char *file, const char *test, const char *reason)
-{
-    rn->failed++;
-    printf("%s:%s: %s\n", file, test, reason);
-}
-
-static void skip(runner *rn, const char *file, const char *test, const char *reason)
-{
-    rn->skipped++;
-    if (rn->verbose)
-        printf("SKIP %s:%s: %s\n", file, test, reason);
-}
-
 static void on_report(void *user, const char *test, int passed, const char *reason)
 {
     runner *rn = user;
-    rn->results = sh_xrealloc(rn->results, (rn->nresults + 1) * sizeof *rn->results);
-    result *r = &rn->results[rn->nresults++];
-    r->name = sh_xstrdup(test);
-    r->reason = sh_xstrdup(reason && *reason ? reason : "failed");
+    sh_outcome *r = sh_outcome_add(&rn->sh, test, passed, reason);
     r->missing = sh_xstrdup(ts_host_missing_extension(rn->host));
-    r->passed = passed;
     r->relaxed = ts_host_relaxed(rn->host);
     char log[600] = "";
     for (size_t i = 0; i < ts_host_error_count(rn->host) && i < 3; i++) {
@@ -122,17 +81,6 @@ static void on_report(void *user, const char *test, int passed, const char *reas
     r->log = sh_xstrdup(log);
 }
 
-static void results_clear(runner *rn)
-{
-    for (size_t i = 0; i < rn->nresults; i++) {
-        free(rn->results[i].name);
-        free(rn->results[i].reason);
-        free(rn->results[i].missing);
-        free(rn->results[i].log);
-    }
-    rn->nresults = 0;
-}
-
 /* ---- one file -------------------------------------------------------------------------------- */
 
 /* Runs one .svtest file; `*ok_run` says the run ended without an error. Returns 0, or -1 when
@@ -141,36 +89,27 @@ static int run_file(runner *rn, const sieve_engine *e, const char *file, char *w
                     char *missing, size_t msize, int *ok_run)
 {
     size_t len = 0;
-    char *src = sh_read_file(rn->suite, file, &len);
     missing[0] = '\0';
     *ok_run = 0;
-    if ((size_t)snprintf(rn->dir, sizeof rn->dir, "%s/%s", rn->suite, file) >= sizeof rn->dir) {
-        free(src);
+    if (sh_set_dir(&rn->sh, file)) {
         snprintf(why, size, "the path is too long");
         return -1;
     }
-    *strrchr(rn->dir, '/') = '\0';
+    char *src = sh_read_file(rn->sh.suite, file, &len);
     if (!src) {
         snprintf(why, size, "cannot read the file");
         return -1;
     }
-    sieve_script *s = NULL;
-    sieve_diagnostics *d = NULL;
-    int rc = sieve_compile(e, src, len, &s, &d);
+    sieve_script *s = sh_compile(e, src, len, why, size, missing, msize);
     free(src);
-    if (rc) {
-        sh_first_error(d, why, size);
-        sh_missing_extensions(d, missing, msize);
-        sieve_diagnostics_free(d);
+    if (!s)
         return -1;
-    }
-    sieve_diagnostics_free(d);
     /* Every file runs from its saved bytecode, so the loader's checks see each construct
      * the suite uses (test blocks included). */
     unsigned char *bytes = NULL;
     size_t nbytes = 0;
     sieve_script *loaded = NULL;
-    rc = sieve_script_save(s, &bytes, &nbytes);
+    int rc = sieve_script_save(s, &bytes, &nbytes);
     if (!rc)
         rc = sieve_script_load(e, bytes, nbytes, &loaded);
     sieve_free(bytes);
@@ -180,7 +119,7 @@ static int run_file(runner *rn, const sieve_engine *e, const char *file, char *w
         return -1;
     }
     s = loaded;
-    if (ts_host_new(e, rn->dir, on_report, rn, &rn->host)) {
+    if (ts_host_new(e, rn->sh.dir, on_report, rn, &rn->host)) {
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
@@ -205,140 +144,109 @@ static int any_known(const char *names)
     return 1;
 }
 
-static void judge_failure_file(runner *rn, const sieve_engine *e, const file_cases *f)
+static void judge_failure_file(runner *rn, const sieve_engine *e, const sh_file_cases *f)
 {
     char why[512], missing[256];
     int ok_run;
-    long before = (long)rn->nresults;
+    size_t before = rn->sh.noutcomes;
     int rc = run_file(rn, e, f->path, why, sizeof why, missing, sizeof missing, &ok_run);
     int all_failed = 1;
-    for (size_t i = (size_t)before; i < rn->nresults; i++)
-        all_failed &= !rn->results[i].passed;
-    if (rc || !ok_run || (rn->nresults && all_failed))
-        pass(rn, f->path, "(expected failure)");
+    for (size_t i = before; i < rn->sh.noutcomes; i++)
+        all_failed &= !rn->sh.outcomes[i].passed;
+    if (rc || !ok_run || (rn->sh.noutcomes && all_failed))
+        sh_pass(&rn->sh, f->path, "(expected failure)");
     else
-        fail(rn, f->path, "(expected failure)", "compiled and ran with a test block passing");
+        sh_fail(&rn->sh, f->path, "(expected failure)",
+                "compiled and ran with a test block passing");
 }
 
-static void judge_file(runner *rn, const sieve_engine *e, file_cases *f)
+static void judge_file(runner *rn, const sieve_engine *e, sh_file_cases *f)
 {
-    long p0 = rn->passed, f0 = rn->failed, s0 = rn->skipped;
+    sh_runner *sh = &rn->sh;
     char why[512], missing[256], reason[800];
     int ok_run;
-    results_clear(rn);
+    sh_file_begin(sh);
     if (!strncmp(f->path, FAILURES, strlen(FAILURES))) {
         judge_failure_file(rn, e, f);
     } else if (!strncmp(f->path, EXTPROGRAMS, strlen(EXTPROGRAMS))) {
         for (size_t i = 0; i < f->n; i++)
-            skip(rn, f->path, f->blocks[i].name, "vnd.dovecot.pipe/filter/execute are not "
+            sh_skip(sh, f->path, f->blocks[i].name, "vnd.dovecot.pipe/filter/execute are not "
                  "built here (sieve_extprograms plugin)");
     } else if (!strcmp(f->path, UNICODE_CASEMAP)) {
         for (size_t i = 0; i < f->n; i++)
-            skip(rn, f->path, f->blocks[i].name, "uses the comparator i;unicode-casemap without "
+            sh_skip(sh, f->path, f->blocks[i].name, "uses the comparator i;unicode-casemap without "
                  "requiring \"comparator-i;unicode-casemap\" (RFC 5228 §2.7.3: an error here)");
     } else if (run_file(rn, e, f->path, why, sizeof why, missing, sizeof missing, &ok_run)) {
         snprintf(reason, sizeof reason, "needs extension %s", missing);
         for (size_t i = 0; i < f->n; i++) {
             if (any_known(missing))
-                skip(rn, f->path, f->blocks[i].name, reason);
+                sh_skip(sh, f->path, f->blocks[i].name, reason);
             else
-                fail(rn, f->path, f->blocks[i].name, why);
+                sh_fail(sh, f->path, f->blocks[i].name, why);
         }
     } else {
         for (size_t i = 0; i < f->n; i++) {
-            block *b = &f->blocks[i];
-            result *r = NULL;
-            for (size_t k = 0; !r && k < rn->nresults; k++)
-                if (rn->results[k].name && !strcmp(rn->results[k].name, b->name)) {
-                    r = &rn->results[k];
-                }
+            sh_block *b = &f->blocks[i];
+            sh_outcome *r = sh_outcome_take(sh, b->name); /* a later block of the name: the next */
             if (!r && !ok_run) {
                 snprintf(reason, sizeof reason, "did not run: %s", why);
-                fail(rn, f->path, b->name, reason);
+                sh_fail(sh, f->path, b->name, reason);
                 continue;
             }
             if (!r) {
-                skip(rn, f->path, b->name, "never reached: the file's own control flow passes "
+                sh_skip(sh, f->path, b->name, "never reached: the file's own control flow passes "
                      "it by (an `if false` around it)");
                 continue;
             }
             if (r->passed) {
-                pass(rn, f->path, b->name);
+                sh_pass(sh, f->path, b->name);
                 rn->relaxed += r->relaxed;
             } else if (*r->missing) {
                 snprintf(reason, sizeof reason, "a fixture needs extension %s", r->missing);
-                skip(rn, f->path, b->name, reason);
+                sh_skip(sh, f->path, b->name, reason);
             } else if (divergence(f->path, b->name)) {
-                skip(rn, f->path, b->name, divergence(f->path, b->name));
+                sh_skip(sh, f->path, b->name, divergence(f->path, b->name));
             } else {
-                fail(rn, f->path, b->name, r->reason);
-                if (rn->verbose && *r->log)
+                sh_fail(sh, f->path, b->name, r->reason);
+                if (sh->verbose && *r->log)
                     printf("    error log: %s\n", r->log);
             }
-            free(r->name); /* matched: a block of the same name later takes the next one */
-            r->name = NULL;
         }
     }
-    if (rn->verbose)
-        printf("%s: %ld passed, %ld failed, %ld skipped\n", f->path, rn->passed - p0,
-               rn->failed - f0, rn->skipped - s0);
+    sh_file_end(sh, f->path);
 }
 
 int main(int argc, char **argv)
 {
     runner rn;
     memset(&rn, 0, sizeof rn);
-    const char *only = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-            rn.verbose++;
-        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
-            only = argv[++i];
-        else {
+    for (int i = 1; i < argc; i++)
+        if (!sh_runner_option(&rn.sh, argc, argv, &i)) {
             fprintf(stderr, "usage: %s [--verbose|-v] [--only TEXT]\n", argv[0]);
             return 2;
         }
-    }
-    const char *base = getenv("LIBMAIL_CONFORMANCE_DIR");
-    if (!base || !*base) {
-        printf("SKIP: LIBMAIL_CONFORMANCE_DIR is not set\n");
-        return 77;
-    }
-    char suite[4096];
-    if ((size_t)snprintf(suite, sizeof suite, "%s/%s", base, SUITE) >= sizeof suite) {
-        printf("SKIP: the suite path is too long\n");
-        return 77;
-    }
-    rn.suite = suite;
-    file_cases *files = NULL;
-    size_t nfiles = 0;
-    sh_read_cases(suite, &files, &nfiles);
-    if (!nfiles) {
-        printf("SKIP: %s/cases.tsv is absent\n", suite);
-        return 77;
-    }
-    add_failure_files(suite, &files, &nfiles);
+    int rc = sh_runner_open(&rn.sh, SUITE);
+    if (rc)
+        return rc;
+    add_failure_files(rn.sh.suite, &rn.sh.files, &rn.sh.nfiles);
 
     const sv_ext_def *extra[] = {&ts_ext_testsuite};
     sieve_options eo;
     sieve_options_init(&eo);
     eo.include = sh_fetch_include;
-    eo.include_user = rn.dir;
+    eo.include_user = rn.sh.dir;
     sieve_engine *e = NULL;
     if (sv_engine_new_with(&eo, extra, 1, ts_tags, ts_tag_count, &e)) {
         fprintf(stderr, "cannot make the engine\n");
         return 2;
     }
-    for (size_t i = 0; i < nfiles; i++)
-        if (!only || strstr(files[i].path, only))
-            judge_file(&rn, e, &files[i]);
-    results_clear(&rn);
-    free(rn.results);
+    for (size_t i = 0; i < rn.sh.nfiles; i++)
+        if (sh_runner_wants(&rn.sh, rn.sh.files[i].path))
+            judge_file(&rn, e, &rn.sh.files[i]);
     sieve_engine_free(e);
-    sh_cases_free(files, nfiles);
     if (rn.relaxed)
         printf("(%ld of the passes relaxed a test_error check of Pigeonhole's English error "
                "text to \"an error was reported there\")\n", rn.relaxed);
-    printf("%ld passed, %ld failed, %ld skipped\n", rn.passed, rn.failed, rn.skipped);
+    sh_runner_close(&rn.sh);
     return 0;
 }

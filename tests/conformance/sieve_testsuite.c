@@ -67,18 +67,10 @@ typedef struct ts_blob {           /* saved bytecode */
 struct ts_host {
     const sieve_engine *engine;
     char *dir;
-    ts_report_fn report;
-    void *user;
     unsigned depth;                /* > 0 while a fixture script runs */
-    /* the current message and envelope */
-    char *text;
-    size_t len;
-    mailparse_message *msg;
-    char *env_from, *env_to, *env_orig_to, *env_auth;
-    sieve_envelope env;
-    /* the test block being run */
-    char *test_name;
-    int in_test, relaxed;
+    sh_host core;                  /* the current message and envelope, the test block */
+    /* the test block being run: relaxed, and the extension a fixture lacked */
+    int relaxed;
     char missing[80];
     /* the compiled fixture and the error log */
     sieve_script *script;
@@ -105,6 +97,7 @@ struct ts_host {
     sieve_run_options main_opts;   /* the same with the settings applied */
     int have_main_base;
     char *separators, *user_email; /* the applied settings' strings */
+    char *report_from;             /* vnd.dovecot.report's sender, from sieve_report_from */
     char *vacation_subject, *vacation_template;
     const char *user_addresses[2];
     char *no_add, *no_delete;      /* editheader's protected fields, from the settings */
@@ -137,23 +130,7 @@ static const char *const known_extensions[] = {
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
-static int set_string(char **slot, const char *s, size_t n)
-{
-    char *c = lm_strndup(s ? s : "", s ? n : 0);
-    if (!c)
-        return SIEVE_E_NOMEM;
-    lm_free(*slot);
-    *slot = c;
-    return 0;
-}
-
 static ts_host *host_of(sv_run *r) { return r->host; }
-
-/* The run string of a positional argument (one string). */
-static int arg_string(sv_run *r, const sv_args *a, size_t i, sv_str *out)
-{
-    return sv_run_string(r, &a->positional[i].strs[0], out);
-}
 
 static int grow(void **p, size_t n, size_t size)
 {
@@ -251,102 +228,60 @@ static void update_scanners(ts_host *h);
 
 /* ---- the message and the envelope ------------------------------------------------------ */
 
-static void env_refresh(ts_host *h)
-{
-    sieve_envelope_init(&h->env);
-    h->env.from = h->env_from;
-    h->env.to = h->env_to;
-    h->env.orig_to = h->env_orig_to;
-    h->env.auth = h->env_auth;
-}
-
 /* The envelope the suite's tool derives from a message (README: Envelope-To/To, Return-Path/
  * Sender/From, with defaults). */
-static int derive_envelope(ts_host *h)
+static int derive_envelope(ts_host *h, sv_run *r)
 {
     static const char *const to_fields[] = {"envelope-to", "to"};
     static const char *const from_fields[] = {"return-path", "sender", "from"};
     int nomem = 0;
     char *to = NULL, *from = NULL;
     for (size_t i = 0; !to && i < 2; i++)
-        to = sh_first_address(h->msg, to_fields[i], &nomem);
+        to = sh_first_address(h->core.msg, to_fields[i], &nomem);
     for (size_t i = 0; !from && i < 3; i++)
-        from = sh_first_address(h->msg, from_fields[i], &nomem);
+        from = sh_first_address(h->core.msg, from_fields[i], &nomem);
     int rc = nomem ? SIEVE_E_NOMEM : 0;
     if (!rc)
-        rc = set_string(&h->env_to, to ? to : "recipient@example.com",
+        rc = sh_set_string(&h->core.env_to, to ? to : "recipient@example.com",
                         strlen(to ? to : "recipient@example.com"));
     if (!rc)
-        rc = set_string(&h->env_orig_to, h->env_to, strlen(h->env_to));
+        rc = sh_set_string(&h->core.env_orig_to, h->core.env_to, strlen(h->core.env_to));
     if (!rc)
-        rc = set_string(&h->env_from, from ? from : "sender@example.com",
+        rc = sh_set_string(&h->core.env_from, from ? from : "sender@example.com",
                         strlen(from ? from : "sender@example.com"));
     lm_free(to);
     lm_free(from);
-    env_refresh(h);
+    sh_host_env_refresh(&h->core, r);
     return rc;
 }
 
 /* Makes `text` the current message. With `derive` the envelope is derived from it. */
 static int set_message(ts_host *h, sv_run *r, const char *text, size_t len, int derive)
 {
-    mailparse_message *m = NULL;
     /* The runs around a fixture's run hold the current message: it stays theirs. */
     if (h->depth)
         return sv_run_error(r, (sv_pos){0, 0}, "a script run by test_script_run cannot change "
                             "the message");
-    char *copy = lm_strndup(text, len);
-    if (!copy)
-        return SIEVE_E_NOMEM;
-    if (mailparse_parse((const unsigned char *)copy, len, NULL, &m)) {
-        lm_free(copy);
-        return r ? sv_run_error(r, (sv_pos){0, 0}, "test_set: the message does not parse")
-                 : SIEVE_E_INVAL;
-    }
-    mailparse_message_free(h->msg);
-    lm_free(h->text);
-    h->msg = m;
-    h->text = copy;
-    h->len = len;
+    int rc = sh_host_set_message(&h->core, text, len);
+    if (rc == SIEVE_E_INVAL)
+        return r ? sv_run_error(r, (sv_pos){0, 0}, "test_set: the message does not parse") : rc;
+    if (rc)
+        return rc;
     if (r)
-        sv_run_set_message(r, m); /* editheader's view starts again too */
+        sv_run_set_message(r, h->core.msg); /* editheader's view starts again too */
     update_scanners(h);
-    int rc = derive ? derive_envelope(h) : 0;
-    if (derive && r)
-        r->env = &h->env; /* the run's copy of the envelope names the strings just freed */
-    return rc;
-}
-
-/* An envelope path as test_set gives it: brackets dropped, "<>" the null path. */
-static int set_path(char **slot, const char *s, size_t n)
-{
-    if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
-        s++;
-        n -= 2;
-    }
-    return set_string(slot, s, n);
+    /* The run's copy of the envelope names the strings derive_envelope() frees: it sees the
+     * new one. */
+    return derive ? derive_envelope(h, r) : 0;
 }
 
 /* ---- test blocks ---------------------------------------------------------------------- */
-
-static void test_end(ts_host *h, int passed, const char *reason)
-{
-    if (!h->in_test)
-        return;
-    h->in_test = 0;
-    if (h->report)
-        h->report(h->user, h->test_name ? h->test_name : "", passed, reason);
-}
 
 /* Fails the current test and leaves its block; outside a test the whole run fails. */
 static int fail_test(sv_run *r, sv_pos pos, const char *reason)
 {
     ts_host *h = host_of(r);
-    if (h->depth || !h->in_test)
-        return sv_run_error(r, pos, "test_fail: %s", reason);
-    test_end(h, 0, reason);
-    r->leave_block = 1;
-    return 0;
+    return sh_host_fail(&h->core, r, pos, reason, !h->depth, 1);
 }
 
 static int run_test(sv_run *r, const sv_args *a)
@@ -354,18 +289,9 @@ static int run_test(sv_run *r, const sv_args *a)
     ts_host *h = host_of(r);
     if (h->depth)
         return 0;
-    if (r->block_end) {
-        test_end(h, 1, NULL);
-        return 0;
-    }
-    sv_str name;
-    int rc = arg_string(r, a, 0, &name);
-    if (rc)
+    int rc = sh_host_test_command(&h->core, r, a);
+    if (rc <= 0)
         return rc;
-    test_end(h, 1, NULL);
-    if ((rc = set_string(&h->test_name, name.s, name.len)))
-        return rc;
-    h->in_test = 1;
     h->relaxed = 0;
     h->missing[0] = '\0';
     return 0;
@@ -374,7 +300,7 @@ static int run_test(sv_run *r, const sv_args *a)
 static int run_test_fail(sv_run *r, const sv_args *a)
 {
     sv_str reason;
-    int rc = arg_string(r, a, 0, &reason);
+    int rc = sh_arg_string(r, a, 0, &reason);
     return rc ? rc : fail_test(r, a->pos, reason.s);
 }
 
@@ -382,9 +308,9 @@ static int run_test_set(sv_run *r, const sv_args *a)
 {
     ts_host *h = host_of(r);
     sv_str key, value;
-    int rc = arg_string(r, a, 0, &key);
+    int rc = sh_arg_string(r, a, 0, &key);
     if (!rc)
-        rc = arg_string(r, a, 1, &value);
+        rc = sh_arg_string(r, a, 1, &value);
     if (rc)
         return rc;
     if (lm_eq_nocase(key.s, key.len, "message")) {
@@ -393,19 +319,18 @@ static int run_test_set(sv_run *r, const sv_args *a)
         return rc ? rc : sv_imap4flags_set_internal(r, "", 0);
     }
     if (lm_eq_nocase(key.s, key.len, "envelope.from"))
-        rc = set_path(&h->env_from, value.s, value.len);
+        rc = sh_set_path(&h->core.env_from, value.s, value.len);
     else if (lm_eq_nocase(key.s, key.len, "envelope.to")) {
-        rc = set_path(&h->env_to, value.s, value.len);
+        rc = sh_set_path(&h->core.env_to, value.s, value.len);
         if (!rc)
-            rc = set_path(&h->env_orig_to, value.s, value.len);
+            rc = sh_set_path(&h->core.env_orig_to, value.s, value.len);
     } else if (lm_eq_nocase(key.s, key.len, "envelope.orig_to"))
-        rc = set_path(&h->env_orig_to, value.s, value.len);
+        rc = sh_set_path(&h->core.env_orig_to, value.s, value.len);
     else if (lm_eq_nocase(key.s, key.len, "envelope.auth"))
-        rc = set_string(&h->env_auth, value.s, value.len);
+        rc = sh_set_string(&h->core.env_auth, value.s, value.len);
     else
         return sv_run_error(r, a->pos, "test_set: unknown object \"%s\"", key.s);
-    env_refresh(h);
-    r->env = &h->env;
+    sh_host_env_refresh(&h->core, r);
     return rc;
 }
 
@@ -414,21 +339,8 @@ static int run_test_set(sv_run *r, const sv_args *a)
 /* Makes `res` the run's result (taking it), nothing of it performed yet. */
 static void result_replace(sv_run *r, sieve_result *res)
 {
-    sieve_result_free(r->result);
-    r->result = res;
-    r->redirects = 0;
+    sh_replace_result(r, res);
     host_of(r)->keep_performed = 0;
-}
-
-/* An empty result in place of the run's (the implicit keep in force again). */
-static int result_fresh(sv_run *r)
-{
-    sieve_result *n = lm_calloc(1, sizeof *n);
-    if (!n)
-        return SIEVE_E_NOMEM;
-    n->implicit_keep = 1;
-    result_replace(r, n);
-    return 0;
 }
 
 static void mails_clear(ts_host *h)
@@ -445,7 +357,8 @@ static int run_test_result_reset(sv_run *r, const sv_args *a)
 {
     (void)a;
     mails_clear(host_of(r));
-    return result_fresh(r);
+    host_of(r)->keep_performed = 0;
+    return sh_empty_result(r);
 }
 
 /* The action's name as Pigeonhole's test_result_action sees it. */
@@ -690,17 +603,17 @@ static int capture(ts_host *h, const char *from, const char *to, const char *tex
  * only at its envelope and that it mentions the reason). */
 static int capture_reject(ts_host *h, const char *reason)
 {
-    if (!h->env_from || !*h->env_from)
+    if (!h->core.env_from || !*h->core.env_from)
         return 0;
     lm_buf b = LM_BUF_INIT;
     lm_buf_puts(&b, "From: Mail Delivery Subsystem <postmaster@example.com>\r\nTo: <");
-    lm_buf_puts(&b, h->env_from);
+    lm_buf_puts(&b, h->core.env_from);
     lm_buf_puts(&b, ">\r\nSubject: Automatically rejected mail\r\nAuto-Submitted: auto-replied "
                 "(rejected)\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
     lm_buf_puts(&b, "Your message was automatically rejected by Sieve mail filter.\r\n\r\n");
     lm_buf_puts(&b, reason);
     lm_buf_puts(&b, "\r\n");
-    int rc = b.oom ? SIEVE_E_NOMEM : capture(h, "", h->env_from, b.data, b.len);
+    int rc = b.oom ? SIEVE_E_NOMEM : capture(h, "", h->core.env_from, b.data, b.len);
     lm_buf_free(&b);
     return rc;
 }
@@ -722,7 +635,7 @@ static int delivered_message(const ts_host *h, const sieve_result *res, size_t n
     sieve_result view = *res; /* the same result, seen without the later edits */
     if (nedits < view.nedits)
         view.nedits = nedits;
-    return sh_edited_message(h->text, h->len, &view, 0, extra, out, out_len);
+    return sh_edited_message(h->core.text, h->core.len, &view, 0, extra, out, out_len);
 }
 
 /* Stores the message as delivered (the first `nedits` edits applied). */
@@ -742,7 +655,7 @@ static int store_delivered(ts_host *h, const sieve_result *res, size_t nedits,
 static const char *user_address(const ts_host *h)
 {
     const char *v = config_get(h, "sieve_user_email");
-    return v && *v ? v : h->env_to ? h->env_to : "";
+    return v && *v ? v : h->core.env_to ? h->core.env_to : "";
 }
 
 /* Copies `v` without the spaces around it and without angle brackets into `buf`. */
@@ -768,11 +681,11 @@ static const char *address_source(const ts_host *h, const char *setting, char *b
     char how[320];
     trimmed_path(setting, how, sizeof how);
     if (!strcmp(how, "sender"))
-        return h->env_from ? h->env_from : "";
+        return h->core.env_from ? h->core.env_from : "";
     if (!strcmp(how, "recipient"))
-        return h->env_to ? h->env_to : "";
+        return h->core.env_to ? h->core.env_to : "";
     if (!strcmp(how, "orig_recipient"))
-        return h->env_orig_to ? h->env_orig_to : "";
+        return h->core.env_orig_to ? h->core.env_orig_to : "";
     if (!strcmp(how, "user_email"))
         return user_address(h);
     if (!strcmp(how, "postmaster"))
@@ -802,7 +715,7 @@ static int capture_notify(ts_host *h, const sv_action *act)
     char buf[320];
     const char *cfg = config_get(h, "sieve_notify_mailto_envelope_from"), *v;
     const char *sender = "postmaster@example.com";
-    if (h->env_from && !*h->env_from)
+    if (h->core.env_from && !*h->core.env_from)
         sender = "";
     else if (cfg)
         sender = address_source(h, cfg, buf, sizeof buf);
@@ -829,18 +742,19 @@ static int redirect(ts_host *h, const sieve_result *res, size_t nedits, const ch
 {
     const char *user = user_address(h);
     for (long i = 0;; i++) {
-        const mailparse_header *hd = mailparse_part_header(h->msg, 0, "X-Sieve-Redirected-From", i);
+        const mailparse_header *hd = mailparse_part_header(h->core.msg, 0,
+                                                           "X-Sieve-Redirected-From", i);
         if (!hd)
             break;
         char addr[320];
         trimmed_path(hd->text ? hd->text : "", addr, sizeof addr);
         if (lm_eq_nocase(addr, strlen(addr), user) ||
-            (h->env_to && lm_eq_nocase(addr, strlen(addr), h->env_to)))
+            (h->core.env_to && lm_eq_nocase(addr, strlen(addr), h->core.env_to)))
             return 1;
     }
     char from[320];
     const char *cfg = config_get(h, "sieve_redirect_envelope_from");
-    const char *sender = h->env_from ? h->env_from : "";
+    const char *sender = h->core.env_from ? h->core.env_from : "";
     if (*sender && cfg)
         sender = address_source(h, cfg, from, sizeof from);
     char extra[400];
@@ -895,8 +809,8 @@ static int execute_result(ts_host *h, sieve_result *res, int implicit, int defer
         case SIEVE_ACTION_VACATION: {
             /* A null sender (RFC 5230 §5.1), or the recipient when the site says so. */
             const char *yes = config_get(h, "sieve_vacation_send_from_recipient");
-            const char *sender = yes && (!strcmp(yes, "yes") || !strcmp(yes, "1")) && h->env_to
-                                 ? h->env_to : "";
+            const char *sender = yes && (!strcmp(yes, "yes") || !strcmp(yes, "1")) && h->core.env_to
+                                 ? h->core.env_to : "";
             if ((v = param_of(act, "message")))
                 rc = capture(h, sender, act->target, v, strlen(v));
             rc = rc ? rc : 1;
@@ -904,6 +818,11 @@ static int execute_result(ts_host *h, sieve_result *res, int implicit, int defer
         }
         case SIEVE_ACTION_NOTIFY:
             rc = capture_notify(h, act);
+            rc = rc ? rc : 1;
+            break;
+        case SIEVE_ACTION_REPORT: /* from the report's own sender */
+            if ((v = param_of(act, "mail")))
+                rc = capture(h, param_of(act, "from"), act->target, v, strlen(v));
             rc = rc ? rc : 1;
             break;
         default:
@@ -920,7 +839,7 @@ static int execute_result(ts_host *h, sieve_result *res, int implicit, int defer
             ok = 0;
     }
     if (rc >= 0 && !ok && !keep_tried)
-        rc = store(h, h->text, h->len, "INBOX", NULL, 0);
+        rc = store(h, h->core.text, h->core.len, "INBOX", NULL, 0);
     return rc < 0 ? rc : ok;
 }
 
@@ -945,13 +864,12 @@ static int select_message(sv_run *r, const sv_args *a)
         char *from = lm_strndup(m->from, strlen(m->from)), *to = lm_strndup(m->to, strlen(m->to));
         int rc = from && to ? set_message(h, r, m->text, m->len, 0) : SIEVE_E_NOMEM;
         if (!rc) {
-            lm_free(h->env_from);
-            lm_free(h->env_to);
-            h->env_from = from;
-            h->env_to = to;
+            lm_free(h->core.env_from);
+            lm_free(h->core.env_to);
+            h->core.env_from = from;
+            h->core.env_to = to;
             from = to = NULL;
-            env_refresh(h);
-            r->env = &h->env;
+            sh_host_env_refresh(&h->core, r);
         }
         lm_free(from);
         lm_free(to);
@@ -967,7 +885,7 @@ static int select_message(sv_run *r, const sv_args *a)
     if (!f || idx >= f->n)
         return 0;
     rc = set_message(h, r, f->msgs[idx].text, f->msgs[idx].len, 1);
-    r->env = &h->env;
+    r->env = &h->core.env;
     /* hasflag then sees the stored message's flags, as Pigeonhole's tool does. */
     const char *fl = f->msgs[idx].flags ? f->msgs[idx].flags : "";
     if (!rc)
@@ -988,7 +906,7 @@ static int run_test_message(sv_run *r, const sv_args *a)
 static int run_test_mailbox_create(sv_run *r, const sv_args *a)
 {
     sv_str box;
-    int rc = arg_string(r, a, 0, &box);
+    int rc = sh_arg_string(r, a, 0, &box);
     return rc ? rc : folder_create(host_of(r), box.s, NULL);
 }
 
@@ -996,7 +914,7 @@ static int run_test_mailbox_delete(sv_run *r, const sv_args *a)
 {
     ts_host *h = host_of(r);
     sv_str box;
-    int rc = arg_string(r, a, 0, &box);
+    int rc = sh_arg_string(r, a, 0, &box);
     if (rc)
         return rc;
     ts_folder *f = folder_find(h, box.s);
@@ -1069,7 +987,7 @@ static int run_test_script_compile(sv_run *r, const sv_args *a)
 {
     ts_host *h = host_of(r);
     sv_str path;
-    int rc = arg_string(r, a, 0, &path);
+    int rc = sh_arg_string(r, a, 0, &path);
     if (rc)
         return rc;
     log_clear(h);
@@ -1087,7 +1005,7 @@ static int run_fixture(ts_host *h, const sieve_script *s, sieve_result **out)
     sv_diag d;
     sv_diag_init(&d, 0);
     h->depth++;
-    int rc = sv_run_host(s, h->text, h->len, &h->env, &h->opts, h, &d, out);
+    int rc = sv_run_host(s, h->core.text, h->core.len, &h->core.env, &h->opts, h, &d, out);
     h->depth--;
     int lrc = log_diag(h, &d);
     sv_diag_free(&d);
@@ -1154,6 +1072,16 @@ static int run_test_script_run(sv_run *r, const sv_args *a)
 /* Makes `text` the message the fixtures run on, in place of the current one, which is
  * handed back in *saved_* for swap_back(): the .svtest run keeps its own. 0 or
  * SIEVE_E_NOMEM. */
+static void put_message(ts_host *h, char *text, size_t len, mailparse_message *m)
+{
+    lm_free(h->core.text);
+    mailparse_message_free(h->core.msg);
+    h->core.text = text;
+    h->core.len = len;
+    h->core.msg = m;
+    update_scanners(h);
+}
+
 static int swap_message(ts_host *h, char *text, size_t len, char **saved_text,
                         size_t *saved_len, mailparse_message **saved_msg)
 {
@@ -1163,32 +1091,22 @@ static int swap_message(ts_host *h, char *text, size_t len, char **saved_text,
         lm_free(text);
         return rc == MAILPARSE_E_NOMEM ? SIEVE_E_NOMEM : 0;
     }
-    if (!*saved_text) {
-        *saved_text = h->text;
-        *saved_len = h->len;
-        *saved_msg = h->msg;
-    } else {
-        lm_free(h->text);
-        mailparse_message_free(h->msg);
+    if (!*saved_text) { /* kept for swap_back() */
+        *saved_text = h->core.text;
+        *saved_len = h->core.len;
+        *saved_msg = h->core.msg;
+        h->core.text = NULL;
+        h->core.msg = NULL;
     }
-    h->text = text;
-    h->len = len;
-    h->msg = m;
-    update_scanners(h);
+    put_message(h, text, len, m);
     return 0;
 }
 
 static void swap_back(ts_host *h, char *saved_text, size_t saved_len,
                       mailparse_message *saved_msg)
 {
-    if (!saved_text)
-        return;
-    lm_free(h->text);
-    mailparse_message_free(h->msg);
-    h->text = saved_text;
-    h->len = saved_len;
-    h->msg = saved_msg;
-    update_scanners(h);
+    if (saved_text)
+        put_message(h, saved_text, saved_len, saved_msg);
 }
 
 /* Pigeonhole's multiscript delivery: the scripts run one after another while the message is
@@ -1269,7 +1187,7 @@ static int scanner_status(const ts_host *h, const char *setting, char *buf, size
         return 0;
     memcpy(name, v, n);
     name[n] = '\0';
-    const mailparse_header *hd = mailparse_part_header(h->msg, 0, name, 0);
+    const mailparse_header *hd = mailparse_part_header(h->core.msg, 0, name, 0);
     if (!hd)
         return 0;
     char *text = lm_strndup(hd->text ? hd->text : "", hd->text ? hd->text_len : 0);
@@ -1400,12 +1318,12 @@ static int vacation_settings(ts_host *h, sieve_run_options *o)
     const char *v;
     o->vacation_default_subject = o->vacation_subject_template = NULL;
     if ((v = config_get(h, "sieve_vacation_default_subject"))) {
-        if (set_string(&h->vacation_subject, v, strlen(v)))
+        if (sh_set_string(&h->vacation_subject, v, strlen(v)))
             return SIEVE_E_NOMEM;
         o->vacation_default_subject = h->vacation_subject;
     }
     if ((v = config_get(h, "sieve_vacation_default_subject_template"))) {
-        if (set_string(&h->vacation_template, v, strlen(v)))
+        if (sh_set_string(&h->vacation_template, v, strlen(v)))
             return SIEVE_E_NOMEM;
         o->vacation_subject_template = h->vacation_template;
     }
@@ -1465,7 +1383,7 @@ static int apply_settings(ts_host *h, sieve_run_options *o, const sieve_run_opti
     const char *v;
     long long n;
     if ((v = config_get(h, "recipient_delimiter"))) {
-        if (set_string(&h->separators, v, strlen(v)))
+        if (sh_set_string(&h->separators, v, strlen(v)))
             return SIEVE_E_NOMEM;
         o->subaddress_separators = h->separators;
     }
@@ -1485,7 +1403,7 @@ static int apply_settings(ts_host *h, sieve_run_options *o, const sieve_run_opti
         o->max_variable_size = (size_t)n;
     o->user_addresses = NULL;
     if ((v = config_get(h, "sieve_user_email"))) {
-        if (set_string(&h->user_email, v, strlen(v)))
+        if (sh_set_string(&h->user_email, v, strlen(v)))
             return SIEVE_E_NOMEM;
         h->user_addresses[0] = h->user_email;
         h->user_addresses[1] = NULL;
@@ -1493,6 +1411,13 @@ static int apply_settings(ts_host *h, sieve_run_options *o, const sieve_run_opti
     }
     if (vacation_settings(h, o))
         return SIEVE_E_NOMEM;
+    if ((v = config_get(h, "sieve_report_from"))) { /* as Pigeonhole's address sources */
+        char buf[320];
+        const char *from = address_source(h, v, buf, sizeof buf);
+        if (sh_set_string(&h->report_from, from, strlen(from)))
+            return SIEVE_E_NOMEM;
+        o->report_from = h->report_from;
+    }
     if ((v = config_get(h, "sieve_notify_max_notifications")) && (n = parse_seconds(v)) >= 0)
         o->max_notify_actions = n ? (size_t)n : SIEVE_NOTIFY_FORBIDDEN;
     if (protected_fields(h))
@@ -1508,7 +1433,7 @@ static int config_put(ts_host *h, const char *key, const char *value, size_t vle
     for (size_t i = 0; i < h->nconfig; i++)
         if (!strcmp(h->config[i].key, key)) {
             if (value)
-                return set_string(&h->config[i].value, value, vlen);
+                return sh_set_string(&h->config[i].value, value, vlen);
             lm_free(h->config[i].key);
             lm_free(h->config[i].value);
             h->config[i] = h->config[--h->nconfig];
@@ -1533,16 +1458,16 @@ static int config_put(ts_host *h, const char *key, const char *value, size_t vle
 static int run_test_config_set(sv_run *r, const sv_args *a)
 {
     sv_str key, value;
-    int rc = arg_string(r, a, 0, &key);
+    int rc = sh_arg_string(r, a, 0, &key);
     if (!rc)
-        rc = arg_string(r, a, 1, &value);
+        rc = sh_arg_string(r, a, 1, &value);
     return rc ? rc : config_put(host_of(r), key.s, value.s, value.len);
 }
 
 static int run_test_config_unset(sv_run *r, const sv_args *a)
 {
     sv_str key;
-    int rc = arg_string(r, a, 0, &key);
+    int rc = sh_arg_string(r, a, 0, &key);
     return rc ? rc : config_put(host_of(r), key.s, NULL, 0);
 }
 
@@ -1612,38 +1537,21 @@ static int run_test_config_reload(sv_run *r, const sv_args *a)
 
 /* ---- metadata, duplicates, bytecode ------------------------------------------------------- */
 
-/* A key "mailbox\nentry" ("" mailbox for a server annotation). */
-static char *metadata_key(const char *mailbox, const char *entry)
-{
-    size_t a = strlen(mailbox), b = strlen(entry);
-    char *k = lm_malloc(a + b + 2);
-    if (k) {
-        memcpy(k, mailbox, a);
-        k[a] = '\n';
-        memcpy(k + a + 1, entry, b + 1);
-    }
-    return k;
-}
-
 static int run_test_imap_metadata_set(sv_run *r, const sv_args *a)
 {
     ts_host *h = host_of(r);
-    const sv_value *mv = sv_args_tag(a, SV_TAG_TS_MAILBOX);
-    sv_str box = {.s = "", .len = 0}, entry, value;
-    int rc = mv ? sv_run_string(r, &mv->strs[0], &box) : 0;
-    if (!rc)
-        rc = arg_string(r, a, 0, &entry);
-    if (!rc)
-        rc = arg_string(r, a, 1, &value);
+    sv_str box, entry, value;
+    int rc = sh_metadata_args(r, a, SV_TAG_TS_MAILBOX, &box, &entry, &value);
     if (rc)
         return rc;
-    char *key = metadata_key(box.s, entry.s);
+    /* "mailbox\nentry" ("" mailbox for a server annotation) */
+    char *key = sh_pair_key(box.s, entry.s);
     if (!key)
         return SIEVE_E_NOMEM;
     for (size_t i = 0; i < h->nmetadata; i++)
         if (!strcmp(h->metadata[i].key, key)) {
             lm_free(key);
-            return set_string(&h->metadata[i].value, value.s, value.len);
+            return sh_set_string(&h->metadata[i].value, value.s, value.len);
         }
     char *v = lm_strndup(value.s, value.len);
     if (!v || grow((void **)&h->metadata, h->nmetadata, sizeof *h->metadata)) {
@@ -1659,7 +1567,7 @@ static int run_test_binary_save(sv_run *r, const sv_args *a)
 {
     ts_host *h = host_of(r);
     sv_str name;
-    int rc = arg_string(r, a, 0, &name);
+    int rc = sh_arg_string(r, a, 0, &name);
     if (rc)
         return rc;
     if (!h->script)
@@ -1689,7 +1597,7 @@ static int run_test_binary_load(sv_run *r, const sv_args *a)
 {
     ts_host *h = host_of(r);
     sv_str name;
-    int rc = arg_string(r, a, 0, &name);
+    int rc = sh_arg_string(r, a, 0, &name);
     if (rc)
         return rc;
     for (size_t i = 0; i < h->nblobs; i++)
@@ -1706,13 +1614,6 @@ static int run_test_binary_load(sv_run *r, const sv_args *a)
     return fail_test(r, a->pos, "test_binary_load: nothing saved under that name");
 }
 
-static int run_nothing(sv_run *r, const sv_args *a)
-{
-    (void)r;
-    (void)a;
-    return 0;
-}
-
 /* ---- callbacks of the runs ------------------------------------------------------------------ */
 
 static int cb_mailbox_exists(void *user, const char *mailbox)
@@ -1724,20 +1625,13 @@ static long cb_metadata(void *user, const char *mailbox, const char *entry, char
                         size_t size)
 {
     ts_host *h = user;
-    char *key = metadata_key(mailbox ? mailbox : "", entry);
-    long found = -1;
-    for (size_t i = 0; key && i < h->nmetadata; i++)
-        if (!strcmp(h->metadata[i].key, key)) {
-            size_t n = strlen(h->metadata[i].value);
-            if (size) {
-                size_t c = n < size - 1 ? n : size - 1;
-                memcpy(buf, h->metadata[i].value, c);
-                buf[c] = '\0';
-            }
-            found = (long)n;
-        }
+    char *key = sh_pair_key(mailbox ? mailbox : "", entry);
+    const char *v = NULL;
+    for (size_t i = 0; key && !v && i < h->nmetadata; i++)
+        if (!strcmp(h->metadata[i].key, key))
+            v = h->metadata[i].value;
     lm_free(key);
-    return found;
+    return sh_copy_value(v, buf, size);
 }
 
 /* Duplicate tracking without expiry: an id once marked stays seen for this file. */
@@ -1748,7 +1642,7 @@ static int cb_duplicate(void *user, const char *handle, const char *id, uint64_t
     ts_host *h = user;
     if (handle && !strncmp(handle, "vacation:", 9))
         return 0; /* the suite's tool keeps no vacation history: every test replies */
-    char *key = metadata_key(handle ? handle : "", id ? id : "");
+    char *key = sh_pair_key(handle ? handle : "", id ? id : "");
     if (!key)
         return 0;
     for (size_t i = 0; i < h->nseen; i++)
@@ -1820,17 +1714,21 @@ static int cb_list_contains(void *user, const char *list, const char *value)
     return -1;
 }
 
-/* The environment items the suite's tool sets up (RFC 5183): a mail server, at delivery. */
+/* The environment items the suite's tool sets up (RFC 5183): a mail server, at delivery; and
+ * vnd.dovecot.environment's user name and "vnd.dovecot.config.<name>" for the setting
+ * "sieve_environment/<name>". */
 static long cb_environment(void *user, const char *name, char *buf, size_t size)
 {
-    (void)user;
+    ts_host *h = user;
+    char key[300];
     const char *v = !strcmp(name, "location") ? "MS" : !strcmp(name, "phase") ? "during"
-                    : !strcmp(name, "name") ? "Pigeonhole Sieve" : NULL;
-    if (!v)
-        return -1;
-    if (size)
-        snprintf(buf, size, "%s", v);
-    return (long)strlen(v);
+                    : !strcmp(name, "name") ? "Pigeonhole Sieve"
+                    : !strcmp(name, "vnd.dovecot.username") ? "user" : NULL;
+    if (!v && !strncmp(name, "vnd.dovecot.config.", 19)) {
+        snprintf(key, sizeof key, "sieve_environment/%s", name + 19);
+        v = config_get(h, key);
+    }
+    return sh_copy_value(v, buf, size);
 }
 
 /* ---- the host ---------------------------------------------------------------------------------- */
@@ -1846,8 +1744,9 @@ int ts_host_new(const sieve_engine *engine, const char *dir, ts_report_fn report
     if (!h)
         return SIEVE_E_NOMEM;
     h->engine = engine;
-    h->report = report;
-    h->user = user;
+    h->core.report = report;
+    h->core.user = user;
+    sieve_callbacks_init(&h->cb);
     h->cb.user = h;
     h->cb.mailbox_exists = cb_mailbox_exists;
     h->cb.metadata = cb_metadata;
@@ -1858,7 +1757,7 @@ int ts_host_new(const sieve_engine *engine, const char *dir, ts_report_fn report
     sieve_run_options_init(&base);
     int rc = apply_settings(h, &h->opts, &base);
     if (!rc)
-        rc = set_string(&h->dir, dir, strlen(dir));
+        rc = sh_set_string(&h->dir, dir, strlen(dir));
     if (!rc)
         rc = folder_create(h, "INBOX", NULL);
     if (!rc)
@@ -1904,15 +1803,10 @@ void ts_host_free(ts_host *h)
     }
     lm_free(h->blobs);
     sieve_script_free(h->script);
-    mailparse_message_free(h->msg);
-    lm_free(h->text);
-    lm_free(h->env_from);
-    lm_free(h->env_to);
-    lm_free(h->env_orig_to);
-    lm_free(h->env_auth);
-    lm_free(h->test_name);
+    sh_host_clear(&h->core);
     lm_free(h->separators);
     lm_free(h->user_email);
+    lm_free(h->report_from);
     lm_free(h->vacation_subject);
     lm_free(h->vacation_template);
     lm_free(h->dir);
@@ -1921,22 +1815,7 @@ void ts_host_free(ts_host *h)
 
 int ts_host_run(ts_host *h, const sieve_script *s, char *why, size_t size)
 {
-    sv_diag d;
-    sv_diag_init(&d, 0);
-    sieve_result *res = NULL;
-    why[0] = '\0';
-    int rc = sv_run_host(s, h->text, h->len, &h->env, &h->opts, h, &d, &res);
-    for (size_t i = 0; i < d.count; i++)
-        if (d.items[i].severity == SV_SEV_ERROR) {
-            snprintf(why, size, "line %u: %s", (unsigned)d.items[i].pos.line, d.items[i].text);
-            break;
-        }
-    if (rc && !why[0])
-        snprintf(why, size, "%s", sieve_strerror(rc));
-    test_end(h, rc == 0, why);
-    sieve_result_free(res);
-    sv_diag_free(&d);
-    return rc;
+    return sh_host_run(&h->core, s, h, &h->opts, why, size);
 }
 
 const char *ts_host_missing_extension(const ts_host *h) { return h->missing; }
@@ -1987,9 +1866,9 @@ static const sv_cmd_def testsuite_commands[] = {
     CMD("test_message", 1, {SV_T_NUMBER}, message_tags, validate_message, run_test_message),
     TEST("test_message", 1, {SV_T_NUMBER}, message_tags, validate_message,
          run_test_message_test),
-    CMD("test_message_print", 0, {0}, no_tags, NULL, run_nothing),
+    CMD("test_message_print", 0, {0}, no_tags, NULL, sh_run_nothing),
     CMD("test_result_reset", 0, {0}, no_tags, NULL, run_test_result_reset),
-    CMD("test_result_print", 0, {0}, no_tags, NULL, run_nothing),
+    CMD("test_result_print", 0, {0}, no_tags, NULL, sh_run_nothing),
     TEST("test_result_action", 1, {SV_T_STRLIST}, match_tags, validate_matching,
          run_test_result_action),
     TEST("test_result_execute", 0, {0}, no_tags, NULL, run_test_result_execute),

@@ -51,7 +51,7 @@ static int call(void *user, const char *name, const sieve_value *args, size_t ar
 
 static int run_once(const sieve_script *s)
 {
-    static const sieve_callbacks cb = {.function = call};
+    static const sieve_callbacks cb = {.struct_size = sizeof(sieve_callbacks), .function = call};
     sieve_run_options ro;
     sieve_run_options_init(&ro);
     ro.max_instructions = 3000;

@@ -207,7 +207,8 @@ static void currentdate_reads_the_callers_clock_once(void **state)
 {
     (void)state;
     int calls = 0;
-    sieve_callbacks cb = {0};
+    sieve_callbacks cb;
+    sieve_callbacks_init(&cb);
     cb.user = &calls;
     cb.now = fixed_now;
     st_opts.callbacks = &cb;

@@ -19,7 +19,8 @@ static int64_t fixed_now(void *user)
     return 1700000000; /* 2023-11-14T22:13:20Z */
 }
 
-static const sieve_callbacks clock_cb = {.now = fixed_now};
+static const sieve_callbacks clock_cb = {.struct_size = sizeof(sieve_callbacks),
+                                         .now = fixed_now};
 
 /* "yes" when `test` is true with the envelope `env`. */
 static const char *env_test(const char *test, const sieve_envelope *env)

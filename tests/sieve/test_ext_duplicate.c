@@ -44,7 +44,8 @@ static const char *run_dup(store *s, const char *test)
 {
     static char script[1024], out[256];
     snprintf(script, sizeof script, "require \"duplicate\";\nif %s { discard; }", test);
-    sieve_callbacks cb = {0};
+    sieve_callbacks cb;
+    sieve_callbacks_init(&cb);
     cb.user = s;
     cb.duplicate = dup_cb;
     st_opts.callbacks = s ? &cb : NULL;

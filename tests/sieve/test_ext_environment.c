@@ -39,7 +39,7 @@ static long env_item(void *user, const char *name, char *buf, size_t size)
 static void items_come_from_the_callback(void **state)
 {
     (void)state;
-    sieve_callbacks cb = {.environment = env_item};
+    sieve_callbacks cb = {.struct_size = sizeof cb, .environment = env_item};
     st_opts.callbacks = &cb;
     assert_string_equal(st_test(E, "environment \"location\" \"MS\""), "yes");
     assert_string_equal(st_test(E, "environment \"location\" \"MTA\""), "no");
@@ -80,7 +80,7 @@ static void unknown_items_match_nothing(void **state)
                                    "environment :count \"eq\" \"nonsense\" \"1\")"), "no");
     assert_string_equal(st_test(E, "environment :count \"eq\" :comparator \"i;ascii-numeric\" "
                                    "\"name\" \"1\""), "yes");
-    sieve_callbacks cb = {.environment = env_item};
+    sieve_callbacks cb = {.struct_size = sizeof cb, .environment = env_item};
     st_opts.callbacks = &cb;
     assert_string_equal(st_test(E, "environment :count \"eq\" :comparator \"i;ascii-numeric\" "
                                    "\"empty\" \"0\""), "yes");

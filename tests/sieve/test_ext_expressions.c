@@ -204,7 +204,8 @@ static void host_functions_are_called(void **state)
     o.functions = host_functions;
     o.nfunctions = sizeof host_functions / sizeof host_functions[0];
     assert_int_equal(sieve_engine_new(&o, &st_engine), 0);
-    sieve_callbacks cb = {0};
+    sieve_callbacks cb;
+    sieve_callbacks_init(&cb);
     cb.function = host_call;
     st_opts.callbacks = &cb;
     assert_string_equal(truth_of("ext_zero() == 'my_value'"), "yes");

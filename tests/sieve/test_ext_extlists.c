@@ -29,7 +29,7 @@ static int lists(void *user, const char *list, const char *value)
 static void list_match_type_on_each_test(void **state)
 {
     (void)state;
-    sieve_callbacks cb = {.list_contains = lists};
+    sieve_callbacks cb = {.struct_size = sizeof cb, .list_contains = lists};
     st_opts.callbacks = &cb;
     assert_string_equal(st_test(L, "address :list \"from\" \":addrbook:default\""), "yes");
     assert_string_equal(st_test(L, "address :list \"to\" \":addrbook:default\""), "no");
@@ -75,7 +75,7 @@ static int64_t fixed_now(void *user)
 static void list_match_type_on_the_other_tests(void **state)
 {
     (void)state;
-    sieve_callbacks cb = {.list_contains = set_list, .now = fixed_now};
+    sieve_callbacks cb = {.struct_size = sizeof cb, .list_contains = set_list, .now = fixed_now};
     st_opts.callbacks = &cb;
     st_opts.local_zone = "+0000";
 #define X "require [\"extlists\", \"date\", \"environment\", \"imap4flags\", \"body\", " \
@@ -99,7 +99,7 @@ static void list_match_type_on_the_other_tests(void **state)
 static void valid_ext_list(void **state)
 {
     (void)state;
-    sieve_callbacks cb = {.list_contains = lists};
+    sieve_callbacks cb = {.struct_size = sizeof cb, .list_contains = lists};
     st_opts.callbacks = &cb;
     assert_string_equal(st_test(L, "valid_ext_list \":addrbook:default\""), "yes");
     assert_string_equal(st_test(L, "valid_ext_list [\":addrbook:default\", \":addrbook:empty\"]"), "yes");

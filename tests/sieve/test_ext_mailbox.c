@@ -22,7 +22,7 @@ static void mailboxexists_asks_the_caller(void **state)
 {
     (void)state;
     int asked = 0;
-    sieve_callbacks cb = {.user = &asked, .mailbox_exists = exists};
+    sieve_callbacks cb = {.struct_size = sizeof cb, .user = &asked, .mailbox_exists = exists};
     st_opts.callbacks = &cb;
     assert_string_equal(st_test(M, "mailboxexists \"INBOX\""), "yes");
     assert_string_equal(st_test(M, "mailboxexists \"Trash\""), "no");
@@ -41,7 +41,8 @@ static void mailboxexists_without_a_callback_is_false(void **state)
     (void)state;
     assert_string_equal(st_test(M, "mailboxexists \"INBOX\""), "no");
     assert_string_equal(st_test(M, "not mailboxexists \"INBOX\""), "yes");
-    sieve_callbacks none = {.user = NULL};
+    sieve_callbacks none;
+    sieve_callbacks_init(&none);
     st_opts.callbacks = &none;
     assert_string_equal(st_test(M, "mailboxexists \"INBOX\""), "no");
     st_opts.callbacks = NULL;

@@ -19,7 +19,8 @@ static int id_exists(void *user, const char *id)
     return !strcmp(id, "F6352ae03-b7f5-463c-896f-d8b48ee3") || !strcmp(id, "Fjunk");
 }
 
-static const sieve_callbacks store = {.mailboxid_exists = id_exists};
+static const sieve_callbacks store = {.struct_size = sizeof(sieve_callbacks),
+                                      .mailboxid_exists = id_exists};
 
 static sieve_result *run_ok(const char *script)
 {

@@ -46,7 +46,7 @@ static long metadata(void *user, const char *mailbox, const char *entry, char *b
 static void metadataexists(void **state)
 {
     (void)state;
-    sieve_callbacks cb = {.metadata = metadata};
+    sieve_callbacks cb = {.struct_size = sizeof cb, .metadata = metadata};
     st_opts.callbacks = &cb;
     assert_string_equal(st_test(M, "metadataexists \"INBOX\" \"/private/frop\""), "yes");
     assert_string_equal(st_test(M, "metadataexists \"INBOX\" [\"/private/frop\", \"/private/friep\"]"), "yes");
@@ -66,7 +66,7 @@ static void metadataexists(void **state)
 static void metadata_compares_the_value(void **state)
 {
     (void)state;
-    sieve_callbacks cb = {.metadata = metadata};
+    sieve_callbacks cb = {.struct_size = sizeof cb, .metadata = metadata};
     st_opts.callbacks = &cb;
     assert_string_equal(st_test(M, "metadata :is \"INBOX\" \"/private/frop\" \"FROP!\""), "yes");
     assert_string_equal(st_test(M, "metadata :is \"INBOX\" \"/private/frop\" \"Hutsefluts\""), "no");

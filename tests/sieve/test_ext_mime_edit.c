@@ -68,7 +68,8 @@ static int64_t fixed_now(void *user)
     return 1700000000; /* Tue, 14 Nov 2023 22:13:20 +0000 */
 }
 
-static const sieve_callbacks clock_cb = {.now = fixed_now};
+static const sieve_callbacks clock_cb = {.struct_size = sizeof(sieve_callbacks),
+                                         .now = fixed_now};
 
 static char got[8192];
 

@@ -50,7 +50,7 @@ static sieve_callbacks cb;
 static int setup(void **state)
 {
     int rc = st_setup(state);
-    memset(&cb, 0, sizeof cb);
+    sieve_callbacks_init(&cb);
     cb.query = lookup;
     st_opts.callbacks = &cb;
     calls = 0;

@@ -26,7 +26,7 @@ static void specialuse_exists_asks_the_caller(void **state)
 {
     (void)state;
     int asked = 0;
-    sieve_callbacks cb = {.user = &asked, .specialuse_exists = uses};
+    sieve_callbacks cb = {.struct_size = sizeof cb, .user = &asked, .specialuse_exists = uses};
     st_opts.callbacks = &cb;
     assert_string_equal(st_test(S, "specialuse_exists \"\\\\Junk\""), "yes");
     assert_string_equal(st_test(S, "specialuse_exists [\"\\\\Junk\", \"\\\\Sent\"]"), "yes");

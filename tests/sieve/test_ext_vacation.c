@@ -333,7 +333,7 @@ static void period_is_tracked_through_the_duplicate_callback(void **state)
 {
     (void)state;
     dup_log l = {.answer = 0};
-    sieve_callbacks cb = {.user = &l, .duplicate = dup};
+    sieve_callbacks cb = {.struct_size = sizeof cb, .user = &l, .duplicate = dup};
     st_opts.callbacks = &cb;
     assert_null(skipped(V "vacation :days 2 :handle \"h1\" \"x\";", NULL, NULL));
     assert_int_equal(l.calls, 1);

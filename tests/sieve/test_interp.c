@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -303,6 +304,86 @@ static void envelope_record_versions(void **state)
     assert_int_equal(run_with(script, msg, &env, NULL, out, sizeof out), SIEVE_E_INVAL);
 }
 
+/* The callbacks of callbacks_record_versions count their calls. */
+struct asked {
+    int mailbox;
+    int mailboxid;
+};
+
+static int any_mailbox(void *user, const char *mailbox)
+{
+    (void)mailbox;
+    ((struct asked *)user)->mailbox++;
+    return 1;
+}
+
+static int any_mailboxid(void *user, const char *id)
+{
+    (void)id;
+    ((struct asked *)user)->mailboxid++;
+    return 1;
+}
+
+/* sieve_callbacks is a versioned record too: a table of an older version (a smaller
+ * struct_size) is read only as far as it goes, and the callbacks it lacks count as absent. */
+static void callbacks_record_versions(void **state)
+{
+    (void)state;
+    char out[256];
+    const char *script = "require [\"fileinto\", \"mailbox\", \"mailboxid\"];\n"
+                         "if mailboxexists \"INBOX\" { fileinto \"old\"; }\n"
+                         "if mailboxidexists \"Fid1\" { fileinto \"new\"; }";
+    sieve_callbacks cb;
+    sieve_callbacks_init(&cb);
+    assert_int_equal(cb.struct_size, sizeof cb);
+    assert_null(cb.user);
+    assert_null(cb.mailbox_exists);
+    assert_null(cb.debug_log);
+    struct asked asked = {0, 0};
+    cb.user = &asked;
+    cb.mailbox_exists = any_mailbox;
+    cb.mailboxid_exists = any_mailboxid;
+    sieve_run_options ro;
+    sieve_run_options_init(&ro);
+    ro.callbacks = &cb;
+    assert_int_equal(run_with(script, msg, NULL, &ro, out, sizeof out), 0);
+    assert_string_equal(out, "fileinto old;fileinto new;");
+    assert_int_equal(asked.mailbox, 1);
+    assert_int_equal(asked.mailboxid, 1);
+
+    /* A caller built before mailboxid_exists: its table ends there, and nothing past it is
+     * read (the copy below is exactly that long). */
+    size_t old_size = offsetof(sieve_callbacks, mailboxid_exists);
+    cb.struct_size = old_size;
+    void *old_table = malloc(old_size);
+    assert_non_null(old_table);
+    memcpy(old_table, &cb, old_size);
+    ro.callbacks = old_table;
+    asked = (struct asked){0, 0};
+    assert_int_equal(run_with(script, msg, NULL, &ro, out, sizeof out), 0);
+    assert_string_equal(out, "fileinto old;");
+    assert_int_equal(asked.mailbox, 1);
+    assert_int_equal(asked.mailboxid, 0);
+    free(old_table);
+
+    /* A table larger than this version's, or whose struct_size cannot even hold itself, is
+     * refused before any callback is called. */
+    ro.callbacks = &cb;
+    asked = (struct asked){0, 0};
+    cb.struct_size = sizeof cb + sizeof(void *);
+    assert_int_equal(run_with(script, msg, NULL, &ro, out, sizeof out), SIEVE_E_INVAL);
+    cb.struct_size = sizeof(size_t) - 1;
+    assert_int_equal(run_with(script, msg, NULL, &ro, out, sizeof out), SIEVE_E_INVAL);
+    cb.struct_size = 0;
+    assert_int_equal(run_with(script, msg, NULL, &ro, out, sizeof out), SIEVE_E_INVAL);
+    assert_int_equal(asked.mailbox + asked.mailboxid, 0);
+    /* The smallest table there is: struct_size alone, no callbacks. */
+    cb.struct_size = sizeof(size_t);
+    assert_int_equal(run_with(script, msg, NULL, &ro, out, sizeof out), 0);
+    assert_string_equal(out, "+keep");
+    assert_int_equal(asked.mailbox + asked.mailboxid, 0);
+}
+
 static void a_failed_run_keeps(void **state)
 {
     (void)state;
@@ -340,6 +421,7 @@ int main(void)
         cmocka_unit_test(a_failed_run_keeps),
         cmocka_unit_test(fields_by_name),
         cmocka_unit_test(envelope_record_versions),
+        cmocka_unit_test(callbacks_record_versions),
     };
     return cmocka_run_group_tests(tests, st_setup, st_teardown);
 }
