@@ -412,8 +412,15 @@ static int send_chunks(mailsend_client *c)
 static int data_flow(mailsend_client *c)
 {
     struct txn *t = &c->t;
-    if (t->stage.len && lm_buf_append(&c->out, t->stage.data, t->stage.len))
+    if (t->stage.len && output_len(c) == 0) {
+        /* Nothing waits to be written: the staged text becomes the output, without a copy. */
+        lm_buf spare = c->out;
+        c->out = t->stage;
+        c->out_off = 0;
+        t->stage = spare;
+    } else if (t->stage.len && lm_buf_append(&c->out, t->stage.data, t->stage.len)) {
         return oom(c);
+    }
     lm_buf_reset(&t->stage);
     if (t->data_ended && !t->final_sent) {
         t->final_sent = 1;
