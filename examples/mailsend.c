@@ -32,7 +32,7 @@ typedef struct {
     const char *rcpts[MAX_RCPTS];
     size_t nrcpts;
     unsigned port;                /* for --mx: 25 unless given */
-    int lmtp, tls, mx, no_verify, allow_plaintext, smtputf8, eightbit, quiet;
+    int lmtp, tls, mx, no_verify, verify, allow_plaintext, smtputf8, eightbit, quiet;
     unsigned timeout_ms;
 } options;
 
@@ -47,6 +47,8 @@ static void usage(FILE *out)
           "  --ca FILE            trusted certificates (default: the system's)\n"
           "  --tls-name NAME      the name to verify and send as SNI (default: the host)\n"
           "  --no-verify          encrypt without verifying the certificate\n"
+          "  --verify             verify it with --mx too (where STARTTLS is opportunistic\n"
+          "                       and unverified by default, RFC 7435)\n"
           "  --user U --password P | --token T [--mech M] [--authzid Z]\n"
           "                       authenticate (best mechanism offered unless --mech)\n"
           "  --allow-plaintext-auth   authenticate even without TLS\n"
@@ -90,6 +92,7 @@ static int parse_args(int argc, char **argv, options *o)
         F("--lmtp", lmtp, 1),          F("--starttls", tls, MAILSEND_TLS_REQUIRED),
         F("--tls", tls, MAILSEND_TLS_IMPLICIT), F("--plain", tls, MAILSEND_TLS_OFF),
         F("--mx", mx, 1),              F("--no-verify", no_verify, 1),
+        F("--verify", verify, 1),
         F("--allow-plaintext-auth", allow_plaintext, 1), F("--smtputf8", smtputf8, 1),
         F("--8bitmime", eightbit, 1),  F("--quiet", quiet, 1),
 #undef F
@@ -249,7 +252,11 @@ static size_t send_once(const options *o, mailsend_session_options *so, const dk
     }
     so->tls_ca_file = o->ca;
     so->tls_server_name = o->sni;
-    so->tls_no_verify = o->no_verify;
+    /* MX relaying with opportunistic STARTTLS encrypts without checking who answers, as MTAs
+     * do when no DANE or MTA-STS policy applies (RFC 7435, RFC 3207 §4.1); --verify asks for
+     * the check anyway. Everywhere else the certificate is verified unless --no-verify. */
+    so->tls_no_verify = o->no_verify ||
+                        (o->mx && o->tls == MAILSEND_TLS_OPPORTUNISTIC && !o->verify);
     so->connect_timeout_ms = o->timeout_ms;
     mailsend_session *s = NULL;
     size_t failed = 0;

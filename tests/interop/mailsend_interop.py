@@ -296,6 +296,22 @@ def run_node(r, node):
                 r.check("DKIM-signed %s verified by dkimpy" % name,
                         res.returncode == 0 and v and data.startswith(b"DKIM-Signature:")
                         and data.endswith(crlf(MESSAGES[name])), res.stdout + res.stderr)
+            # --mx: opportunistic STARTTLS encrypts without verifying (RFC 7435) unless --verify.
+            zone = os.path.join(r.workdir, "node-route.zone")
+            with open(zone, "w") as f:
+                f.write("$ORIGIN routed.test.\n@ MX 10 mx\nmx A 127.0.0.1\n")
+            route = ["--mx", "--zone", zone, "--port", str(n.port), "--user", "user",
+                     "--password", "secret", "--from", "a@example.org", "--to", "u@routed.test"]
+            before = len(n.received())
+            res = r.send("mx-tls", MESSAGES["plain"], *route)
+            got = n.received()
+            r.check("--mx: opportunistic STARTTLS without verification (RFC 7435), AUTH",
+                    res.returncode == 0 and len(got) == before + 1
+                    and got[-1][0].get("secure") is True, res.stdout + res.stderr)
+            res = r.send("mx-verify", MESSAGES["plain"], *route, "--verify")
+            r.check("--mx --verify: a certificate the system does not trust is refused",
+                    res.returncode == 1 and len(n.received()) == before + 1
+                    and "tempfail" in res.stdout, res.stdout + res.stderr)
         implicit = dict(base, secure=True)
         with P.NodeSmtpServer(node, script, os.path.join(r.workdir, "node465"), implicit) as n:
             res = r.send("implicit", MESSAGES["eight-bit"], "--server", "127.0.0.1:%d" % n.port,
