@@ -10,8 +10,9 @@ if [ "${1:-}" = "--dev" ]; then
   # The interop tests' peers: dkimpy, pyspf, OpenDKIM's tools and Pigeonhole's sieve-test;
   # Node.js for the npm peers (any Node.js already installed is kept).
   packages+=(python3-dkim python3-spf opendkim-tools dovecot-sieve)
-  # libmailsend's receiving peers: Postfix's smtp-sink and smtp-source, Dovecot's LMTP.
-  packages+=(postfix dovecot-lmtpd)
+  # libmailsend's receiving peers: Postfix's smtp-sink and smtp-source, Dovecot's LMTP and
+  # submission services.
+  packages+=(postfix dovecot-lmtpd dovecot-submissiond)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 sudo=""

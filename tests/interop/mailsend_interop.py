@@ -9,6 +9,10 @@
                 recipients), SIZE, and DKIM-signed mail verified by dkimpy;
   Dovecot LMTP  over TCP and over its Unix socket, a reply per recipient, delivered into
                 Maildirs;
+  Dovecot submission
+                STARTTLS, AUTH DIGEST-MD5, CRAM-MD5, OAUTHBEARER and XOAUTH2 each forced, a
+                wrong password and a wrong token refused, BDAT (one and several chunks); the
+                message relayed to smtp-sink must arrive intact;
   capture       a scripted server in this process recording the wire bytes, with and
                 without CHUNKING, for the smuggling cases (bare LF ".", "\\r.\\r", "\\n.\\n",
                 leading dots).
@@ -105,12 +109,13 @@ def outcome(stdout):
 
 
 def sink_message(dump):
-    """smtp-sink's dump: its X-* envelope lines and Received field, then the message (LF)."""
+    """smtp-sink's dump: its X-* envelope lines and Received fields (its own, and those of a
+    relay in front of it), then the message (LF)."""
     lines = dump.split(b"\n")
     i = 0
     while i < len(lines) and lines[i].startswith(b"X-"):
         i += 1
-    if i < len(lines) and lines[i].startswith(b"Received:"):
+    while i < len(lines) and lines[i].startswith(b"Received:"):
         i += 1
         while i < len(lines) and lines[i][:1] in (b" ", b"\t"):
             i += 1
@@ -345,6 +350,82 @@ def run_dovecot(r):
         r.skip("Dovecot LMTP", str(e))
 
 
+def wait_for(pred, timeout=3.0):
+    import time
+    end = time.monotonic() + timeout
+    while not pred() and time.monotonic() < end:
+        time.sleep(0.05)
+    return pred()
+
+
+def run_dovecot_submission(r):
+    """Dovecot's submission service in front of smtp-sink: what smtp-sink stores, without the
+    Received fields the two servers add, must be the message sent."""
+    try:
+        pki = make_ca(os.path.join(r.workdir, "submission-pki"))
+    except (OSError, subprocess.CalledProcessError) as e:
+        r.skip("Dovecot submission", "openssl: %s" % e)
+        return
+    try:
+        with P.SmtpSink(os.path.join(r.workdir, "relay")) as sink, \
+                P.DovecotSubmission(os.path.join(r.workdir, "submission"), sink.port,
+                                    pki + "/server.pem", pki + "/server.key",
+                                    "user", "secret") as d:
+            tls = ["--server", "localhost:%d" % d.port, "--starttls", "--ca", pki + "/ca.pem",
+                   "--user", "user", "--from", "alice@example.org", "--to", "bob@example.com"]
+
+            def send(name, message, *args):
+                """(tool result, relayed messages, log text) of one submission."""
+                n0, mark = len(sink.dumps()), d.log_size()
+                res = r.send(name, message, *tls, *args)
+                if res.returncode == 0:
+                    wait_for(lambda: len(sink.dumps()) > n0)
+                    wait_for(lambda: any(c.startswith("QUIT")
+                                         for c in d.commands(d.log_since(mark))))
+                return res, [sink_message(x) for x in sink.dumps()[n0:]], d.log_since(mark)
+
+            def bdat_sizes(log):
+                """The chunk sizes of the BDAT commands, or None if DATA was used."""
+                cmds = d.commands(log)
+                if any(c.upper().startswith("DATA") for c in cmds):
+                    return None
+                return [int(c.split()[1]) for c in cmds if c.upper().startswith("BDAT ")]
+
+            for mech in ("DIGEST-MD5", "CRAM-MD5", "OAUTHBEARER", "XOAUTH2"):
+                cred = "--token" if mech in ("OAUTHBEARER", "XOAUTH2") else "--password"
+                res, relayed, log = send("sub-" + mech, MESSAGES["dots"], cred, "secret",
+                                         "--mech", mech)
+                want = crlf(MESSAGES["dots"])
+                r.check("Dovecot submission STARTTLS + AUTH %s, BDAT, relayed intact" % mech,
+                        res.returncode == 0
+                        and outcome(res.stdout) == {"bob@example.com": "accepted"}
+                        and d.logins(log) == [("user", mech, True)]
+                        and bdat_sizes(log) == [len(want)]
+                        and relayed == [lf(MESSAGES["dots"])],
+                        "exit %d %r %r relayed %r" % (res.returncode, res.stdout, res.stderr,
+                                                      relayed))
+            # Several chunks (the default chunk is 65536 octets), every line dot-stuffed on the
+            # relay leg.
+            big = MESSAGES["plain"] + b"".join(b".line %06d\n" % i for i in range(12000))
+            res, relayed, log = send("sub-big", big, "--password", "secret")
+            sizes = bdat_sizes(log) or []
+            r.check("Dovecot submission AUTH PLAIN chosen, BDAT in several chunks, relayed "
+                    "intact",
+                    res.returncode == 0 and d.logins(log) == [("user", "PLAIN", True)]
+                    and len(sizes) > 1 and sum(sizes) == len(crlf(big))
+                    and relayed == [lf(big)],
+                    "exit %d %r %r sizes %r" % (res.returncode, res.stdout, res.stderr, sizes))
+            for what, args in (("password", ("--password", "wrong", "--mech", "DIGEST-MD5")),
+                               ("token", ("--token", "wrong", "--mech", "OAUTHBEARER"))):
+                res, relayed, log = send("sub-wrong-" + what, MESSAGES["plain"], *args)
+                r.check("Dovecot submission wrong %s refused, nothing relayed" % what,
+                        res.returncode == 1 and "tempfail" in res.stdout
+                        and "authentication failed" in res.stderr and not d.logins(log)
+                        and not relayed, res.stdout + res.stderr)
+    except (P.PeerMissing, RuntimeError) as e:
+        r.skip("Dovecot submission", str(e))
+
+
 def run_capture(r):
     for chunking in (False, True):
         caps = ["PIPELINING", "8BITMIME"] + (["CHUNKING"] if chunking else [])
@@ -392,6 +473,7 @@ def main():
     run_sink(r)
     run_node(r, a.node)
     run_dovecot(r)
+    run_dovecot_submission(r)
     print("%d passed, %d failed, %d skipped" % (r.passed, r.failed, r.skipped))
     if r.failed:
         return 1

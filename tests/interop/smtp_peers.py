@@ -5,6 +5,8 @@ benchmark, each started by the test and stopped when it ends:
 - NodeSmtpServer: the npm smtp-server (peer_smtp_server.js), with STARTTLS and AUTH;
 - DovecotLmtp: Dovecot's LMTP service delivering into a temporary Maildir per user, over TCP
   and over a Unix socket;
+- DovecotSubmission: Dovecot's submission service (STARTTLS, AUTH with a known password,
+  CHUNKING, PIPELINING) relaying every message to a given SMTP port (an SmtpSink);
 - CaptureServer: a scripted server in this process that records the client's bytes exactly as
   they came off the wire (for the smuggling checks).
 
@@ -170,6 +172,44 @@ class NodeSmtpServer(_Process):
         return out
 
 
+class _DovecotMaster:
+    """Dovecot's master run with a configuration written into a fresh `self.root`, stopped
+    when the context ends."""
+
+    def _prepare(self):
+        """Makes the folders the master needs; returns the (user, group) its mail processes
+        run as."""
+        import grp
+        shutil.rmtree(self.root, ignore_errors=True)
+        for d in ("run", "state", "mail", "home"):
+            os.makedirs(os.path.join(self.root, d))
+        user = unprivileged_user() if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+        group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+        for d in ("mail", "home"):
+            os.chmod(os.path.join(self.root, d), 0o777)
+        return user, group
+
+    def _start(self, conf_text, port):
+        """Writes <root>/dovecot.conf, starts the master with it and waits for `port`."""
+        self.conf = os.path.join(self.root, "dovecot.conf")
+        with open(self.conf, "w") as f:
+            f.write(conf_text)
+        # The master daemonises and its children keep the standard streams: no pipes here.
+        errlog = os.path.join(self.root, "start.err")
+        with open(errlog, "w") as err:
+            r = subprocess.run([self.exe, "-c", self.conf], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=err)
+        if r.returncode != 0:
+            with open(errlog) as err:
+                raise RuntimeError("dovecot did not start: " + err.read().strip())
+        wait_port(port, None)
+
+    def __exit__(self, *exc):
+        subprocess.run([self.exe, "-c", self.conf, "stop"], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return False
+
+
 DOVECOT_CONF = """\
 base_dir = {root}/run
 state_dir = {root}/state
@@ -208,7 +248,7 @@ service anvil {{
 """
 
 
-class DovecotLmtp:
+class DovecotLmtp(_DovecotMaster):
     """Dovecot's master with only the LMTP service; each recipient's mail lands in
     <root>/mail/<user>/new/. Dovecot is told not to add Received and Delivered-To; it still
     puts Return-Path at the top, which delivered() removes."""
@@ -219,34 +259,12 @@ class DovecotLmtp:
         self.root = root
 
     def __enter__(self):
-        import grp
-        shutil.rmtree(self.root, ignore_errors=True)
-        for d in ("run", "state", "mail", "home"):
-            os.makedirs(os.path.join(self.root, d))
-        user = unprivileged_user() if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
-        group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
-        for d in ("mail", "home"):
-            os.chmod(os.path.join(self.root, d), 0o777)
+        user, group = self._prepare()
         self.port = free_port()
         self.socket = os.path.join(self.root, "lmtp.sock")
-        self.conf = os.path.join(self.root, "dovecot.conf")
-        with open(self.conf, "w") as f:
-            f.write(DOVECOT_CONF.format(root=self.root, port=self.port, user=user, group=group))
-        # The master daemonises and its children keep the standard streams: no pipes here.
-        errlog = os.path.join(self.root, "start.err")
-        with open(errlog, "w") as err:
-            r = subprocess.run([self.exe, "-c", self.conf], stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=err)
-        if r.returncode != 0:
-            with open(errlog) as err:
-                raise RuntimeError("dovecot did not start: " + err.read().strip())
-        wait_port(self.port, None)
+        self._start(DOVECOT_CONF.format(root=self.root, port=self.port, user=user,
+                                        group=group), self.port)
         return self
-
-    def __exit__(self, *exc):
-        subprocess.run([self.exe, "-c", self.conf, "stop"], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return False
 
     def delivered(self, user):
         """Messages in user's Maildir/new, oldest first, with Dovecot's Return-Path removed."""
@@ -260,6 +278,112 @@ class DovecotLmtp:
             if data.startswith(b"Return-Path:"):
                 data = data[data.index(b"\n") + 1:]
             out.append(data)
+        return out
+
+
+# mail_debug makes the submission process log each command it receives ("Received new
+# command: BDAT 83 LAST"), which is how the test sees whether the client used BDAT.
+DOVECOT_SUBMISSION_CONF = """\
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = submission
+listen = 127.0.0.1
+hostname = submission.test
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
+auth_mechanisms = plain login cram-md5 digest-md5 oauthbearer xoauth2
+auth_verbose = yes
+mail_debug = yes
+mail_location = maildir:{root}/mail/%n
+mail_uid = {user}
+mail_gid = {group}
+first_valid_uid = 0
+submission_relay_host = 127.0.0.1
+submission_relay_port = {relay_port}
+submission_relay_trusted = yes
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={user} gid={group} home={root}/home/%n
+}}
+service submission-login {{
+  inet_listener submission {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+class DovecotSubmission(_DovecotMaster):
+    """Dovecot's master with only the submission service on 127.0.0.1:`port`: STARTTLS with
+    `cert`/`key`, AUTH PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, OAUTHBEARER and XOAUTH2 for one
+    account (`user`, `password` stored in clear so the challenge-response mechanisms work), and
+    every accepted message relayed to 127.0.0.1:`relay_port`. Dovecot's OAUTHBEARER and XOAUTH2
+    check the bearer token through the passdb like a password, so `password` is also the
+    token: no authorization server is needed. Dovecot adds a Received field when relaying."""
+
+    def __init__(self, root, relay_port, cert, key, user, password):
+        self.exe = find_tool("dovecot", ("/usr/sbin",))
+        find_tool("submission", ("/usr/lib/dovecot",))
+        find_tool("submission-login", ("/usr/lib/dovecot",))
+        self.root = root
+        self.relay_port = relay_port
+        self.cert, self.key = cert, key
+        self.user, self.password = user, password
+
+    def __enter__(self):
+        user, group = self._prepare()
+        with open(os.path.join(self.root, "passwd"), "w") as f:
+            f.write("%s:{PLAIN}%s\n" % (self.user, self.password))
+        self.port = free_port()
+        self.log = os.path.join(self.root, "dovecot.log")
+        self._start(DOVECOT_SUBMISSION_CONF.format(
+            root=self.root, port=self.port, relay_port=self.relay_port, cert=self.cert,
+            key=self.key, user=user, group=group), self.port)
+        return self
+
+    def log_size(self):
+        """A mark in the log, for log_since()."""
+        try:
+            return os.path.getsize(self.log)
+        except OSError:
+            return 0
+
+    def log_since(self, mark):
+        """The log's text written after `mark`."""
+        try:
+            with open(self.log, "rb") as f:
+                f.seek(mark)
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    @staticmethod
+    def commands(text):
+        """The commands the submission service received after login, in order, from a piece
+        of its log."""
+        key = "Received new command: "
+        return [line.split(key, 1)[1].strip() for line in text.splitlines()
+                if key in line and "submission(" in line]
+
+    @staticmethod
+    def logins(text):
+        """[(user, method, over TLS)] of the successful logins in a piece of the log."""
+        out = []
+        for line in text.splitlines():
+            if "submission-login: Info: Login: user=<" in line and "method=" in line:
+                user = line.split("user=<", 1)[1].split(">", 1)[0]
+                out.append((user, line.split("method=", 1)[1].split(",", 1)[0],
+                            ", TLS," in line))
         return out
 
 
