@@ -215,6 +215,7 @@ SIEVE_API void sieve_envelope_init(sieve_envelope *env);
 
 struct sieve_value;
 struct sieve_query_rows;
+struct sieve_program_output;
 
 /* What the library asks the caller while a script runs. Fill it with sieve_callbacks_init()
  * first. Every callback may be NULL: the library then behaves as documented for each (a test
@@ -282,7 +283,25 @@ typedef struct sieve_callbacks {
      * `len` octets, NUL-terminated, valid during the call only) and the line of the command,
      * for the caller's log. Absent: the message goes nowhere. */
     void (*debug_log)(void *user, unsigned line, const char *message, size_t len);
+    /* vnd.dovecot.filter and vnd.dovecot.execute (Pigeonhole's vendor extensions, grammar
+     * below): runs the site's program `name` now (SIEVE_PROGRAM_FILTER, SIEVE_PROGRAM_EXECUTE;
+     * SIEVE_PROGRAM_PIPE is never asked here: a pipe is an action of the result, which the
+     * caller performs after the run, with whatever program runner it has) with `nargs`
+     * NUL-terminated arguments, `len` octets of `input` on its standard input (NULL, 0: none;
+     * the message as the run sees it, header edits and rebuilds in it, for filter and
+     * execute :pipe), and hands what the program writes to sieve_program_output_add(output,
+     * …) — `output` is NULL when the script does not read it. The name is checked as the
+     * grammar below says (never a path), but which names exist, where the programs are, the
+     * time limit and the line ends the programs get are the caller's. Returns 0 when the
+     * program ran and succeeded, -1 when it is unknown, failed or timed out. Absent: every
+     * program is unknown. */
+    int (*program)(void *user, int kind, const char *name, const char *const *args,
+                   size_t nargs, const unsigned char *input, size_t len,
+                   struct sieve_program_output *output);
 } sieve_callbacks;
+
+/* The kinds of sieve_callbacks.program calls, and of a pipe action's program. */
+enum { SIEVE_PROGRAM_PIPE = 0, SIEVE_PROGRAM_FILTER = 1, SIEVE_PROGRAM_EXECUTE = 2 };
 
 /* Fills `cb` with a table of no callbacks (all NULL but struct_size). */
 SIEVE_API void sieve_callbacks_init(sieve_callbacks *cb);
@@ -389,6 +408,12 @@ typedef struct sieve_run_options {
     /* vnd.dovecot.report: the address abuse reports come from (their From field; "addr", no
      * display name); NULL or "": "postmaster@" the user's domain (SIEVE_ACTION_REPORT). */
     const char *report_from;
+    /* vnd.dovecot.filter and vnd.dovecot.execute: the octets one program may hand back
+     * (sieve_program_output_add), 0 = 10 MiB — more fails the program (filter: the message
+     * is not replaced; execute :output stores at most the variable size limit anyway); and
+     * the programs one run may run, 0 = 100 — one more is a run-time error. */
+    size_t max_program_output;
+    size_t max_programs;
 } sieve_run_options;
 
 /* The kinds of sieve_run_options.trace calls. */
@@ -509,7 +534,15 @@ typedef enum {
      *                    and the message as received (message/rfc822), or only its header
      *                    (text/rfc822-headers) under :headers_only. Send it to `target`.
      * A report leaves the implicit keep in force. */
-    SIEVE_ACTION_REPORT
+    SIEVE_ACTION_REPORT,
+    /* vnd.dovecot.pipe: hand the message (as the action delivers it: the edits before it
+     * applied) to the site's program `target` on its standard input, with the arguments:
+     *   "nargs"  how many ("0" … "16"); "arg1", "arg2" … each of them (no CR or LF in them)
+     *   "try"    "yes" under :try: the program's failure is not an error (the implicit keep
+     *            is not forced by it)
+     * Without :copy (SIEVE_ACTION_COPY: "copy" required) it cancels the implicit keep. Run
+     * the program with kind SIEVE_PROGRAM_PIPE (sieve_callbacks.program's contract suits it). */
+    SIEVE_ACTION_PIPE
 } sieve_action_type;
 
 /* Action options. */
@@ -753,6 +786,41 @@ typedef struct sieve_query_rows sieve_query_rows;
  * SIEVE_E_LIMIT when the query already has sieve_run_options.max_query_values values (the
  * rest are dropped; the caller may stop), SIEVE_E_INVAL or SIEVE_E_NOMEM. */
 SIEVE_API int sieve_query_add(sieve_query_rows *rows, const char *value, size_t len);
+
+/* ------------------------------------------------------------------------------------------ */
+/* External programs (vnd.dovecot.pipe, vnd.dovecot.filter, vnd.dovecot.execute)               */
+
+/* Pigeonhole's vendor extensions, once the script requires each:
+ *   pipe [:copy] [:try] <program-name: string> [<arguments: string-list>]
+ *       an action (SIEVE_ACTION_PIPE): the caller hands the message to the program after the
+ *       run. :copy needs "copy" as well.
+ *   filter <program-name: string> [<arguments: string-list>]
+ *       a command and a test: runs the program now with the message as its input; what it
+ *       writes becomes the message the rest of the run reads and the later actions deliver
+ *       (as a replace does: sieve_result_action_message()). As a command a failure is a
+ *       run-time error; as a test it is false (and the message stays).
+ *   execute [:input <string> / :pipe] [:output <variable>] <program-name: string>
+ *           [<arguments: string-list>]
+ *       a command and a test: runs the program now, with <string> (:input), the message
+ *       (:pipe) or nothing as its input; :output (needs "variables") stores what it wrote,
+ *       cut at the variable size limit. A failure: as filter's.
+ * A program name is 1 to 128 octets of UTF-8 with no "/" and none of the control characters
+ * U+0000-001F, U+007F-009F, U+2028, U+2029; an argument at most 1024 octets without CR, LF
+ * or NUL; at most 16 arguments. A constant that breaks this does not compile; a computed one
+ * is a run-time error. The programs themselves run through sieve_callbacks.program; a site
+ * that runs none leaves it NULL or lists the extensions in sieve_options.disabled_extensions.
+ * A filter counts as a rebuild of the message (at most 100 per run, with replace and
+ * enclose). */
+
+/* What a program's output goes to (sieve_callbacks.program). */
+typedef struct sieve_program_output sieve_program_output;
+
+/* Appends `len` octets the program wrote (copied). `out` NULL (the script does not read the
+ * output) takes and drops everything. Returns 0, SIEVE_E_LIMIT when the output would pass
+ * sieve_run_options.max_program_output (the program then counts as failed), SIEVE_E_INVAL
+ * (data NULL with len > 0) or SIEVE_E_NOMEM. */
+SIEVE_API int sieve_program_output_add(sieve_program_output *out, const unsigned char *data,
+                                       size_t len);
 
 #ifdef __cplusplus
 }

@@ -73,6 +73,8 @@ typedef enum {
     SV_TAG_ADDR_NAME,    /* address :name and body :subject, vendor tags of sieve-rs allowed */
     SV_TAG_BODY_SUBJECT, /* with vnd.stalwart.expressions (sieve.h) */
     SV_TAG_HEADERS_ONLY, /* report :headers_only (vnd.dovecot.report) */
+    /* pipe :try (vnd.dovecot.pipe), execute :input / :pipe / :output (vnd.dovecot.execute) */
+    SV_TAG_PIPE_TRY, SV_TAG_EXEC_INPUT, SV_TAG_EXEC_PIPE, SV_TAG_EXEC_OUTPUT,
     SV_TAG_COUNT_
 } sv_tag_id;
 
@@ -89,7 +91,8 @@ enum { SV_GROUP_NONE = 0, SV_GROUP_MATCH, SV_GROUP_COMPARATOR, SV_GROUP_ADDRESS_
        SV_GROUP_LOCATION,   /* include :personal / :global */
        SV_GROUP_BODY,       /* body :raw / :content / :text */
        SV_GROUP_ZONE,       /* date :zone / :originalzone */
-       SV_GROUP_DUP_ID      /* duplicate :header / :uniqueid */
+       SV_GROUP_DUP_ID,     /* duplicate :header / :uniqueid */
+       SV_GROUP_EXEC_INPUT  /* execute :input / :pipe */
 };
 
 typedef struct sv_tag_def {
@@ -498,6 +501,8 @@ struct sv_run {
     int continue_loop;
     /* vnd.libmail.query (ext_query.c): the queries made so far. */
     size_t queries;
+    /* vnd.dovecot.filter / execute (extprogram.c): the programs run so far. */
+    size_t programs;
 };
 
 /* sieve_run() for a harness: `host` is left in sv_run.host for its own commands, and the
@@ -725,6 +730,34 @@ extern const sv_ext_def sv_ext_query;
 extern const sv_ext_def sv_ext_vnd_debug;
 extern const sv_ext_def sv_ext_vnd_environment;
 extern const sv_ext_def sv_ext_vnd_report;
+/* vnd.dovecot.pipe, vnd.dovecot.filter, vnd.dovecot.execute (ext_vnd_pipe.c,
+ * ext_vnd_filter.c, ext_vnd_execute.c) and what they share (extprogram.c). */
+extern const sv_ext_def sv_ext_vnd_pipe;
+extern const sv_ext_def sv_ext_vnd_filter;
+extern const sv_ext_def sv_ext_vnd_execute;
+#define SV_PROGRAM_MAX_ARGS 16
+/* The compile-time checks of a program name (positional `name_at`) and of the argument list
+ * that follows it (an absent one is fine): constants that break sieve.h's rules are errors.
+ * Returns 0 (errors reported or not) or SIEVE_E_NOMEM. */
+int sv_program_validate(sv_vctx *v, const sv_args *a, size_t name_at, const char *cmd);
+/* A program call's name and arguments as the run sees them (expanded and checked: a bad one is
+ * a run-time error). The strings live in the run's arena. */
+typedef struct sv_program_call {
+    const char *name;
+    const char *args[SV_PROGRAM_MAX_ARGS];
+    size_t nargs;
+} sv_program_call;
+int sv_program_call_get(sv_run *r, const sv_args *a, size_t name_at, const char *cmd,
+                        sv_program_call *out);
+/* Runs the program now through sieve_callbacks.program (counted against max_programs: one
+ * more is a run-time error). `out` NULL: the output is dropped; else it receives the output
+ * (lm_buf_free it in every case). Returns 1 when the program succeeded, 0 when it failed, or
+ * a negative SIEVE_E_*. */
+int sv_program_run(sv_run *r, const sv_args *a, int kind, const sv_program_call *call,
+                   const unsigned char *input, size_t len, lm_buf *out);
+/* The whole message as the run sees it (header edits made, the body as received), CRLF line
+ * ends in the header, appended to `b` (ext_mime_edit.c). 0 or SIEVE_E_NOMEM. */
+int sv_message_write(sv_run *r, lm_buf *b);
 /* vnd.dovecot.environment's "${env.<item>}": sv_expand's namespace callback (user: the
  * sv_run); 0 when `name` is not in that namespace or the script did not require it. */
 int sv_vnd_env_namespace(void *user, const char *name, size_t len, lm_buf *out);

@@ -95,7 +95,7 @@ static void put_raw(sv_run *r, lm_buf *b, size_t from, size_t to)
 }
 
 /* The whole message as the run sees it: the header as edited, then the body as received. */
-static int write_message(sv_run *r, lm_buf *b)
+int sv_message_write(sv_run *r, lm_buf *b)
 {
     header_out o = {.b = b};
     int rc = write_header(r, &o);
@@ -528,7 +528,8 @@ static int run_enclose(sv_run *r, const sv_args *a)
     lm_buf inner = LM_BUF_INIT;
     char *out = NULL;
     size_t len = 0;
-    if ((rc = write_message(r, &inner)) || (rc = build_enclosure(r, a, &inner, &text, &out, &len)))
+    if ((rc = sv_message_write(r, &inner)) ||
+        (rc = build_enclosure(r, a, &inner, &text, &out, &len)))
         goto done;
     sieve_result *res = r->result;
     if (!res->enclosed) { /* §6: redirect is not affected */

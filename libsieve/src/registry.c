@@ -92,6 +92,10 @@ const sv_tag_def sv_tags[SV_TAG_COUNT_] = {
     [SV_TAG_ADDR_NAME] = {"name", SV_T_NONE, SV_GROUP_ADDRESS_PART, "vnd.stalwart.expressions"},
     [SV_TAG_BODY_SUBJECT] = {"subject", SV_T_NONE, SV_GROUP_NONE, "vnd.stalwart.expressions"},
     [SV_TAG_HEADERS_ONLY] = {"headers_only", SV_T_NONE, SV_GROUP_NONE, "vnd.dovecot.report"},
+    [SV_TAG_PIPE_TRY] = {"try", SV_T_NONE, SV_GROUP_NONE, "vnd.dovecot.pipe"},
+    [SV_TAG_EXEC_INPUT] = {"input", SV_T_STRING, SV_GROUP_EXEC_INPUT, "vnd.dovecot.execute"},
+    [SV_TAG_EXEC_PIPE] = {"pipe", SV_T_NONE, SV_GROUP_EXEC_INPUT, "vnd.dovecot.execute"},
+    [SV_TAG_EXEC_OUTPUT] = {"output", SV_T_STRING, SV_GROUP_NONE, "vnd.dovecot.execute"},
 };
 
 /* Extensions that add no command of their own: they allow a tag, a comparator, or a
@@ -122,7 +126,8 @@ const sv_ext_def *const sv_extensions[] = {
     &sv_ext_envelope_dsn, &sv_ext_redirect_dsn, &sv_ext_envelope_deliverby,
     &sv_ext_redirect_deliverby, &sv_ext_convert, &sv_ext_replace, &sv_ext_enclose,
     &sv_ext_mailboxid, &sv_ext_expressions, &sv_ext_query, &sv_ext_vnd_debug,
-    &sv_ext_vnd_environment, &sv_ext_vnd_report,
+    &sv_ext_vnd_environment, &sv_ext_vnd_report, &sv_ext_vnd_pipe, &sv_ext_vnd_filter,
+    &sv_ext_vnd_execute,
 };
 const size_t sv_extension_count = sizeof sv_extensions / sizeof sv_extensions[0];
 

@@ -17,6 +17,7 @@ static const char *const action_names[] = {
     [SIEVE_ACTION_VACATION] = "vacation",
     [SIEVE_ACTION_NOTIFY] = "notify",
     [SIEVE_ACTION_REPORT] = "report",
+    [SIEVE_ACTION_PIPE] = "pipe",
 };
 
 const char *sieve_action_name(int type)

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #define SUITE "pigeonhole-sieve"
-#define EXTPROGRAMS "tests/plugins/extprograms/"
 #define FAILURES "tests/failures/"
 /* Uses i;unicode-casemap without requiring "comparator-i;unicode-casemap" (Pigeonhole lets it). */
 #define UNICODE_CASEMAP "tests/comparators/i-unicode-casemap.svtest"
@@ -171,10 +170,6 @@ static void judge_file(runner *rn, const sieve_engine *e, sh_file_cases *f)
     sh_file_begin(sh);
     if (!strncmp(f->path, FAILURES, strlen(FAILURES))) {
         judge_failure_file(rn, e, f);
-    } else if (!strncmp(f->path, EXTPROGRAMS, strlen(EXTPROGRAMS))) {
-        for (size_t i = 0; i < f->n; i++)
-            sh_skip(sh, f->path, f->blocks[i].name, "vnd.dovecot.pipe/filter/execute are not "
-                 "built here (sieve_extprograms plugin)");
     } else if (!strcmp(f->path, UNICODE_CASEMAP)) {
         for (size_t i = 0; i < f->n; i++)
             sh_skip(sh, f->path, f->blocks[i].name, "uses the comparator i;unicode-casemap without "

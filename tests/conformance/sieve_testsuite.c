@@ -6,6 +6,7 @@
 #include "sieve_testsuite.h"
 
 #include "sieve_harness.h"
+#include "sieve_programs.h"
 
 /* The testsuite's own tags: the engine numbers an extra extension's tags from SV_TAG_EXTRA. */
 enum {
@@ -109,6 +110,9 @@ struct ts_host {
     const sieve_engine *fixture_engine;
     /* how far the current result was performed (test_result_execute) */
     int keep_performed;
+    /* The message as the last filter program wrote it, until the result is reset or the
+     * message set: the scanners' status fields are read there (spamtest after a filter). */
+    mailparse_message *filtered;
     const char *carried_flags;     /* test_multiscript: imap4flags' flags of the scripts before */
 };
 
@@ -127,6 +131,9 @@ static const char *const known_extensions[] = {
     "vnd.dovecot.environment", "vnd.dovecot.execute", "vnd.dovecot.filter",
     "vnd.dovecot.pipe", "vnd.dovecot.report", "imapflags",
 };
+
+/* The host name the delivery runs on (environment "host", a program's HOST). */
+#define TS_HOST_NAME "mail.example.net"
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
@@ -225,6 +232,7 @@ static int log_diag(ts_host *h, const sv_diag *d)
 }
 
 static void update_scanners(ts_host *h);
+static long long parse_seconds(const char *s);
 
 /* ---- the message and the envelope ------------------------------------------------------ */
 
@@ -269,6 +277,8 @@ static int set_message(ts_host *h, sv_run *r, const char *text, size_t len, int 
         return rc;
     if (r)
         sv_run_set_message(r, h->core.msg); /* editheader's view starts again too */
+    mailparse_message_free(h->filtered);
+    h->filtered = NULL;
     update_scanners(h);
     /* The run's copy of the envelope names the strings derive_envelope() frees: it sees the
      * new one. */
@@ -337,9 +347,24 @@ static int run_test_set(sv_run *r, const sv_args *a)
 /* ---- the result ------------------------------------------------------------------------ */
 
 /* Makes `res` the run's result (taking it), nothing of it performed yet. */
+/* A new result: the message a replace, enclose or filter rebuilt went with the old one, so
+ * the run reads the current message again (as Pigeonhole's result reset does). */
+static void message_back(sv_run *r)
+{
+    ts_host *h = host_of(r);
+    if (r->msg != h->core.msg)
+        sv_run_set_message(r, h->core.msg);
+    if (h->filtered) {
+        mailparse_message_free(h->filtered);
+        h->filtered = NULL;
+        update_scanners(h);
+    }
+}
+
 static void result_replace(sv_run *r, sieve_result *res)
 {
     sh_replace_result(r, res);
+    message_back(r);
     host_of(r)->keep_performed = 0;
 }
 
@@ -358,7 +383,9 @@ static int run_test_result_reset(sv_run *r, const sv_args *a)
     (void)a;
     mails_clear(host_of(r));
     host_of(r)->keep_performed = 0;
-    return sh_empty_result(r);
+    int rc = sh_empty_result(r);
+    message_back(r);
+    return rc;
 }
 
 /* The action's name as Pigeonhole's test_result_action sees it. */
@@ -626,25 +653,31 @@ static const char *param_of(const sv_action *act, const char *name)
     return NULL;
 }
 
-/* The current message as a delivery would write it: the first `nedits` of editheader's edits
- * of `res` applied (those made before the action: sieve_result_action_edits), and `extra`
- * (a field with its CRLF, or NULL) on top. */
-static int delivered_message(const ts_host *h, const sieve_result *res, size_t nedits,
+/* The message the i-th action of `res` delivers (i = its count: the implicit keep's) as a
+ * delivery would write it: the current one or the one a replace, enclose or filter rebuilt,
+ * with editheader's edits made before the action applied (sieve_result_action_edits), and
+ * `extra` (a field with its CRLF, or NULL) on top. */
+static int delivered_message(const ts_host *h, const sieve_result *res, size_t i,
                              const char *extra, char **out, size_t *out_len)
 {
     sieve_result view = *res; /* the same result, seen without the later edits */
+    size_t nedits = i < res->count ? res->actions[i].nedits : res->nedits;
     if (nedits < view.nedits)
         view.nedits = nedits;
-    return sh_edited_message(h->core.text, h->core.len, &view, 0, extra, out, out_len);
+    size_t len, first;
+    const unsigned char *msg = sieve_result_action_message(res, i, &len, &first);
+    if (!msg)
+        return sh_edited_message(h->core.text, h->core.len, &view, 0, extra, out, out_len);
+    return sh_edited_message((const char *)msg, len, &view, first, extra, out, out_len);
 }
 
-/* Stores the message as delivered (the first `nedits` edits applied). */
-static int store_delivered(ts_host *h, const sieve_result *res, size_t nedits,
+/* Stores the message the i-th action delivers (delivered_message). */
+static int store_delivered(ts_host *h, const sieve_result *res, size_t i,
                            const char *mailbox, const char *flags, int create)
 {
     char *text;
     size_t len;
-    if (delivered_message(h, res, nedits, NULL, &text, &len))
+    if (delivered_message(h, res, i, NULL, &text, &len))
         return SIEVE_E_NOMEM;
     int rc = store(h, text, len, mailbox, flags, create);
     lm_free(text);
@@ -738,7 +771,7 @@ static int capture_notify(ts_host *h, const sv_action *act)
  * user (an X-Sieve-Redirected-From field naming them or the recipient: a loop), the envelope sender as
  * sieve_redirect_envelope_from says (the null sender stays null), and an
  * X-Sieve-Redirected-From field naming the user added. */
-static int redirect(ts_host *h, const sieve_result *res, size_t nedits, const char *to)
+static int redirect(ts_host *h, const sieve_result *res, size_t action, const char *to)
 {
     const char *user = user_address(h);
     for (long i = 0;; i++) {
@@ -761,7 +794,7 @@ static int redirect(ts_host *h, const sieve_result *res, size_t nedits, const ch
     snprintf(extra, sizeof extra, "X-Sieve-Redirected-From: %s\r\n", user);
     char *text;
     size_t len;
-    if (delivered_message(h, res, nedits, extra, &text, &len))
+    if (delivered_message(h, res, action, extra, &text, &len))
         return SIEVE_E_NOMEM;
     int rc = capture(h, sender, to, text, len);
     lm_free(text);
@@ -770,6 +803,88 @@ static int redirect(ts_host *h, const sieve_result *res, size_t nedits, const ch
 
 /* The flags a store gets: the action's own, else those the scripts before left (in
  * test_multiscript imap4flags' internal flags live on from one script to the next). */
+/* ---- the extprograms helper programs (sieve_programs.c) ------------------------------------ */
+
+/* What the settings of `kind` (sieve_<pipe|filter|execute>_*) and the delivery give a program:
+ * Pigeonhole's defaults are a 10 s time limit and CRLF input. */
+static void program_context(const ts_host *h, int kind, sp_context *ctx)
+{
+    static const char *const kinds[] = {"pipe", "filter", "execute"};
+    const char *k = kinds[kind >= 0 && kind <= 2 ? kind : 0];
+    char key[64];
+    snprintf(key, sizeof key, "sieve_%s_bin_dir", k);
+    const char *v = config_get(h, key);
+    ctx->bin_dir_set = v && *v;
+    snprintf(key, sizeof key, "sieve_%s_exec_timeout", k);
+    ctx->timeout = (v = config_get(h, key)) ? parse_seconds(v) : 10;
+    snprintf(key, sizeof key, "sieve_%s_input_eol", k);
+    ctx->input_crlf = !(v = config_get(h, key)) || strcmp(v, "lf") != 0;
+    ctx->sender = h->core.env_from;
+    ctx->recipient = h->core.env_to;
+    ctx->orig_recipient = h->core.env_orig_to ? h->core.env_orig_to : h->core.env_to;
+    ctx->host = TS_HOST_NAME;
+}
+
+/* sieve_callbacks.program: filter and execute run the emulated programs. */
+static int cb_program(void *user, int kind, const char *name, const char *const *args,
+                      size_t nargs, const unsigned char *input, size_t len,
+                      sieve_program_output *output)
+{
+    sp_context ctx;
+    program_context(user, kind, &ctx);
+    lm_buf out = LM_BUF_INIT;
+    const char *why;
+    int rc = sp_program_run(&ctx, name, args, nargs, input, len, &out, &why);
+    if (rc == 0)
+        rc = sieve_program_output_add(output, (const unsigned char *)out.data, out.len) ? -1 : 0;
+    ts_host *h = user;
+    mailparse_message *m = NULL;
+    if (rc == 0 && kind == SIEVE_PROGRAM_FILTER && out.len &&
+        !mailparse_parse((const unsigned char *)out.data, out.len, NULL, &m)) {
+        mailparse_message_free(h->filtered); /* the scanners read the new message */
+        h->filtered = m;
+        update_scanners(h);
+    }
+    lm_buf_free(&out);
+    return rc < 0 ? -1 : 0;
+}
+
+/* A pipe action: the message as the action delivers it to the emulated program. 1 when it
+ * ran, 0 when it failed (logged as Pigeonhole does: the cause, then "failed to pipe"; under
+ * :try it is no failure), or SIEVE_E_NOMEM. */
+static int pipe_message(ts_host *h, const sieve_result *res, size_t i)
+{
+    const sv_action *act = &res->actions[i];
+    const char *args[16], *v;
+    size_t nargs = (v = param_of(act, "nargs")) ? strtoul(v, NULL, 10) : 0;
+    for (size_t k = 0; k < nargs && k < 16; k++) {
+        char key[16];
+        snprintf(key, sizeof key, "arg%zu", k + 1);
+        args[k] = (v = param_of(act, key)) ? v : "";
+    }
+    char *text;
+    size_t len;
+    if (delivered_message(h, res, i, NULL, &text, &len))
+        return SIEVE_E_NOMEM;
+    sp_context ctx;
+    program_context(h, SIEVE_PROGRAM_PIPE, &ctx);
+    lm_buf out = LM_BUF_INIT;
+    const char *why;
+    int rc = sp_program_run(&ctx, act->target, args, nargs < 16 ? nargs : 16,
+                            (const unsigned char *)text, len, &out, &why);
+    lm_free(text);
+    lm_buf_free(&out);
+    if (rc == -2)
+        return SIEVE_E_NOMEM;
+    if (rc == 0 || param_of(act, "try"))
+        return 1;
+    char msg[300];
+    snprintf(msg, sizeof msg, "failed to pipe message to program `%s'", act->target);
+    if (strcmp(why, "unknown program") && log_add(h, why))
+        return SIEVE_E_NOMEM;
+    return log_add(h, msg) ? SIEVE_E_NOMEM : 0;
+}
+
 static const char *store_flags(const ts_host *h, const char *flags)
 {
     return flags ? flags : h->carried_flags;
@@ -791,15 +906,15 @@ static int execute_result(ts_host *h, sieve_result *res, int implicit, int defer
         act->performed = 1;
         switch (act->type) {
         case SIEVE_ACTION_KEEP:
-            rc = store_delivered(h, res, act->nedits, "INBOX", store_flags(h, act->flags), 0);
+            rc = store_delivered(h, res, i, "INBOX", store_flags(h, act->flags), 0);
             keep_tried = 1;
             break;
         case SIEVE_ACTION_FILEINTO:
-            rc = store_delivered(h, res, act->nedits, act->target, store_flags(h, act->flags),
+            rc = store_delivered(h, res, i, act->target, store_flags(h, act->flags),
                                  (act->options & SIEVE_ACTION_CREATE) != 0);
             break;
         case SIEVE_ACTION_REDIRECT:
-            rc = redirect(h, res, act->nedits, act->target);
+            rc = redirect(h, res, i, act->target);
             break;
         case SIEVE_ACTION_REJECT:
         case SIEVE_ACTION_EREJECT:
@@ -820,6 +935,9 @@ static int execute_result(ts_host *h, sieve_result *res, int implicit, int defer
             rc = capture_notify(h, act);
             rc = rc ? rc : 1;
             break;
+        case SIEVE_ACTION_PIPE:
+            rc = pipe_message(h, res, i);
+            break;
         case SIEVE_ACTION_REPORT: /* from the report's own sender */
             if ((v = param_of(act, "mail")))
                 rc = capture(h, param_of(act, "from"), act->target, v, strlen(v));
@@ -834,7 +952,7 @@ static int execute_result(ts_host *h, sieve_result *res, int implicit, int defer
     }
     if (rc >= 0 && implicit && res->implicit_keep && !h->keep_performed) {
         h->keep_performed = keep_tried = 1;
-        if ((rc = store_delivered(h, res, res->nedits, "INBOX",
+        if ((rc = store_delivered(h, res, res->count, "INBOX",
                                   store_flags(h, res->implicit_flags), 0)) == 0)
             ok = 0;
     }
@@ -1160,7 +1278,7 @@ static int run_test_multiscript(sv_run *r, const sv_args *a)
         char *text;
         size_t len;
         if (!last && res->nedits &&
-            ((rc = delivered_message(h, res, res->nedits, NULL, &text, &len)) ||
+            ((rc = delivered_message(h, res, res->count, NULL, &text, &len)) ||
              (rc = swap_message(h, text, len, &saved_text, &saved_len, &saved_msg))))
             break;
     }
@@ -1187,7 +1305,8 @@ static int scanner_status(const ts_host *h, const char *setting, char *buf, size
         return 0;
     memcpy(name, v, n);
     name[n] = '\0';
-    const mailparse_header *hd = mailparse_part_header(h->core.msg, 0, name, 0);
+    const mailparse_header *hd = mailparse_part_header(h->filtered ? h->filtered : h->core.msg,
+                                                       0, name, 0);
     if (!hd)
         return 0;
     char *text = lm_strndup(hd->text ? hd->text : "", hd->text ? hd->text_len : 0);
@@ -1723,6 +1842,7 @@ static long cb_environment(void *user, const char *name, char *buf, size_t size)
     char key[300];
     const char *v = !strcmp(name, "location") ? "MS" : !strcmp(name, "phase") ? "during"
                     : !strcmp(name, "name") ? "Pigeonhole Sieve"
+                    : !strcmp(name, "host") ? TS_HOST_NAME
                     : !strcmp(name, "vnd.dovecot.username") ? "user" : NULL;
     if (!v && !strncmp(name, "vnd.dovecot.config.", 19)) {
         snprintf(key, sizeof key, "sieve_environment/%s", name + 19);
@@ -1753,6 +1873,7 @@ int ts_host_new(const sieve_engine *engine, const char *dir, ts_report_fn report
     h->cb.duplicate = cb_duplicate;
     h->cb.environment = cb_environment;
     h->cb.list_contains = cb_list_contains;
+    h->cb.program = cb_program;
     sieve_run_options base;
     sieve_run_options_init(&base);
     int rc = apply_settings(h, &h->opts, &base);
@@ -1776,6 +1897,7 @@ void ts_host_free(ts_host *h)
         return;
     sieve_script_free(h->script); /* before the engine that compiled it */
     h->script = NULL;
+    mailparse_message_free(h->filtered);
     for (size_t i = 0; i < h->nengines; i++)
         sieve_engine_free(h->engines[i]);
     lm_free(h->engines);

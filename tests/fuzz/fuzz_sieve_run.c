@@ -22,6 +22,18 @@ static const char msg[] =
     "\r\n--x\r\nContent-Type: text/plain\r\n\r\nhello  world\r\n"
     "--x\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--x--\r\n";
 
+/* The programs of filter and execute: "cat" writes its input back, every other one fails. */
+static int program(void *user, int kind, const char *name, const char *const *args,
+                   size_t nargs, const unsigned char *input, size_t len,
+                   sieve_program_output *out)
+{
+    (void)user;
+    (void)kind;
+    (void)args;
+    (void)nargs;
+    return strcmp(name, "cat") || sieve_program_output_add(out, input, len) ? -1 : 0;
+}
+
 static int run_once(const sieve_script *s, int *keep, size_t *count)
 {
     static const sieve_envelope env = {.struct_size = sizeof(sieve_envelope),
@@ -29,6 +41,10 @@ static int run_once(const sieve_script *s, int *keep, size_t *count)
     sieve_run_options ro;
     sieve_run_options_init(&ro);
     ro.max_instructions = 5000;
+    sieve_callbacks cb;
+    sieve_callbacks_init(&cb);
+    cb.program = program;
+    ro.callbacks = &cb;
     sieve_result *r = NULL;
     int rc = sieve_run(s, msg, sizeof msg - 1, &env, &ro, &r, NULL);
     *keep = sieve_result_implicit_keep(r);
