@@ -1,16 +1,18 @@
 /* bench_mailsend.c — libmailsend's side of the "send" benchmark.
  *
  *   bench_mailsend --port P [--host H] --size BYTES --messages N [--connections C] [--warmup W]
+ *   bench_mailsend --ports P1,P2,... [--host H] --size BYTES --messages N [--connections C] ...
  *   bench_mailsend --size BYTES --dump
  *
  * Sends N copies of one generated RFC 5322 message of BYTES octets (bench_message(), below) to
  * H:P (default host 127.0.0.1), one recipient each, through the blocking session API: C
  * threads, each with its own session (one connection, opened once and reused for all of its
  * messages, as a sending MTA keeps a connection to a busy destination), the N messages split
- * between them. First W messages (default 200, split the same way, at least one per
- * session) go untimed; the clock runs from the moment every session is connected and warmed up
- * until the last message of the last session has its final reply. QUIT comes after the clock
- * stops.
+ * between them. With --ports (at most 256 ports), thread i connects to the (i mod n)-th of the
+ * n ports, so that C receivers on C ports each serve one connection. First W messages
+ * (default 200, split the same way, at least one per session) go untimed; the clock runs from
+ * the moment every session is connected and warmed up until the last message of the last
+ * session has its final reply. QUIT comes after the clock stops.
  *
  * Prints one JSON line: {"impl", "version", "size", "connections", "messages", "seconds",
  * "cpu_seconds", "errors"}; "cpu_seconds" is the processor time (user and system, every
@@ -224,10 +226,34 @@ static void *sender_main(void *arg)
     return NULL;
 }
 
+#define MAX_PORTS 256
+
+/* Parses a comma-separated list of ports (1-65535) into `ports`; the number of ports, or 0
+ * when the list is empty, too long or holds anything else. */
+static size_t parse_ports(const char *list, unsigned *ports)
+{
+    size_t n = 0;
+    const char *p = list;
+    for (;;) {
+        char *end;
+        if (*p < '0' || *p > '9' || n == MAX_PORTS)
+            return 0;
+        unsigned long v = strtoul(p, &end, 10);
+        if (v == 0 || v > 65535 || (*end != ',' && *end != '\0'))
+            return 0;
+        ports[n++] = (unsigned)v;
+        if (*end == '\0')
+            return n;
+        p = end + 1;
+    }
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_mailsend --port P [--host H] --size BYTES --messages N "
                     "[--connections C] [--warmup W]\n"
+                    "       bench_mailsend --ports P1,P2,... [--host H] --size BYTES "
+                    "--messages N [--connections C] [--warmup W]\n"
                     "       bench_mailsend --size BYTES --dump\n");
 }
 
@@ -235,7 +261,8 @@ int main(int argc, char **argv)
 {
     const char *host = "127.0.0.1";
     unsigned long port = 0, connections = 1, messages = 0, warmup = 200;
-    size_t size = 0;
+    size_t size = 0, nports = 0;
+    unsigned ports[MAX_PORTS];
     int dump = 0;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -251,6 +278,13 @@ int main(int argc, char **argv)
             host = v;
         else if (strcmp(argv[i], "--port") == 0)
             port = strtoul(v, NULL, 10);
+        else if (strcmp(argv[i], "--ports") == 0) {
+            nports = parse_ports(v, ports);
+            if (nports == 0) {
+                usage();
+                return 2;
+            }
+        }
         else if (strcmp(argv[i], "--size") == 0)
             size = (size_t)strtoull(v, NULL, 10);
         else if (strcmp(argv[i], "--messages") == 0)
@@ -276,7 +310,9 @@ int main(int argc, char **argv)
         free(msg);
         return ok ? 0 : 1;
     }
-    if (port == 0 || port > 65535 || messages == 0 || connections == 0 || connections > 256 ||
+    if (nports == 0 && port > 0 && port <= 65535)
+        ports[nports++] = (unsigned)port;
+    if (nports == 0 || messages == 0 || connections == 0 || connections > 256 ||
         warmup > 1000000) {
         usage();
         free(msg);
@@ -291,7 +327,7 @@ int main(int argc, char **argv)
     }
     size_t started = 0;
     for (size_t i = 0; i < connections; i++) {
-        w[i] = (sender){.host = host, .port = (unsigned)port, .msg = msg, .len = size,
+        w[i] = (sender){.host = host, .port = ports[i % nports], .msg = msg, .len = size,
                         .warmup = (unsigned)(warmup / connections +
                                              (i < warmup % connections || warmup < connections)),
                         .count = (unsigned)(messages / connections +

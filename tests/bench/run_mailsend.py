@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 # run_mailsend.py — the "send" benchmark of libmailsend: one generated message of 1 KiB and of
-# 100 KiB sent many times to Postfix's smtp-sink over 1 and over 8 connections by libmailsend
-# (bench_mailsend), npm nodemailer's pooled SMTP transport (peer_nodemailer.js) and Postfix's
-# smtp-source, in one run; prints messages per second, processor time per message and
-# libmailsend's rate as a multiple of each peer's.
+# 100 KiB sent many times to Postfix's smtp-sink (one sink per connection) over 1 and over 8
+# connections by libmailsend (bench_mailsend), npm nodemailer's pooled SMTP transport
+# (peer_nodemailer.js) and Postfix's smtp-source, in one run; prints messages per second,
+# processor time per message and libmailsend's rate as a multiple of each peer's.
 """Usage: run_mailsend.py --bin-dir BUILD/tests/bench --cache DIR --work DIR [--rounds N (5)]
                          [--run-seconds S (0.5)] [--only libmailsend,nodemailer,smtp-source]
                          [--json FILE]
 
-One smtp-sink (no dump: it reads and discards, so no disk is in the way) serves the whole run.
+The receivers are Postfix's smtp-sink (no dump: it reads and discards, so no disk is in the
+way), one per connection: a run over C connections sends to C smtp-sinks on C ports, connection
+i to sink i, whichever the sender. One smtp-sink is a single process with one thread; at 100 KiB
+it spends several times the processor time per message of the fastest senders, so C
+connections to one sink would measure that sink's core, not the senders. The sinks are
+started once for the whole run (as many as the largest connection count); a run over fewer
+connections uses the first ones, so the 1-connection runs all go to the same single sink.
+
 Each round runs, for each message size and connection count, the three senders one after the
 other, their order rotated from one case and round to the next. The first round sends a fixed
 number of messages (2000 of 1 KiB, 200 of 100 KiB); later rounds give each sender the number
@@ -17,19 +24,26 @@ exposed to the machine's load for about as long. The table shows each sender's m
 messages per second and processor time per message (user + system), libmailsend's rate
 as a multiple of each peer's: the median of the rounds' ratios (each ratio from runs made
 seconds apart, which a shared machine's changing load disturbs least), and the processor
-time smtp-sink spent per message (from /proc, over all senders' runs of the case). Below the
-table, each peer's processor time per message as a multiple of libmailsend's.
+time the smtp-sinks spent per message (from /proc, summed over the sinks of the case, over all
+senders' runs of it). Below the table, each peer's processor time per message as a multiple of
+libmailsend's.
 
 The message is written by `bench_mailsend --dump` into DIR; nodemailer sends the same file,
 smtp-source the same text with LF line ends (`-F`, which makes them CRLF and dot-stuffs; `-d`
 keeps each connection for all its messages). libmailsend and nodemailer first send 200
-untimed messages (which opens every connection and lets node compile), then time the rest;
-smtp-source is timed from its start to its exit (connecting included: it has no warm-up).
+untimed messages (which opens every connection and lets node compile), then time the rest.
+libmailsend gets the sinks' ports (`--ports`; its thread i connects to port i); nodemailer gets
+them too and makes one pooled transport of one connection per port, handing out the messages
+round-robin. smtp-source runs as C processes at once, each with one connection (`-s 1`) to its
+own sink and its share of the N messages, timed from the start of the first to the exit of the
+last (connecting included: it has no warm-up); its processor time is the sum of the processes'.
+The smtp-sink column is the sum of the processor time of the sinks a case used.
 nodemailer is taken from tests/interop/node_modules (tests/interop/setup.sh), else installed
 by fetch.sh into the cache.
 Exits 77 (skip) without smtp-sink, node or nodemailer; 1 when a sender fails or a message is
 refused. Targets: 3x nodemailer, 1x smtp-source."""
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -97,27 +111,40 @@ def run_json(cmd):
     return res['seconds'], res['cpu_seconds'], None
 
 
-def run_smtp_source(exe, port, lf_file, messages, connections):
-    """smtp-source timed from start to exit, its processor time from wait4()."""
-    cmd = [exe, '-d', '-s', str(connections), '-m', str(messages), '-F', lf_file,
-           '-f', FROM, '-t', TO, '127.0.0.1:%d' % port]
+def run_smtp_source(exe, ports, lf_file, messages):
+    """One smtp-source process per port, each with one connection and its share of the
+    messages, all started together; timed from the first start to the last exit, processor
+    time the sum over the processes from wait4()."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs = []
+    for i, port in enumerate(ports):
+        share = messages // len(ports) + (i < messages % len(ports))
+        procs.append(subprocess.Popen(
+            [exe, '-d', '-s', '1', '-m', str(share), '-F', lf_file, '-f', FROM, '-t', TO,
+             '127.0.0.1:%d' % port], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     deadline = start + PROGRAM_TIMEOUT
-    while True:
-        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
+    running, cpu, codes = list(procs), 0.0, []
+    while running:
+        for proc in list(running):
+            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                codes.append(proc.returncode)
+                cpu += ru.ru_utime + ru.ru_stime
+                running.remove(proc)
+        if not running:
             break
         if time.perf_counter() > deadline:
-            proc.kill()
-            proc.wait()
+            for proc in running:
+                proc.kill()
+                proc.wait()
             return None, None, f'no result within {PROGRAM_TIMEOUT} s'
         time.sleep(0.001)
     seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        return None, None, f'exit {proc.returncode}'
-    return seconds, ru.ru_utime + ru.ru_stime, None
+    bad = [c for c in codes if c != 0]
+    if bad:
+        return None, None, f'exit {bad[0]}'
+    return seconds, cpu, None
 
 
 def write_messages(ours, work):
@@ -172,11 +199,16 @@ def main():
             print('bench mailsend: smtp-source not installed: its column is left out')
             wanted.discard('smtp-source')
     try:
-        sink = smtp_peers.SmtpSink(backlog=256)
+        sinks = [smtp_peers.SmtpSink(backlog=256) for _ in range(max(CONNECTIONS))]
     except smtp_peers.PeerMissing as err:
         print(f'bench mailsend: {err}: skipped')
         return 77
     files = write_messages(ours, args.work)
+
+    def sinks_cpu(used):
+        """Processor seconds of the sinks `used`, summed; None when unavailable."""
+        times = [process_cpu(s.proc.pid) for s in used]
+        return None if None in times else sum(times)
 
     order = [impl for impl in (OURS, *PEERS) if impl in wanted]
     runs = {}    # (size, connections, impl) -> [(round, msg/s, cpu seconds per message)]
@@ -190,7 +222,9 @@ def main():
         rate = statistics.median(r for _, r, _ in done)
         return max(MIN_MESSAGES, int(rate * args.run_seconds))
 
-    with sink:
+    with contextlib.ExitStack() as stack:
+        for sink in sinks:
+            stack.enter_context(sink)
         for rnd in range(args.rounds):
             for case, (label, size, first) in enumerate(SIZES):
                 crlf, lf = files[size]
@@ -198,34 +232,37 @@ def main():
                     k = (rnd + case + conns) % len(order)
                     for impl in order[k:] + order[:k]:
                         n = count(size, conns, impl, first)
-                        sink_before = process_cpu(sink.proc.pid)
+                        used = sinks[:conns]
+                        ports = [s.port for s in used]
+                        port_list = ','.join(map(str, ports))
+                        sink_before = sinks_cpu(used)
                         if impl == OURS:
                             secs, cpu, why = run_json(
-                                [ours, '--port', str(sink.port), '--size', str(size),
+                                [ours, '--ports', port_list, '--size', str(size),
                                  '--messages', str(n), '--connections', str(conns),
                                  '--warmup', str(WARMUP)])
                         elif impl == 'nodemailer':
                             secs, cpu, why = run_json(
                                 [node, os.path.join(HERE, 'peer_nodemailer.js'),
-                                 '--node-modules', node_modules, '--port', str(sink.port),
+                                 '--node-modules', node_modules, '--ports', port_list,
                                  '--message', crlf, '--messages', str(n),
                                  '--connections', str(conns), '--warmup', str(WARMUP)])
                         else:
-                            secs, cpu, why = run_smtp_source(source, sink.port, lf, n, conns)
+                            secs, cpu, why = run_smtp_source(source, ports, lf, n)
                         if why:
                             failed.append(f'{impl} {label} x{conns}: {why}')
                             print(f'bench mailsend: {failed[-1]}')
                             continue
                         runs.setdefault((size, conns, impl), []).append((rnd, n / secs, cpu / n))
-                        sink_after = process_cpu(sink.proc.pid)
+                        sink_after = sinks_cpu(used)
                         if sink_before is not None and sink_after is not None:
                             # Warm-up messages included; 1 KiB runs are too short for the
                             # clock ticks of /proc to say much.
                             sink_cpu.setdefault((size, conns), []).append(
                                 (sink_after - sink_before) / (n + WARMUP * (impl != 'smtp-source')))
 
-    print(f'send: one message to one recipient at a time per connection, to smtp-sink on '
-          f'127.0.0.1; medians of {args.rounds} rounds')
+    print(f'send: one message to one recipient at a time per connection, each connection to '
+          f'its own smtp-sink on 127.0.0.1; medians of {args.rounds} rounds')
     print(f'{"size":>8} {"conns":>5}  ' + ''.join(f'{c:>22}' for c in order) +
           ''.join(f'{"vs " + p:>17}' for p in PEERS if p in wanted and OURS in wanted) +
           f'{"smtp-sink":>11}')
