@@ -146,6 +146,23 @@ static inline int st_run_result(const char *script, const char *msg, const sieve
     return rc;
 }
 
+/* What the script `head` + `body` (+ a final `reject "[${r}]"`: head must require variables and
+ * reject) left in the variable "r", run on `msg`, read back through the reject's reason. The
+ * run must succeed. Static storage: valid until the next call. */
+static inline const char *st_variable_r(const char *head, const char *body, const char *msg)
+{
+    static char script[8192], out[8192], value[4096];
+    snprintf(script, sizeof script, "%s%s\nreject \"[${r}]\";", head, body);
+    int rc = st_run_on(script, msg, out, sizeof out);
+    if (rc)
+        fprintf(stderr, "st_variable_r(%s): %s: %s\n", body, sieve_strerror(rc), st_error);
+    assert_int_equal(rc, 0);
+    const char *p = strchr(out, '[');
+    const char *q = strrchr(out, ']');
+    snprintf(value, sizeof value, "%.*s", p && q ? (int)(q - p - 1) : 0, p ? p + 1 : "");
+    return value;
+}
+
 /* "yes" when `test` is true in `prelude` (commands before it), "no" when not. */
 static inline const char *st_test(const char *prelude, const char *test)
 {

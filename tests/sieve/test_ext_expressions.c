@@ -17,18 +17,10 @@
  * reason of a reject). */
 static const char *value_on(const char *msg, const char *expr)
 {
-    static char script[8192], out[8192], value[4096];
-    snprintf(script, sizeof script,
-             "require [\"variables\", \"reject\", \"vnd.stalwart.expressions\"];\n"
-             "let \"r\" \"%s\";\nreject \"[${r}]\";", expr);
-    int rc = st_run_on(script, msg, out, sizeof out);
-    if (rc)
-        fprintf(stderr, "value_on(%s): %s: %s\n", expr, sieve_strerror(rc), st_error);
-    assert_int_equal(rc, 0);
-    const char *p = strchr(out, '[');
-    const char *q = strrchr(out, ']');
-    snprintf(value, sizeof value, "%.*s", p && q ? (int)(q - p - 1) : 0, p ? p + 1 : "");
-    return value;
+    char body[4096];
+    snprintf(body, sizeof body, "let \"r\" \"%s\";", expr);
+    return st_variable_r("require [\"variables\", \"reject\", \"vnd.stalwart.expressions\"];\n",
+                         body, msg);
 }
 
 static const char *value_of(const char *expr) { return value_on(st_message, expr); }

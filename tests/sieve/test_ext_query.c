@@ -59,16 +59,7 @@ static int setup(void **state)
 
 static const char *result_of(const char *body)
 {
-    static char script[4096], out[4096], value[4096];
-    snprintf(script, sizeof script, Q "%s\nreject \"[${r}]\";", body);
-    int rc = st_run_on(script, st_message, out, sizeof out);
-    if (rc)
-        fprintf(stderr, "result_of: %s: %s\n", sieve_strerror(rc), st_error);
-    assert_int_equal(rc, 0);
-    const char *p = strchr(out, '[');
-    const char *q = strrchr(out, ']');
-    snprintf(value, sizeof value, "%.*s", p && q ? (int)(q - p - 1) : 0, p ? p + 1 : "");
-    return value;
+    return st_variable_r(Q, body, st_message);
 }
 
 static void test_and_arguments(void **state)

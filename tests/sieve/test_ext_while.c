@@ -15,16 +15,7 @@
 /* What the script left in the variable "r", read back through a reject's reason. */
 static const char *result_of(const char *body)
 {
-    static char script[8192], out[4096], value[4096];
-    snprintf(script, sizeof script, W "%s\nreject \"[${r}]\";", body);
-    int rc = st_run_on(script, st_message, out, sizeof out);
-    if (rc)
-        fprintf(stderr, "result_of: %s: %s\n", sieve_strerror(rc), st_error);
-    assert_int_equal(rc, 0);
-    const char *p = strchr(out, '[');
-    const char *q = strrchr(out, ']');
-    snprintf(value, sizeof value, "%.*s", p && q ? (int)(q - p - 1) : 0, p ? p + 1 : "");
-    return value;
+    return st_variable_r(W, body, st_message);
 }
 
 static void loops_while_true(void **state)
