@@ -155,6 +155,26 @@ def run_sink(r):
                                                   "y@nomail.test": "permfail"}
                     and "null-mx" in res.stdout, res.stdout + res.stderr)
             # A server refusing RCPT (smtp-sink -f RCPT) gives a permanent failure per recipient.
+        # IPv6: the server named by its address, and an MX whose host has only an AAAA record.
+        try:
+            with P.SmtpSink(os.path.join(r.workdir, "sink6"), host="::1") as s:
+                res = r.send("ipv6", MESSAGES["plain"], "--server", "[::1]:%d" % s.port,
+                             "--plain", "--from", "a@example.org", "--to", "b@example.com")
+                zone = os.path.join(r.workdir, "v6.zone")
+                with open(zone, "w") as f:
+                    f.write("$ORIGIN v6.test.\n@ MX 10 mx\nmx AAAA ::1\n")
+                res6 = r.send("ipv6-mx", MESSAGES["plain"], "--mx", "--zone", zone, "--port",
+                              str(s.port), "--plain", "--from", "a@example.org",
+                              "--to", "c@v6.test")
+                import time
+                time.sleep(0.1)
+                got = [sink_message(d) for d in s.dumps()]
+                r.check("smtp-sink on ::1: IPv6 by address and by an AAAA-only MX host",
+                        res.returncode == 0 and res6.returncode == 0 and len(got) == 2
+                        and all(g == lf(MESSAGES["plain"]) for g in got),
+                        res.stdout + res.stderr + res6.stdout + res6.stderr)
+        except (P.PeerMissing, RuntimeError) as e:
+            r.skip("smtp-sink on ::1", "no IPv6 loopback here: %s" % e)
         with P.SmtpSink(None, args=["-r", "RCPT"]) as s:
             res = r.send("tempfail", MESSAGES["plain"], "--server", "127.0.0.1:%d" % s.port,
                          "--plain", "--from", "a@example.org", "--to", "b@example.com")

@@ -28,19 +28,19 @@ class PeerMissing(Exception):
     pass
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+def free_port(host="127.0.0.1"):
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
-def wait_port(port, proc, timeout=10.0):
+def wait_port(port, proc, timeout=10.0, host="127.0.0.1"):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError("peer exited with status %d" % proc.returncode)
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with socket.create_connection((host, port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.05)
@@ -90,15 +90,19 @@ class SmtpSink(_Process):
     """smtp-sink [-L for LMTP] dumping every transaction into `dumpdir` (one file each:
     the envelope as X-Client-/X-Mail-From-/X-Rcpt-To-style lines, then the message)."""
 
-    def __init__(self, dumpdir=None, args=(), lmtp=False, backlog=256):
+    def __init__(self, dumpdir=None, args=(), lmtp=False, backlog=256, host="127.0.0.1"):
         self.exe = find_tool("smtp-sink")
+        self.host = host  # "::1" listens on IPv6 loopback
         self.dumpdir = dumpdir
         self.args = list(args)
         self.lmtp = lmtp
         self.backlog = backlog
 
     def __enter__(self):
-        self.port = free_port()
+        try:
+            self.port = free_port(self.host)
+        except OSError as e:
+            raise PeerMissing("no %s here: %s" % (self.host, e))
         cmd = [self.exe]
         if os.geteuid() == 0:
             user = unprivileged_user()
@@ -111,9 +115,10 @@ class SmtpSink(_Process):
             os.makedirs(self.dumpdir, exist_ok=True)
             os.chmod(self.dumpdir, 0o777)
             cmd += ["-d", os.path.join(self.dumpdir, "%H%M%S.")]
-        cmd += self.args + ["127.0.0.1:%d" % self.port, str(self.backlog)]
+        where = "[%s]" % self.host if ":" in self.host else self.host
+        cmd += self.args + ["%s:%d" % (where, self.port), str(self.backlog)]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
-        wait_port(self.port, self.proc)
+        wait_port(self.port, self.proc, host=self.host)
         return self
 
     def dumps(self):
