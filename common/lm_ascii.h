@@ -3,6 +3,7 @@
 #define LM_ASCII_H
 
 #include <stddef.h>
+#include <string.h>
 
 static inline int lm_is_wsp(int c) { return c == ' ' || c == '\t'; }
 static inline int lm_is_space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -44,5 +45,14 @@ static inline int lm_eq_nocase(const char *s, size_t n, const char *lit)
 }
 /* Lowercases `n` bytes in place. */
 void lm_lower(char *s, size_t n);
+
+/* RFC 5322 §3.2.3 atext, ASCII only. */
+static inline int lm_is_atext(int c)
+{
+    return lm_is_alnum(c) || (c > 0 && c < 0x80 && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+/* Non-zero when the `n` octets are one RFC 5322 §3.2.3 dot-atom-text: atext runs joined by
+ * single dots. */
+int lm_is_dot_atom(const char *s, size_t n);
 
 #endif

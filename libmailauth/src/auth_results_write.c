@@ -87,19 +87,6 @@ static int is_token(const char *s, size_t n)
     return 1;
 }
 
-/* RFC 5322 §3.2.3 atext. */
-static int is_atext(int c) { return lm_is_alnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c)); }
-
-static int is_dot_atom(const char *s, size_t n)
-{
-    if (!n || s[0] == '.' || s[n - 1] == '.')
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!(is_atext((unsigned char)s[i]) || (s[i] == '.' && s[i - 1] != '.')))
-            return 0;
-    return 1;
-}
-
 /* RFC 5322 §3.2.4 quoted-string without CFWS around it, exactly the `n` octets. */
 static int is_quoted_string(const char *s, size_t n)
 {
@@ -153,7 +140,7 @@ static int is_addr_value(const char *s, size_t n)
             return 0;
     }
     size_t local = (size_t)(at - s);
-    if (local && !is_dot_atom(s, local) && !is_quoted_string(s, local))
+    if (local && !lm_is_dot_atom(s, local) && !is_quoted_string(s, local))
         return 0;
     return is_domain_name(at + 1, n - local - 1);
 }

@@ -8,11 +8,6 @@
 
 #include <string.h>
 
-int mb_is_atext(unsigned char c)
-{
-    return lm_is_alnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
-}
-
 int mb_is_dot_atom(const char *s, size_t len)
 {
     if (len == 0 || s[0] == '.' || s[len - 1] == '.')
@@ -22,7 +17,7 @@ int mb_is_dot_atom(const char *s, size_t len)
         if (c == '.') {
             if (s[i + 1] == '.')
                 return 0;
-        } else if (!mb_is_atext(c) && c < 0x80) {
+        } else if (!lm_is_atext(c) && c < 0x80) {
             return 0;
         }
     }
@@ -190,14 +185,14 @@ int mb_check_msg_id(const char *id, const char **start, size_t *len)
     if (left == 0 || right == 0)
         return MAILBUILD_E_MESSAGE_ID;
     for (size_t i = 0; i < left; i++)
-        if (!mb_is_atext((unsigned char)id[i]) && id[i] != '.')
+        if (!lm_is_atext((unsigned char)id[i]) && id[i] != '.')
             return MAILBUILD_E_MESSAGE_ID;
     if (at[1] == '[') {
         if (!valid_domain(at + 1, right, 0))
             return MAILBUILD_E_MESSAGE_ID;
     } else {
         for (size_t i = 0; i < right; i++)
-            if (!mb_is_atext((unsigned char)at[1 + i]) && at[1 + i] != '.')
+            if (!lm_is_atext((unsigned char)at[1 + i]) && at[1 + i] != '.')
                 return MAILBUILD_E_MESSAGE_ID;
     }
     *start = id;

@@ -197,7 +197,7 @@ static int plain_phrase(const char *s, size_t n, int utf8)
         if (c == ' ') {
             if (i == 0 || i + 1 == n || s[i + 1] == ' ')
                 return 0;
-        } else if (!mb_is_atext(c) && !(utf8 && c >= 0x80)) {
+        } else if (!lm_is_atext(c) && !(utf8 && c >= 0x80)) {
             return 0;
         }
     }

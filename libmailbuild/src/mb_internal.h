@@ -126,7 +126,6 @@ int mb_check_msg_id(const char *id, const char **start, size_t *len);
 int mb_check_id_domain(const char *domain);
 int mb_check_url(const char *url);
 int mb_check_raw_value(const mailbuild_message *m, const char *name, const char *value);
-int mb_is_atext(unsigned char c);
 int mb_is_dot_atom(const char *s, size_t len);
 
 /* header_fold.c — a structured field being written: items with fold points between them. */

@@ -665,7 +665,6 @@ static void put_gap(struct enc *st, const char *p, size_t n, size_t next_width)
     st->col += n;
 }
 
-static int is_atext(unsigned char c) { return lm_is_alnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c)); }
 
 /* Whether the token [p, p+n) must be encoded: 8-bit or control bytes, something the decoder
  * would take for an encoded word, a special in a phrase, or too long for a line. */
@@ -677,7 +676,7 @@ static int needs_encoding(const struct enc *st, const char *p, size_t n, size_t 
         unsigned char c = (unsigned char)p[k];
         if (c < 0x20 || c >= 0x7f || (c == '=' && k + 1 < n && p[k + 1] == '?'))
             return 1;
-        if ((st->flags & MAILPARSE_2047_PHRASE) && !is_atext(c))
+        if ((st->flags & MAILPARSE_2047_PHRASE) && !lm_is_atext(c))
             return 1;
     }
     return 0;
@@ -755,7 +754,7 @@ static int quotable_phrase(const char *in, size_t len)
         unsigned char c = (unsigned char)in[k];
         if (c < 0x20 || c >= 0x7f || (c == '=' && k + 1 < len && in[k + 1] == '?'))
             return 0;
-        if (c != ' ' && !is_atext(c))
+        if (c != ' ' && !lm_is_atext(c))
             special = 1;
     }
     return special;

@@ -10,12 +10,8 @@
 
 #include <string.h>
 
-/* RFC 5322 §3.2.3 atext. Only ASCII: an address with other octets in it is not one an
+/* Atoms are ASCII only (lm_is_atext): an address with other octets in it is not one an
  * address test can split (Pigeonhole does the same; its tests expect it). */
-static int is_atext(unsigned char c)
-{
-    return lm_is_alnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
-}
 
 /* RFC 5322 §3.4.1 dtext, plus the blanks a domain literal may hold. */
 static int is_dtext(unsigned char c)
@@ -53,7 +49,7 @@ static int split_addr_spec(const char *a, size_t n, size_t *at)
         if (!(i = quoted_end(a, n)))
             return 0;
     } else {
-        while (i < n && (is_atext((unsigned char)a[i]) || a[i] == '.'))
+        while (i < n && (lm_is_atext((unsigned char)a[i]) || a[i] == '.'))
             i++;
     }
     if (i == 0 || i >= n || a[i] != '@' || i + 1 == n)
@@ -67,7 +63,7 @@ static int split_addr_spec(const char *a, size_t n, size_t *at)
         return j == n - 1 && a[j] == ']';
     }
     for (size_t j = d; j < n; j++)
-        if (!is_atext((unsigned char)a[j]) && a[j] != '.')
+        if (!lm_is_atext((unsigned char)a[j]) && a[j] != '.')
             return 0;
     return 1;
 }
@@ -125,7 +121,7 @@ int sv_envelope_path(const char *path, size_t len, const char **out, size_t *out
             return 0;
     } else {
         for (size_t k = 0; k < mlen; k++)
-            if (!is_atext((unsigned char)m[k]) && m[k] != '.')
+            if (!lm_is_atext((unsigned char)m[k]) && m[k] != '.')
                 return 0;
     }
     *out = m;
@@ -245,17 +241,6 @@ out:
     return rc;
 }
 
-/* A dot-atom (RFC 5322 §3.2.3): atext runs joined by single dots. */
-static int is_dot_atom(const char *s, size_t n)
-{
-    if (!n || s[0] == '.' || s[n - 1] == '.')
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!(is_atext((unsigned char)s[i]) || (s[i] == '.' && s[i - 1] != '.')))
-            return 0;
-    return 1;
-}
-
 /* Notes that the address parser had to repair the text. */
 static void address_repaired(void *user, mailparse_anomaly_kind kind, size_t offset)
 {
@@ -307,7 +292,7 @@ int sv_redirect_address(const char *s, size_t len, lm_buf *out)
             for (size_t i = 1; i + 1 < at; i++)
                 lm_buf_putc(&local, a[i] == '\\' && i + 2 < at ? a[++i] : a[i]);
         }
-        if (a[0] == '"' && !local.oom && is_dot_atom(local.data ? local.data : "", local.len))
+        if (a[0] == '"' && !local.oom && lm_is_dot_atom(local.data ? local.data : "", local.len))
             lm_buf_append(out, local.data, local.len);
         else
             lm_buf_append(out, a, at);
