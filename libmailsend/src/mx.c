@@ -142,8 +142,6 @@ static int add_host(mailsend_mx *m, const char *name, size_t len, unsigned pref,
                 m->hosts[i].preference = pref;
             return 0;
         }
-    if (m->nhosts == m->opts.max_hosts)
-        return 0;
     struct host *h = lm_realloc(m->hosts, (m->nhosts + 1) * sizeof *h);
     if (!h)
         return MAILSEND_E_NOMEM;
@@ -290,13 +288,11 @@ static int take_mx(mailsend_mx *m, const mailauth_dns_answer *a)
      * are read before the host limit applies, so the best preferences are kept. */
     int rc = 0;
     size_t limit = m->opts.max_hosts;
-    m->opts.max_hosts = (size_t)-1;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const mailauth_dns_record *r = mailauth_dns_answer_record(a, i);
         if (r->type == MAILAUTH_RR_MX && !is_root(r->name, r->name_len))
             rc = add_host(m, r->name, r->name_len, r->preference, 0);
     }
-    m->opts.max_hosts = limit;
     if (rc == 0)
         rc = order_hosts(m);
     if (rc == 0 && m->nhosts > limit) {
